@@ -1,0 +1,123 @@
+import { addNodes, editNode, removeNode, findNode, certHistory, type NodeInput } from '../../core/nodes.ts';
+import { summarizeNodes } from '../../core/status.ts';
+import { profileIds } from '../../profiles/index.ts';
+import { invalid } from '../../core/errors.ts';
+import { intOption, many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
+import { kv, table } from '../format.ts';
+import type { Command } from '../command.ts';
+
+const NODE_OPTIONS: OptionSpec[] = [
+  { name: 'dns', value: true, repeat: true },
+  { name: 'ip', value: true, repeat: true },
+  { name: 'client' },
+  { name: 'server' },
+  { name: 'profile', value: true },
+  { name: 'key', value: true },
+  { name: 'ssh', value: true },
+  { name: 'ssh-key', value: true },
+  { name: 'dest', value: true },
+  { name: 'restart', value: true },
+  { name: 'verify-port', value: true },
+  { name: 'set', value: true, repeat: true },
+];
+
+function nodeInput(name: string, args: ParsedArgs, editing: boolean): NodeInput {
+  const options: Record<string, string> = {};
+  for (const pair of many(args, 'set')) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw invalid(`--set takes KEY=VALUE (got "${pair}")`);
+    options[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const eku = args.flags.has('client') || args.flags.has('server');
+  return {
+    name,
+    ...(args.options.has('dns') || !editing ? { dns: many(args, 'dns') } : {}),
+    ...(args.options.has('ip') || !editing ? { ips: many(args, 'ip') } : {}),
+    ...(eku ? { client: args.flags.has('client'), server: args.flags.has('server') } : {}),
+    profile: one(args, 'profile'),
+    keyType: one(args, 'key'),
+    ssh: one(args, 'ssh'),
+    sshKey: one(args, 'ssh-key'),
+    dest: one(args, 'dest'),
+    restart: one(args, 'restart'),
+    verifyPort: intOption(args, 'verify-port'),
+    options,
+  };
+}
+
+function singleName(args: ParsedArgs, usage: string): string {
+  if (args.positionals.length !== 1) throw invalid(`usage: cluster-trust ${usage}`);
+  return args.positionals[0]!;
+}
+
+export const nodeCommands: Command[] = [
+  {
+    words: ['node', 'add'],
+    usage: `node add NAME [--dns D]... [--ip A]... [--client] [--server] [--profile ${profileIds().join('|')}] [--key TYPE] [--ssh user@host[:port]] [--ssh-key FILE] [--dest DIR] [--restart CMD] [--verify-port PORT]`,
+    summary: 'add a node to the inventory',
+    options: NODE_OPTIONS,
+    async run(ctx, args) {
+      const [node] = await addNodes(ctx, [nodeInput(singleName(args, this.usage), args, false)]);
+      return { human: `added node ${node!.name} (${[...node!.dns, ...node!.ips].join(', ') || 'loopback only'})`, json: node };
+    },
+  },
+  {
+    words: ['node', 'edit'],
+    usage: 'node edit NAME [same options as node add]',
+    summary: 'change a node; given lists replace the old ones',
+    options: NODE_OPTIONS,
+    async run(ctx, args) {
+      const node = await editNode(ctx, nodeInput(singleName(args, this.usage), args, true));
+      return { human: `updated node ${node.name}`, json: node };
+    },
+  },
+  {
+    words: ['node', 'list'],
+    usage: 'node list',
+    summary: 'list nodes with their certificate state',
+    async run(ctx) {
+      const now = ctx.now();
+      const rows = summarizeNodes(ctx.vault.read(), now);
+      return {
+        human: rows.length === 0 ? 'no nodes yet: add one with `cluster-trust node add NAME --ip A`' : table(
+          ['NAME', 'PROFILE', 'ADDRESSES', 'STATE', 'DAYS', 'SERIAL'],
+          rows.map((r) => [r.node.name, r.node.profile, [...r.node.dns, ...r.node.ips].join(','), r.state, r.daysLeft?.toString() ?? '-', r.cert?.serial ?? '-']),
+        ),
+        json: rows.map((r) => ({ ...r.node, state: r.state, daysLeft: r.daysLeft ?? null, serial: r.cert?.serial ?? null, notAfter: r.cert?.notAfter ?? null })),
+      };
+    },
+  },
+  {
+    words: ['node', 'show'],
+    usage: 'node show NAME',
+    summary: 'show a node and the history of its certificates',
+    async run(ctx, args) {
+      const inv = ctx.vault.read();
+      const node = findNode(inv, singleName(args, this.usage));
+      const history = certHistory(inv, node.name);
+      const human = [
+        kv([
+          ['node', node.name],
+          ['profile', node.profile],
+          ['DNS', node.dns.join(', ') || '-'],
+          ['IP', node.ips.join(', ') || '-'],
+          ['usage', [node.server && 'serverAuth', node.client && 'clientAuth'].filter(Boolean).join(', ')],
+          ['ssh', node.ssh ? `${node.ssh.user}@${node.ssh.host}:${node.ssh.port}` : '-'],
+        ]),
+        '',
+        history.length ? table(['SERIAL', 'STATUS', 'NOT AFTER', 'SHA-256'], history.map((c) => [c.serial, c.status, c.notAfter, c.fingerprint])) : 'no certificates issued yet',
+      ].join('\n');
+      return { human, json: { node, certificates: history } };
+    },
+  },
+  {
+    words: ['node', 'remove'],
+    usage: 'node remove NAME',
+    summary: 'remove a node (its certificates stay in history)',
+    async run(ctx, args) {
+      const name = singleName(args, this.usage);
+      await removeNode(ctx, name);
+      return { human: `removed node ${name}`, json: { removed: name } };
+    },
+  },
+];

@@ -1,0 +1,9 @@
+import type { Command } from './command.ts';
+import { caCommands } from './commands/ca.ts';
+import { nodeCommands } from './commands/node.ts';
+import { issueCommands } from './commands/issue.ts';
+import { bundleCommands } from './commands/bundle.ts';
+import { inspectCommands } from './commands/inspect.ts';
+
+/** Every CLI command. A concern adds its commands in its own file and one line here. */
+export const COMMANDS: Command[] = [...caCommands, ...nodeCommands, ...issueCommands, ...bundleCommands, ...inspectCommands];

@@ -1,0 +1,63 @@
+import { plainPkcs8Pem } from '../pki/keys.ts';
+import { lookupPassphrase } from '../keychain/passphrase.ts';
+import { deriveNodeKeyKek, openNodeKey } from '../keychain/node-keys.ts';
+import { getProfile } from '../profiles/index.ts';
+import { caCertPath, trustedCaPems } from './ca.ts';
+import { findNode, latestCert } from './nodes.ts';
+import { UserError } from './errors.ts';
+import type { CoreContext } from './context.ts';
+import type { BundleFile } from '../profiles/types.ts';
+import type { CertRecord, NodeRecord } from '../vault/schema.ts';
+
+export interface NodeBundle {
+  node: NodeRecord;
+  cert: CertRecord;
+  files: BundleFile[];
+}
+
+function readme(node: NodeRecord, cert: CertRecord, files: BundleFile[]): string {
+  const lines = [
+    `Cluster Trust bundle for node "${node.name}" (profile ${node.profile})`,
+    `Certificate serial ${cert.serial}, SHA-256 ${cert.fingerprint}`,
+    `Valid until ${cert.notAfter}. Names: ${[...cert.dns, ...cert.ips].join(', ')}`,
+    '',
+    'Files:',
+    ...files.map((f) => `  ${f.path.padEnd(28)} ${f.description}`),
+    '',
+    'Keep node.key readable only by the service that uses it (mode 0600).',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The live certificate a bundle is made from: the node's newest, if it is not revoked. */
+export function currentCert(ctx: CoreContext, node: string): CertRecord {
+  const cert = latestCert(ctx.vault.read(), node);
+  if (!cert) throw new UserError('not-found', `node "${node}" has no certificate yet: run \`cluster-trust issue ${node}\``);
+  if (cert.status === 'revoked') throw new UserError('refused', `the newest certificate of "${node}" is revoked: issue a new one first`);
+  return cert;
+}
+
+/** Everything a node needs, in memory: CA bundle, leaf + chain, the plaintext key, profile files. */
+export async function buildNodeBundle(ctx: CoreContext, name: string): Promise<NodeBundle> {
+  const inv = ctx.vault.read();
+  const node = findNode(inv, name);
+  const cert = currentCert(ctx, name);
+  const ca = inv.cas.find((c) => c.id === cert.caId);
+  if (!ca) throw new UserError('vault-corrupt', `the CA that issued ${cert.serial} is missing from the vault`);
+  const entry = ctx.vault.readPack(cert.pack).certs[cert.serial];
+  if (!entry) throw new UserError('vault-corrupt', `certificate ${cert.serial} is missing from the vault`);
+  const files: BundleFile[] = [
+    { path: 'ca.crt', content: trustedCaPems(ctx, inv).join(''), mode: 0o644, description: 'CA certificate(s) to trust' },
+    { path: 'node.crt', content: entry.cert + ctx.vault.readText(caCertPath(ca.id)), mode: 0o644, description: 'this node\'s certificate, then its issuing CA' },
+  ];
+  if (entry.key) {
+    const passphrase = await lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, ca.fingerprint);
+    const der = openNodeKey(deriveNodeKeyKek(passphrase, ca.kekSalt), entry.key);
+    files.push({ path: 'node.key', content: plainPkcs8Pem(der), mode: 0o600, description: 'this node\'s private key (unencrypted PEM)' });
+  }
+  const installDir = node.dest ?? getProfile(node.profile).defaultDest;
+  files.push(...getProfile(node.profile).files({ node, inventory: inv, installDir }));
+  files.push({ path: 'README.txt', content: '', mode: 0o644, description: 'this file' });
+  files[files.length - 1]!.content = readme(node, cert, files);
+  return { node, cert, files };
+}

@@ -1,0 +1,147 @@
+import { X509Certificate } from 'node:crypto';
+import { createRootCa, parseCaCertificate, assertIsCa, type CaMaterial } from '../pki/certificates.ts';
+import { encryptPkcs8, exportPkcs8Der, readPrivateKey, spkiOf, toSigningKey, keyTypeOf } from '../pki/keys.ts';
+import { fingerprintSha256, reportOf, type CertificateReport } from '../pki/inspect.ts';
+import { pemBlocks, toPem } from '../pki/pem.ts';
+import { DEFAULT_KEY_TYPE, type KeyType } from '../pki/policy.ts';
+import { checkChosenPassphrase, generatePassphrase, keychainAccount, lookupPassphrase, readPassphraseFile } from '../keychain/passphrase.ts';
+import { deriveNodeKeyKek, newKekSalt } from '../keychain/node-keys.ts';
+import { UserError, invalid } from './errors.ts';
+import type { CoreContext } from './context.ts';
+import type { CaRecord, Inventory } from '../vault/schema.ts';
+
+export interface CaInfo extends CertificateReport {
+  id: string;
+  name: string;
+  keyType: KeyType;
+  status: CaRecord['status'];
+  passphraseIn: CaRecord['passphraseIn'];
+  /** Human sentence: where the passphrase is kept. */
+  passphraseLocation: string;
+}
+
+export const caCertPath = (id: string): string => `cas/${id}/ca.crt`;
+export const caKeyPath = (id: string): string => `cas/${id}/ca.key`;
+
+export function activeCaRecord(inv: Inventory): CaRecord {
+  const ca = inv.cas.find((c) => c.status === 'active');
+  if (!ca) throw new UserError('no-ca', 'this vault has no CA yet: run `cluster-trust ca init --name NAME` or `ca import`');
+  return ca;
+}
+
+function passphraseLocation(rec: CaRecord): string {
+  return rec.passphraseIn === 'keychain'
+    ? `in the OS keychain (service "Cluster Trust", account "${keychainAccount(rec.fingerprint)}")`
+    : 'in the passphrase file you chose (keep it safe: it is not stored anywhere else)';
+}
+
+export function caInfo(ctx: CoreContext, rec: CaRecord): CaInfo {
+  const report = reportOf(new X509Certificate(ctx.vault.readText(caCertPath(rec.id))));
+  return { ...report, id: rec.id, name: rec.name, keyType: rec.keyType, status: rec.status, passphraseIn: rec.passphraseIn, passphraseLocation: passphraseLocation(rec) };
+}
+
+export function showCa(ctx: CoreContext): CaInfo {
+  return caInfo(ctx, activeCaRecord(ctx.vault.read()));
+}
+
+/** Every CA certificate a node should trust now (the active one first, then any still in overlap). */
+export function trustedCaPems(ctx: CoreContext, inv: Inventory): string[] {
+  return inv.cas
+    .filter((c) => c.status !== 'retired')
+    .sort((a, b) => (a.status === 'active' ? -1 : b.status === 'active' ? 1 : 0))
+    .map((c) => ctx.vault.readText(caCertPath(c.id)));
+}
+
+/**
+ * The passphrase for a new CA: the user's own (from the passphrase file) or a strong random one that
+ * goes into the keychain. Keychain trouble surfaces here, before anything is written.
+ */
+async function newCaPassphrase(ctx: CoreContext): Promise<{ passphrase: string; passphraseIn: CaRecord['passphraseIn'] }> {
+  if (ctx.passphraseFile) return { passphrase: checkChosenPassphrase(readPassphraseFile(ctx.passphraseFile)), passphraseIn: 'file' };
+  return { passphrase: generatePassphrase(), passphraseIn: 'keychain' };
+}
+
+async function storeCa(
+  ctx: CoreContext,
+  input: { name: string; certPem: string; keyDer: Buffer; keyType: KeyType; imported: boolean },
+): Promise<CaInfo> {
+  const cert = new X509Certificate(input.certPem);
+  const fingerprint = fingerprintSha256(cert.raw);
+  const id = fingerprint.slice(0, 16);
+  const { passphrase, passphraseIn } = await newCaPassphrase(ctx);
+  const encryptedKey = encryptPkcs8(input.keyDer, passphrase);
+  const existing = ctx.vault.read();
+  if (existing.cas.some((c) => c.status === 'active')) {
+    throw new UserError('conflict', 'this vault already has a CA; use another --home, or rotate the CA');
+  }
+  const account = keychainAccount(fingerprint);
+  if (passphraseIn === 'keychain') await ctx.keychain.set(account, passphrase);
+  const now = ctx.now().toISOString();
+  const record: CaRecord = {
+    id,
+    name: input.name,
+    fingerprint,
+    keyType: input.keyType,
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
+    createdAt: now,
+    status: 'active',
+    passphraseIn,
+    imported: input.imported,
+    kekSalt: newKekSalt(),
+  };
+  try {
+    await ctx.vault.update((inv, tx) => {
+      if (inv.cas.some((c) => c.status === 'active')) throw new UserError('conflict', 'this vault already has a CA');
+      tx.write(caCertPath(id), input.certPem, 0o644);
+      tx.write(caKeyPath(id), encryptedKey, 0o600);
+      inv.cas.push(record);
+    });
+  } catch (err) {
+    // The vault did not take the CA: do not leave an orphan secret behind in the keychain.
+    if (passphraseIn === 'keychain') await ctx.keychain.delete(account).catch(() => false);
+    throw err;
+  }
+  return caInfo(ctx, record);
+}
+
+export async function initCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number }): Promise<CaInfo> {
+  if (ctx.vault.exists() && ctx.vault.read().cas.some((c) => c.status === 'active')) {
+    throw new UserError('conflict', `the vault in ${ctx.vault.home} already has a CA; use another --home, or rotate the CA`);
+  }
+  const keyType = opts.keyType ?? DEFAULT_KEY_TYPE;
+  const ca = await createRootCa({ name: opts.name, keyType, days: opts.days, now: ctx.now() });
+  return storeCa(ctx, { name: opts.name.trim(), certPem: ca.certPem, keyDer: await exportPkcs8Der(ca.key.privateKey), keyType, imported: false });
+}
+
+/** Imports an existing CA: its certificate and its private key (encrypted or not), which must match. */
+export async function importCa(ctx: CoreContext, opts: { certPem: string; keyPem: string; keyPassphrase?: string }): Promise<CaInfo> {
+  const certBlocks = pemBlocks(opts.certPem).filter((b) => b.label === 'CERTIFICATE');
+  if (certBlocks.length === 0) throw invalid('the CA certificate file holds no PEM CERTIFICATE');
+  const certPem = toPem('CERTIFICATE', certBlocks[0]!.der);
+  const cert = assertIsCa(certPem);
+  const key = readPrivateKey(opts.keyPem, opts.keyPassphrase);
+  if (!spkiOf(key).equals(spkiOf(cert.publicKey))) throw invalid('the private key does not belong to that CA certificate');
+  const keyType = keyTypeOf(key);
+  const name = cert.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? 'Imported CA';
+  return storeCa(ctx, { name, certPem, keyDer: key.export({ type: 'pkcs8', format: 'der' }), keyType, imported: true });
+}
+
+export interface UnlockedCa extends CaMaterial {
+  record: CaRecord;
+  /** Seals and opens node keys for this CA. */
+  kek: Buffer;
+}
+
+/** Decrypts a CA's key for signing. Wrong or missing passphrases fail here, before any change. */
+export async function unlockCa(ctx: CoreContext, rec: CaRecord): Promise<UnlockedCa> {
+  const passphrase = await lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, rec.fingerprint);
+  const keyObject = readPrivateKey(ctx.vault.readText(caKeyPath(rec.id)), passphrase);
+  const { privateKey, type } = await toSigningKey(keyObject);
+  const certPem = ctx.vault.readText(caCertPath(rec.id));
+  return { record: rec, certPem, cert: parseCaCertificate(certPem), signingKey: privateKey, keyType: type, kek: deriveNodeKeyKek(passphrase, rec.kekSalt) };
+}
+
+export function exportCaCert(ctx: CoreContext): string {
+  return ctx.vault.readText(caCertPath(activeCaRecord(ctx.vault.read()).id));
+}

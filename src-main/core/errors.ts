@@ -1,0 +1,56 @@
+/**
+ * Errors a user can act on. Everything that crosses the CLI or IPC boundary is turned into one of
+ * these, so the user sees one plain sentence and never a stack trace.
+ */
+export type ErrorCode =
+  | 'invalid-input'
+  | 'not-found'
+  | 'conflict'
+  | 'no-ca'
+  | 'bad-passphrase'
+  | 'no-passphrase'
+  | 'keychain-unavailable'
+  | 'vault-locked'
+  | 'vault-corrupt'
+  | 'io'
+  | 'tool-failed'
+  | 'cancelled'
+  | 'refused'
+  | 'internal';
+
+export class UserError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'UserError';
+    this.code = code;
+  }
+}
+
+export function invalid(message: string): UserError {
+  return new UserError('invalid-input', message);
+}
+
+/** Turns any thrown value into a UserError; unknown errors keep their message but no stack. */
+export function toUserError(err: unknown): UserError {
+  if (err instanceof UserError) return err;
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e && typeof e === 'object' && typeof e.code === 'string') {
+    const where = e.path ? ` (${e.path})` : '';
+    switch (e.code) {
+      case 'EACCES':
+      case 'EPERM':
+        return new UserError('io', `permission denied${where}`);
+      case 'EROFS':
+        return new UserError('io', `read-only file system${where}`);
+      case 'ENOSPC':
+        return new UserError('io', `no space left on device${where}`);
+      case 'ENOENT':
+        return new UserError('not-found', `no such file or directory${where}`);
+      case 'ENOTDIR':
+        return new UserError('io', `not a directory${where}`);
+    }
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new UserError('internal', message || 'unexpected error');
+}

@@ -1,0 +1,147 @@
+import { checkNodeName, normalizeDnsName, normalizeIp, unique } from '../pki/names.ts';
+import { isKeyType, type KeyType } from '../pki/policy.ts';
+import { getProfile, DEFAULT_PROFILE_ID } from '../profiles/index.ts';
+import { UserError, invalid } from './errors.ts';
+import type { CoreContext } from './context.ts';
+import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
+
+export interface NodeInput {
+  name: string;
+  dns?: string[];
+  ips?: string[];
+  server?: boolean;
+  client?: boolean;
+  profile?: string;
+  keyType?: string;
+  ssh?: string;
+  sshKey?: string;
+  dest?: string;
+  restart?: string;
+  verifyPort?: number;
+  options?: Record<string, string>;
+}
+
+/** `user@host[:port]`, `user@[v6]:port`; the user is required so a push never guesses it. */
+export function parseSshTarget(spec: string, keyFile?: string): SshTarget {
+  const m = /^([A-Za-z_][A-Za-z0-9._-]{0,31})@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(spec.trim());
+  if (!m) throw invalid(`invalid SSH target "${spec}": use user@host or user@host:port`);
+  const host = m[2]!.startsWith('[') ? normalizeIp(m[2]!) : m[2]!;
+  const port = m[3] ? Number(m[3]) : 22;
+  if (port < 1 || port > 65535) throw invalid(`invalid SSH port ${m[3]} (1-65535)`);
+  if (!m[2]!.startsWith('[') && !/^[0-9.]+$/.test(host)) normalizeDnsName(host);
+  else if (!m[2]!.startsWith('[')) normalizeIp(host);
+  return { user: m[1]!, host, port, ...(keyFile ? { keyFile } : {}) };
+}
+
+function checkPort(port: number | undefined, what: string): number | undefined {
+  if (port === undefined) return undefined;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid(`${what} must be a TCP port from 1 to 65535`);
+  return port;
+}
+
+function checkAbsolutePath(path: string | undefined, what: string): string | undefined {
+  if (path === undefined) return undefined;
+  if (!path.startsWith('/') || path.includes('\0') || /(^|\/)\.\.(\/|$)/.test(path) || path.length > 1024) {
+    throw invalid(`${what} must be an absolute path without ".." (got "${path}")`);
+  }
+  return path.replace(/\/+$/, '') || '/';
+}
+
+/** Validates and normalizes every field; returns a record ready to store. Nothing is written here. */
+export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRecord): NodeRecord {
+  const name = checkNodeName(input.name);
+  const profileId = input.profile ?? previous?.profile ?? DEFAULT_PROFILE_ID;
+  const profile = getProfile(profileId);
+  const dns = unique((input.dns ?? previous?.dns ?? []).map(normalizeDnsName));
+  const ips = unique((input.ips ?? previous?.ips ?? []).map(normalizeIp));
+  if (dns.length + ips.length === 0 && !profile.loopback) {
+    throw invalid(`node "${name}" needs at least one --dns name or --ip address`);
+  }
+  let keyType: KeyType | undefined = previous?.keyType;
+  if (input.keyType !== undefined) {
+    if (!isKeyType(input.keyType)) throw invalid(`unknown key type "${input.keyType}"`);
+    keyType = input.keyType;
+  }
+  const explicitEku = input.server !== undefined || input.client !== undefined;
+  const server = (explicitEku ? Boolean(input.server) : previous?.server ?? profile.server) || profile.server;
+  const client = (explicitEku ? Boolean(input.client) : previous?.client ?? profile.client) || profile.client;
+  const ssh = input.ssh !== undefined ? parseSshTarget(input.ssh, input.sshKey) : previous?.ssh && input.sshKey ? { ...previous.ssh, keyFile: input.sshKey } : previous?.ssh;
+  if (input.sshKey && !ssh) throw invalid('--ssh-key needs --ssh user@host');
+  return {
+    name,
+    dns,
+    ips,
+    server: server || (!server && !client),
+    client,
+    profile: profile.id,
+    loopback: profile.loopback,
+    ...(keyType ? { keyType } : {}),
+    ...(ssh ? { ssh } : {}),
+    ...(input.dest !== undefined || previous?.dest ? { dest: checkAbsolutePath(input.dest ?? previous?.dest, '--dest') } : {}),
+    ...(input.restart !== undefined || previous?.restart ? { restart: input.restart ?? previous?.restart } : {}),
+    ...(input.verifyPort !== undefined || previous?.verifyPort ? { verifyPort: checkPort(input.verifyPort ?? previous?.verifyPort, '--verify-port') } : {}),
+    options: { ...(previous?.options ?? {}), ...(input.options ?? {}) },
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
+export function findNode(inv: Inventory, name: string): NodeRecord {
+  const node = inv.nodes.find((n) => n.name === name);
+  if (!node) throw new UserError('not-found', `no node named "${name}"; see \`cluster-trust node list\``);
+  return node;
+}
+
+export async function addNodes(ctx: CoreContext, inputs: NodeInput[]): Promise<NodeRecord[]> {
+  const now = ctx.now().toISOString();
+  const records = inputs.map((i) => buildNodeRecord(i, now));
+  const names = new Set<string>();
+  for (const r of records) {
+    if (names.has(r.name)) throw new UserError('conflict', `node "${r.name}" is listed twice`);
+    names.add(r.name);
+  }
+  return ctx.vault.update((inv) => {
+    for (const r of records) {
+      if (inv.nodes.some((n) => n.name === r.name)) throw new UserError('conflict', `a node named "${r.name}" already exists`);
+    }
+    inv.nodes.push(...records);
+    return records;
+  });
+}
+
+export async function editNode(ctx: CoreContext, input: NodeInput): Promise<NodeRecord> {
+  return ctx.vault.update((inv) => {
+    const previous = findNode(inv, input.name);
+    const next = buildNodeRecord(input, ctx.now().toISOString(), previous);
+    inv.nodes[inv.nodes.indexOf(previous)] = next;
+    return next;
+  });
+}
+
+export async function removeNode(ctx: CoreContext, name: string): Promise<void> {
+  await ctx.vault.update((inv) => {
+    const node = findNode(inv, name);
+    inv.nodes.splice(inv.nodes.indexOf(node), 1);
+    // Its certificates stay in history (and in CRLs); they are no longer anyone's current cert.
+  });
+}
+
+export function latestCert(inv: Inventory, node: string): CertRecord | undefined {
+  let latest: CertRecord | undefined;
+  for (const c of inv.certs) {
+    if (c.node === node && (!latest || c.issuedAt >= latest.issuedAt)) latest = c;
+  }
+  return latest;
+}
+
+export function certHistory(inv: Inventory, node: string): CertRecord[] {
+  return inv.certs.filter((c) => c.node === node).sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
+}
+
+/** The SANs a node's certificate carries: its own names plus the loopback pair when its profile asks. */
+export function sansFor(node: NodeRecord): { dns: string[]; ips: string[] } {
+  return {
+    dns: unique([...node.dns, ...(node.loopback ? ['localhost'] : [])]),
+    ips: unique([...node.ips, ...(node.loopback ? ['127.0.0.1'] : [])]),
+  };
+}

@@ -1,0 +1,37 @@
+import { latestCert } from './nodes.ts';
+import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+
+export type CertState = 'none' | 'ok' | 'renew' | 'expired' | 'revoked';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * ok, renew (inside the renewal window: the last third of its lifetime unless `withinDays` is
+ * given), expired or revoked.
+ */
+export function certState(cert: Pick<CertRecord, 'notBefore' | 'notAfter' | 'status'> | undefined, now: Date, withinDays?: number): CertState {
+  if (!cert) return 'none';
+  if (cert.status === 'revoked') return 'revoked';
+  const notAfter = new Date(cert.notAfter).getTime();
+  if (now.getTime() >= notAfter) return 'expired';
+  const windowMs = withinDays !== undefined ? withinDays * DAY_MS : (notAfter - new Date(cert.notBefore).getTime()) / 3;
+  return notAfter - now.getTime() <= windowMs ? 'renew' : 'ok';
+}
+
+export interface NodeSummary {
+  node: NodeRecord;
+  cert?: CertRecord;
+  state: CertState;
+  daysLeft?: number;
+}
+
+export function summarizeNodes(inv: Inventory, now: Date, withinDays?: number): NodeSummary[] {
+  return inv.nodes.map((node) => {
+    const cert = latestCert(inv, node.name);
+    return {
+      node,
+      ...(cert ? { cert, daysLeft: Math.floor((new Date(cert.notAfter).getTime() - now.getTime()) / DAY_MS) } : {}),
+      state: certState(cert, now, withinDays),
+    };
+  });
+}

@@ -1,0 +1,126 @@
+import { createPublicKey, X509Certificate as NodeX509 } from 'node:crypto';
+import { x509 } from './provider.ts';
+import { generateKey, signingAlgorithm, type GeneratedKey } from './keys.ts';
+import { randomSerial } from './serial.ts';
+import { BACKDATE_MS, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, type KeyType } from './policy.ts';
+import { invalid } from '../core/errors.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** PEM files are concatenated into chains and CA bundles: each must end with a newline. */
+function pemWithNewline(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
+}
+
+export interface CaMaterial {
+  certPem: string;
+  /** Parsed once: issuing many leaves must not re-parse the CA. */
+  cert: x509.X509Certificate;
+  signingKey: CryptoKey;
+  keyType: KeyType;
+}
+
+export function checkDays(days: number, max: number, what: string): number {
+  if (!Number.isInteger(days) || days < 1) throw invalid(`--days must be a whole number of days of at least 1 (got ${days})`);
+  if (days > max) throw invalid(`--days ${days} is above the ${max}-day maximum for ${what}`);
+  return days;
+}
+
+function validity(days: number, now: Date): { notBefore: Date; notAfter: Date } {
+  return { notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter: new Date(now.getTime() + days * DAY_MS) };
+}
+
+export interface NewCa {
+  certPem: string;
+  key: GeneratedKey;
+}
+
+/** A self-signed root: CA:true critical, pathlen 0 (it signs leaves only), keyCertSign+cRLSign critical, SKI. */
+export async function createRootCa(opts: { name: string; keyType: KeyType; days?: number; now?: Date }): Promise<NewCa> {
+  const name = opts.name.trim();
+  if (!name || name.length > 64) throw invalid('the CA name must be 1 to 64 characters');
+  const days = checkDays(opts.days ?? CA_DEFAULT_DAYS, CA_MAX_DAYS, 'a CA');
+  const key = await generateKey(opts.keyType);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: [{ CN: [name] }, { O: ['Cluster Trust'] }],
+    ...validity(days, opts.now ?? new Date()),
+    keys: { privateKey: key.privateKey, publicKey: key.publicKey },
+    signingAlgorithm: signingAlgorithm(opts.keyType),
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(key.publicKey),
+    ],
+  });
+  return { certPem: pemWithNewline(cert.toString('pem')), key };
+}
+
+export interface LeafRequest {
+  commonName: string;
+  dns: string[];
+  ips: string[];
+  server: boolean;
+  client: boolean;
+  days?: number;
+  /** The subject's public key: a CryptoKey we generated, or SPKI DER from a CSR. */
+  publicKey: CryptoKey | ArrayBuffer;
+  now?: Date;
+}
+
+export async function issueLeaf(ca: CaMaterial, req: LeafRequest): Promise<{ certPem: string; serial: string; notBefore: Date; notAfter: Date }> {
+  const days = checkDays(req.days ?? LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, 'node certificates');
+  if (!req.server && !req.client) throw invalid('a node certificate needs serverAuth, clientAuth or both');
+  if (req.dns.length + req.ips.length === 0) throw invalid(`node "${req.commonName}" has no DNS name or IP address to put in the certificate`);
+  const { notBefore, notAfter: wanted } = validity(days, req.now ?? new Date());
+  // A leaf never outlives its CA: verifiers would reject it on that day anyway.
+  const notAfter = wanted > ca.cert.notAfter ? ca.cert.notAfter : wanted;
+  const usages: string[] = [];
+  if (req.server) usages.push(x509.ExtendedKeyUsage.serverAuth);
+  if (req.client) usages.push(x509.ExtendedKeyUsage.clientAuth);
+  const serial = randomSerial();
+  const publicKey = req.publicKey instanceof ArrayBuffer ? new x509.PublicKey(req.publicKey) : req.publicKey;
+  // keyEncipherment only means something for RSA key transport; ECDSA leaves sign only.
+  const rsaLeaf = req.publicKey instanceof ArrayBuffer
+    ? createPublicKey({ key: Buffer.from(req.publicKey), format: 'der', type: 'spki' }).asymmetricKeyType === 'rsa'
+    : req.publicKey.algorithm.name.startsWith('RSA');
+  const keyUsage = x509.KeyUsageFlags.digitalSignature | (rsaLeaf ? x509.KeyUsageFlags.keyEncipherment : 0);
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serial,
+    subject: [{ CN: [req.commonName] }],
+    issuer: ca.cert.subjectName,
+    notBefore,
+    notAfter,
+    publicKey,
+    signingKey: ca.signingKey,
+    signingAlgorithm: signingAlgorithm(ca.keyType),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(keyUsage, true),
+      new x509.ExtendedKeyUsageExtension(usages, false),
+      new x509.SubjectAlternativeNameExtension([
+        ...req.dns.map((value) => ({ type: 'dns' as const, value })),
+        ...req.ips.map((value) => ({ type: 'ip' as const, value })),
+      ], false),
+      await x509.SubjectKeyIdentifierExtension.create(publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
+    ],
+  });
+  return { certPem: pemWithNewline(cert.toString('pem')), serial, notBefore, notAfter };
+}
+
+export function parseCaCertificate(pem: string): x509.X509Certificate {
+  return new x509.X509Certificate(pem);
+}
+
+/** Checks that a certificate can act as our CA (native parser, so malformed input fails early). */
+export function assertIsCa(pem: string): NodeX509 {
+  let cert: NodeX509;
+  try {
+    cert = new NodeX509(pem);
+  } catch {
+    throw invalid('the CA certificate is not a readable X.509 certificate');
+  }
+  if (!cert.ca) throw invalid('that certificate is not a CA certificate (basicConstraints CA:true is missing)');
+  return cert;
+}

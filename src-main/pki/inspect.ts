@@ -1,0 +1,79 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import { certificatesFrom } from './pem.ts';
+import { keyTypeOf } from './keys.ts';
+import { invalid } from '../core/errors.ts';
+
+export interface CertificateReport {
+  subject: string;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  isCa: boolean;
+  selfSigned: boolean;
+  dns: string[];
+  ips: string[];
+  extendedKeyUsage: string[];
+  keyType: string;
+  sha256: string;
+  sha1: string;
+}
+
+const EKU_NAMES: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+};
+
+/** SANs out of Node's text form: `DNS:a, IP Address:1.2.3.4`. */
+export function sansOf(cert: X509Certificate): { dns: string[]; ips: string[] } {
+  const dns: string[] = [];
+  const ips: string[] = [];
+  for (const part of (cert.subjectAltName ?? '').split(/,\s*/)) {
+    if (part.startsWith('DNS:')) dns.push(part.slice(4));
+    else if (part.startsWith('IP Address:')) ips.push(part.slice(11).toLowerCase());
+  }
+  return { dns, ips };
+}
+
+export function fingerprintSha256(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+/** Colon-separated upper-case hex, the form openssl and browsers show. */
+export function formatFingerprint(hex: string): string {
+  return hex.toUpperCase().match(/.{2}/g)!.join(':');
+}
+
+export function reportOf(cert: X509Certificate): CertificateReport {
+  let keyType: string;
+  try {
+    keyType = keyTypeOf(cert.publicKey);
+  } catch {
+    keyType = cert.publicKey.asymmetricKeyType ?? 'unknown';
+  }
+  return {
+    subject: cert.subject.replace(/\n/g, ', '),
+    issuer: cert.issuer.replace(/\n/g, ', '),
+    serial: cert.serialNumber.toLowerCase().replace(/^0+(?=.)/, ''),
+    notBefore: new Date(cert.validFrom).toISOString(),
+    notAfter: new Date(cert.validTo).toISOString(),
+    isCa: cert.ca,
+    selfSigned: cert.subject === cert.issuer && cert.verify(cert.publicKey),
+    ...sansOf(cert),
+    extendedKeyUsage: (cert.keyUsage ?? []).map((oid) => EKU_NAMES[oid] ?? oid),
+    keyType,
+    sha256: fingerprintSha256(cert.raw),
+    sha1: createHash('sha1').update(cert.raw).digest('hex'),
+  };
+}
+
+/** Parses every certificate in PEM or DER data. */
+export function inspectCertificates(data: Buffer): CertificateReport[] {
+  return certificatesFrom(data).map((der) => {
+    try {
+      return reportOf(new X509Certificate(der));
+    } catch {
+      throw invalid('corrupt certificate: it is not valid X.509 DER');
+    }
+  });
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { KEY_TYPES } from '../pki/policy.ts';
+
+/** Bumped whenever the on-disk shape changes; older vaults are migrated on open, newer ones refused. */
+export const SCHEMA_VERSION = 1;
+
+export const keyTypeSchema = z.enum(KEY_TYPES);
+
+export const caRecordSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  name: z.string(),
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  keyType: keyTypeSchema,
+  notBefore: z.string(),
+  notAfter: z.string(),
+  createdAt: z.string(),
+  /** active: signs new certificates; previous: still trusted during a rotation; retired: read-only history. */
+  status: z.enum(['active', 'previous', 'retired']),
+  /** Where the passphrase lives, so errors can say where to look. */
+  passphraseIn: z.enum(['keychain', 'file']),
+  imported: z.boolean().default(false),
+  /** scrypt salt for the key that seals node keys issued under this CA. */
+  kekSalt: z.string().regex(/^[0-9a-f]{32}$/),
+});
+
+export const sshTargetSchema = z.object({
+  user: z.string(),
+  host: z.string(),
+  port: z.number().int().min(1).max(65535),
+  keyFile: z.string().optional(),
+});
+
+export const nodeRecordSchema = z.object({
+  name: z.string(),
+  dns: z.array(z.string()),
+  ips: z.array(z.string()),
+  server: z.boolean(),
+  client: z.boolean(),
+  profile: z.string(),
+  /** Adds 127.0.0.1 and localhost to the SANs (Bacalhau's rule for the orchestrator's NATS cert). */
+  loopback: z.boolean().default(false),
+  keyType: keyTypeSchema.optional(),
+  ssh: sshTargetSchema.optional(),
+  dest: z.string().optional(),
+  restart: z.string().optional(),
+  verifyPort: z.number().int().min(1).max(65535).optional(),
+  /** Profile-specific settings (ports, paths), validated by the profile itself. */
+  options: z.record(z.string(), z.string()).default({}),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const certRecordSchema = z.object({
+  serial: z.string().regex(/^[0-9a-f]+$/),
+  node: z.string(),
+  caId: z.string(),
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  notBefore: z.string(),
+  notAfter: z.string(),
+  dns: z.array(z.string()),
+  ips: z.array(z.string()),
+  server: z.boolean(),
+  client: z.boolean(),
+  keyType: keyTypeSchema,
+  issuedAt: z.string(),
+  /** The pack file holding this certificate's PEM and its encrypted key. */
+  pack: z.string().regex(/^[0-9a-z-]+$/),
+  /** False when signed from a CSR: the node kept its key. */
+  hasKey: z.boolean(),
+  status: z.enum(['active', 'superseded', 'revoked']),
+  revokedAt: z.string().optional(),
+  revocationReason: z.string().optional(),
+});
+
+export const inventorySchema = z.object({
+  schema: z.literal(SCHEMA_VERSION),
+  cas: z.array(caRecordSchema),
+  nodes: z.array(nodeRecordSchema),
+  certs: z.array(certRecordSchema),
+  crlNumber: z.number().int().min(0).default(0),
+  lastBackupAt: z.string().optional(),
+});
+
+export const packSchema = z.object({
+  certs: z.record(z.string(), z.object({ cert: z.string(), key: z.string().nullable() })),
+});
+
+export type CaRecord = z.infer<typeof caRecordSchema>;
+export type NodeRecord = z.infer<typeof nodeRecordSchema>;
+export type CertRecord = z.infer<typeof certRecordSchema>;
+export type SshTarget = z.infer<typeof sshTargetSchema>;
+export type Inventory = z.infer<typeof inventorySchema>;
+export type Pack = z.infer<typeof packSchema>;
+
+export function emptyInventory(): Inventory {
+  return { schema: SCHEMA_VERSION, cas: [], nodes: [], certs: [], crlNumber: 0 };
+}
