@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { UserError } from '../core/errors.ts';
 
 function alive(pid: number): boolean {
@@ -7,6 +7,14 @@ function alive(pid: number): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockAge(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 
@@ -40,9 +48,21 @@ export function acquireLock(path: string, waitMs = 10_000): () => void {
     } catch {
       continue; // released between our open and read
     }
+    if (!Number.isInteger(owner) && Date.now() - lockAge(path) < 2000) {
+      // Its owner created it a moment ago and has not written its pid yet.
+      sleep(20);
+      continue;
+    }
     if (!Number.isInteger(owner) || owner <= 0 || (owner !== process.pid && !alive(owner))) {
-      // Stale: its owner died. Remove and race again for it; O_EXCL picks one winner.
-      rmSync(path, { force: true });
+      // Stale: its owner died. Remove it only if it still names that owner (another process may
+      // have just replaced it), then race again for it; O_EXCL picks one winner.
+      let again = '';
+      try {
+        again = readFileSync(path, 'utf8');
+      } catch {
+        continue;
+      }
+      if (Number.parseInt(again, 10) === owner || (!Number.isInteger(owner) && again === '')) rmSync(path, { force: true });
       continue;
     }
     if (owner === process.pid) throw new UserError('vault-locked', 'the vault is already locked by this process (nested write)');
