@@ -1,6 +1,6 @@
 import { checkNodeName, normalizeDnsName, normalizeIp, unique } from '../pki/names.ts';
 import { isKeyType, type KeyType } from '../pki/policy.ts';
-import { getProfile, DEFAULT_PROFILE_ID } from '../profiles/index.ts';
+import { getProfile, DEFAULT_PROFILE_ID, checkNodeOptions } from '../profiles/index.ts';
 import { UserError, invalid } from './errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
@@ -67,7 +67,7 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
   const client = (explicitEku ? Boolean(input.client) : previous?.client ?? profile.client) || profile.client;
   const ssh = input.ssh !== undefined ? parseSshTarget(input.ssh, input.sshKey) : previous?.ssh && input.sshKey ? { ...previous.ssh, keyFile: input.sshKey } : previous?.ssh;
   if (input.sshKey && !ssh) throw invalid('--ssh-key needs --ssh user@host');
-  return {
+  const record: NodeRecord = {
     name,
     dns,
     ips,
@@ -84,6 +84,9 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,
   };
+  // A bad --set value is refused when it is typed, not later when a bundle is made.
+  checkNodeOptions(record);
+  return record;
 }
 
 export function findNode(inv: Inventory, name: string): NodeRecord {

@@ -1,4 +1,5 @@
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
+import type { CoreContext } from '../core/context.ts';
 
 /** One file a bundle carries. Paths are relative to the bundle's root and use forward slashes. */
 export interface BundleFile {
@@ -15,6 +16,20 @@ export interface ProfileContext {
   inventory: Inventory;
   /** Where the bundle is installed on the node: every path a config file names is under it. */
   installDir: string;
+  /**
+   * The vault and passphrase source, for profiles whose files hold secrets kept outside the node's
+   * own certificate (Maelstrom's shared key pairs). Profiles that need it refuse to run without it.
+   */
+  core?: CoreContext;
+}
+
+/** A per-node setting (`node add/edit --set KEY=VALUE`) a profile understands. */
+export interface ProfileOption {
+  key: string;
+  /** One line for `profile list` and the GUI. */
+  help: string;
+  /** The value used when the node sets none (shown, not stored). */
+  default?: string;
 }
 
 /** What a system (Bacalhau, NATS, Clusterio...) needs from its node's certificate and bundle. */
@@ -30,6 +45,12 @@ export interface Profile {
   defaultDest: string;
   /** TCP port to check after a push, when the node sets none. */
   verifyPort?: number;
+  /** The port to check when it depends on the node's options (Clusterio's https_port...). */
+  verifyPortFor?(node: NodeRecord): number | undefined;
+  /** The settings a node of this profile may carry in `options`; any other key is refused. */
+  options?: ProfileOption[];
+  /** Throws a UserError naming the first bad option value. Nothing else is checked here. */
+  checkOptions?(node: NodeRecord): void;
   /** Extra files for the bundle. Throws a UserError when the inventory cannot satisfy the profile. */
-  files(ctx: ProfileContext): BundleFile[];
+  files(ctx: ProfileContext): BundleFile[] | Promise<BundleFile[]>;
 }

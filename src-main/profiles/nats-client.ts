@@ -1,0 +1,60 @@
+import { UserError } from '../core/errors.ts';
+import type { Inventory, NodeRecord } from '../vault/schema.ts';
+import type { Profile } from './types.ts';
+import { optionError, rawOption } from './options.ts';
+import { tlsPaths, urlHost } from './paths.ts';
+import { nodesWithProfile, reachableAddress } from './peers.ts';
+import { headerLines, textFile } from './files.ts';
+import { natsServer, natsServerPort } from './nats-server.ts';
+
+/** The servers a client dials: the nats-server node its `server` option names, else all of them. */
+function serverUrls(node: NodeRecord, inv: Inventory): string[] {
+  let servers = nodesWithProfile(inv, natsServer.id);
+  const wanted = rawOption(node, 'server');
+  if (wanted !== undefined) {
+    servers = servers.filter((s) => s.name === wanted);
+    if (servers.length === 0) throw optionError(node, 'server', `names "${wanted}", which is not a nats-server node in the inventory`);
+  }
+  if (servers.length === 0) {
+    throw new UserError('refused', `nats-client node "${node.name}" needs a nats-server node in the inventory to connect to: add one with \`node add NAME --profile nats-server --ip A\``);
+  }
+  return servers.map((s) => {
+    const host = reachableAddress(s);
+    if (!host) throw new UserError('refused', `nats-server node "${s.name}" has no DNS name or IP, so client "${node.name}" cannot reach it: add one with \`node edit ${s.name} --ip A\``);
+    return `tls://${urlHost(host)}:${natsServerPort(s)}`;
+  });
+}
+
+/** A client with its own certificate (clientAuth), for servers that verify client certificates. */
+export const natsClient: Profile = {
+  id: 'nats-client',
+  title: 'NATS client (client certificate)',
+  server: false,
+  client: true,
+  loopback: false,
+  defaultDest: '/etc/nats',
+  options: [{ key: 'server', help: 'the nats-server node to connect to (default: every one in the inventory)' }],
+  files(ctx) {
+    const tls = tlsPaths(ctx.installDir);
+    const url = serverUrls(ctx.node, ctx.inventory).join(',');
+    return [
+      textFile('nats-client.env', [
+        ...headerLines(ctx, 'NATS client over TLS: the nats CLI reads these variables'),
+        `NATS_URL=${url}`,
+        `NATS_CA=${tls.ca}`,
+        `NATS_CERT=${tls.cert}`,
+        `NATS_KEY=${tls.key}`,
+      ], 'NATS_URL, NATS_CA, NATS_CERT, NATS_KEY for clients'),
+      textFile('nats-client.txt', [
+        `NATS client "${ctx.node.name}": connect to ${url} with`,
+        `  CA (trust):     ${tls.ca}`,
+        `  certificate:    ${tls.cert}`,
+        `  private key:    ${tls.key}`,
+        '',
+        'nats CLI:',
+        `  nats --server ${url} --tlsca ${tls.ca} --tlscert ${tls.cert} --tlskey ${tls.key} server check connection`,
+        'nats.js / nats.go / nats.py: servers = the URL above; tls = { ca, cert, key } = the three files above.',
+      ], 'which URL and files a NATS client uses'),
+    ];
+  },
+};
