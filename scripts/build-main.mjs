@@ -1,7 +1,8 @@
 // Bundles the main process, preload and CLI as CommonJS for Electron's and Node's require. Native and
 // Electron modules stay external; everything else (our ES module sources included) is inlined.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 const entries = [
   { in: 'src-main/cli/index.ts', out: 'cli' },
@@ -9,18 +10,27 @@ const entries = [
   { in: 'src-main/preload.ts', out: 'preload' },
 ].filter((e) => existsSync(e.in));
 
-await build({
-  entryPoints: entries,
-  outdir: 'dist',
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  // Node 18.15 is what Electron 25 embeds; the output must run there and on current Electron.
-  target: 'node18',
-  sourcemap: 'linked',
-  external: ['electron', 'keytar', 'ssh2', 'cpu-features'],
-  define: { 'import.meta.url': 'importMetaUrl' },
-  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
-  logLevel: 'warning',
-});
+// Build beside dist/ and rename each file into place, so a CLI started during a rebuild never
+// loads a half-written bundle.
+mkdirSync('dist', { recursive: true });
+const staging = mkdtempSync(join('dist', '.build-'));
+try {
+  await build({
+    entryPoints: entries,
+    outdir: staging,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    // Node 18.15 is what Electron 25 embeds; the output must run there and on current Electron.
+    target: 'node18',
+    sourcemap: 'linked',
+    external: ['electron', 'keytar', 'ssh2', 'cpu-features'],
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+    logLevel: 'warning',
+  });
+  for (const name of readdirSync(staging)) renameSync(join(staging, name), join('dist', name));
+} finally {
+  rmSync(staging, { recursive: true, force: true });
+}

@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { certificatesFrom } from './pem.ts';
 import { keyTypeOf } from './keys.ts';
+import { normalizeIp } from './names.ts';
 import { invalid } from '../core/errors.ts';
 
 export interface CertificateReport {
@@ -24,13 +25,22 @@ const EKU_NAMES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.2': 'clientAuth',
 };
 
+function canonicalIp(text: string): string {
+  try {
+    return normalizeIp(text);
+  } catch {
+    return text.toLowerCase();
+  }
+}
+
 /** SANs out of Node's text form: `DNS:a, IP Address:1.2.3.4`. */
 export function sansOf(cert: X509Certificate): { dns: string[]; ips: string[] } {
   const dns: string[] = [];
   const ips: string[] = [];
   for (const part of (cert.subjectAltName ?? '').split(/,\s*/)) {
     if (part.startsWith('DNS:')) dns.push(part.slice(4));
-    else if (part.startsWith('IP Address:')) ips.push(part.slice(11).toLowerCase());
+    // Node spells IPv6 out in full (2001:DB8:0:0:...); use the canonical form the inventory uses.
+    else if (part.startsWith('IP Address:')) ips.push(canonicalIp(part.slice(11)));
   }
   return { dns, ips };
 }

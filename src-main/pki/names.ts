@@ -36,7 +36,11 @@ export function normalizeIp(input: string): string {
     }
     return trimmed;
   }
-  if (family === 6) return new URL(`http://[${trimmed}]/`).hostname.slice(1, -1);
+  if (family === 6) {
+    // isIP accepts scoped addresses (fe80::1%eth0); a zone means nothing to a certificate (and URL rejects it).
+    if (trimmed.includes('%')) throw invalid(`invalid IP address "${input}": a zone id (%...) cannot go in a certificate`);
+    return new URL(`http://[${trimmed}]/`).hostname.slice(1, -1);
+  }
   throw invalid(`invalid IP address "${input}"`);
 }
 

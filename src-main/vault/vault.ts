@@ -95,7 +95,8 @@ export class Vault {
     return parsed.data;
   }
 
-  private checkWritable(): void {
+  /** Fails early, with the same message a write would give, before an operation does costly work. */
+  assertWritable(): void {
     try {
       ensurePrivateDir(this.home);
       accessSync(this.home, constants.W_OK);
@@ -106,7 +107,7 @@ export class Vault {
   }
 
   async update<T>(change: (inv: Inventory, tx: Transaction) => Promise<T> | T): Promise<T> {
-    this.checkWritable();
+    this.assertWritable();
     let release: () => void;
     try {
       release = acquireLock(this.path('.lock'));
