@@ -5,6 +5,7 @@ import { getProfile } from '../profiles/index.ts';
 import { caCertPath, trustedCaPems } from './ca.ts';
 import { findNode, latestCert } from './nodes.ts';
 import { UserError } from './errors.ts';
+import { crlBundleFiles } from '../lifecycle/crl.ts';
 import type { CoreContext } from './context.ts';
 import type { BundleFile } from '../profiles/types.ts';
 import type { CertRecord, NodeRecord } from '../vault/schema.ts';
@@ -44,6 +45,7 @@ export async function buildNodeBundle(ctx: CoreContext, name: string): Promise<N
   const cert = currentCert(ctx, name);
   const ca = inv.cas.find((c) => c.id === cert.caId);
   if (!ca) throw new UserError('vault-corrupt', `the CA that issued ${cert.serial} is missing from the vault`);
+  if (ca.status === 'retired') throw new UserError('refused', `the certificate of "${name}" comes from a retired CA that nothing trusts any more: run \`cluster-trust renew ${name}\` first`);
   const entry = ctx.vault.readPack(cert.pack).certs[cert.serial];
   if (!entry) throw new UserError('vault-corrupt', `certificate ${cert.serial} is missing from the vault`);
   const files: BundleFile[] = [
@@ -56,7 +58,8 @@ export async function buildNodeBundle(ctx: CoreContext, name: string): Promise<N
     files.push({ path: 'node.key', content: plainPkcs8Pem(der), mode: 0o600, description: 'this node\'s private key (unencrypted PEM)' });
   }
   const installDir = node.dest ?? getProfile(node.profile).defaultDest;
-  files.push(...getProfile(node.profile).files({ node, inventory: inv, installDir }));
+  files.push(...crlBundleFiles(ctx, inv));
+  files.push(...(await getProfile(node.profile).files({ node, inventory: inv, installDir, core: ctx })));
   files.push({ path: 'README.txt', content: '', mode: 0o644, description: 'this file' });
   files[files.length - 1]!.content = readme(node, cert, files);
   return { node, cert, files };

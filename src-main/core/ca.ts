@@ -7,6 +7,7 @@ import { DEFAULT_KEY_TYPE, type KeyType } from '../pki/policy.ts';
 import { checkChosenPassphrase, generatePassphrase, keychainAccount, lookupPassphrase, readPassphraseFile } from '../keychain/passphrase.ts';
 import { deriveNodeKeyKek, newKekSalt } from '../keychain/node-keys.ts';
 import { UserError, invalid } from './errors.ts';
+import { audit } from '../lifecycle/audit.ts';
 import type { CoreContext } from './context.ts';
 import type { CaRecord, Inventory } from '../vault/schema.ts';
 
@@ -56,24 +57,39 @@ export function trustedCaPems(ctx: CoreContext, inv: Inventory): string[] {
  * The passphrase for a new CA: the user's own (from the passphrase file) or a strong random one that
  * goes into the keychain. Keychain trouble surfaces here, before anything is written.
  */
-async function newCaPassphrase(ctx: CoreContext): Promise<{ passphrase: string; passphraseIn: CaRecord['passphraseIn'] }> {
+export async function newCaPassphrase(ctx: CoreContext): Promise<{ passphrase: string; passphraseIn: CaRecord['passphraseIn'] }> {
   if (ctx.passphraseFile) return { passphrase: checkChosenPassphrase(readPassphraseFile(ctx.passphraseFile)), passphraseIn: 'file' };
   return { passphrase: generatePassphrase(), passphraseIn: 'keychain' };
 }
 
-async function storeCa(
-  ctx: CoreContext,
-  input: { name: string; certPem: string; keyDer: Buffer; keyType: KeyType; imported: boolean },
-): Promise<CaInfo> {
+export interface NewCaInput {
+  name: string;
+  certPem: string;
+  keyDer: Buffer;
+  keyType: KeyType;
+  imported: boolean;
+}
+
+/** A CA ready to be written: its record, its encrypted key, and where its passphrase went. */
+export interface PreparedCa {
+  record: CaRecord;
+  certPem: string;
+  encryptedKey: string;
+  /** Removes the passphrase from the keychain when the vault did not take the CA. */
+  discard(): Promise<void>;
+}
+
+/**
+ * Encrypts a new CA's key under a new passphrase (kept in the keychain or the user's file) and
+ * builds its record. The caller writes it in a vault transaction, or calls discard().
+ */
+export async function prepareCa(ctx: CoreContext, input: NewCaInput, checkVault: () => void = () => {}): Promise<PreparedCa> {
   const cert = new X509Certificate(input.certPem);
   const fingerprint = fingerprintSha256(cert.raw);
   const id = fingerprint.slice(0, 16);
   const { passphrase, passphraseIn } = await newCaPassphrase(ctx);
   const encryptedKey = encryptPkcs8(input.keyDer, passphrase);
-  const existing = ctx.vault.read();
-  if (existing.cas.some((c) => c.status === 'active')) {
-    throw new UserError('conflict', 'this vault already has a CA; use another --home, or rotate the CA');
-  }
+  checkVault();
   const account = keychainAccount(fingerprint);
   if (passphraseIn === 'keychain') await ctx.keychain.set(account, passphrase);
   const now = ctx.now().toISOString();
@@ -90,18 +106,36 @@ async function storeCa(
     imported: input.imported,
     kekSalt: newKekSalt(),
   };
+  return {
+    record,
+    certPem: input.certPem,
+    encryptedKey,
+    discard: async () => {
+      if (passphraseIn === 'keychain') await ctx.keychain.delete(account).catch(() => false);
+    },
+  };
+}
+
+async function storeCa(ctx: CoreContext, input: NewCaInput): Promise<CaInfo> {
+  const prepared = await prepareCa(ctx, input, () => {
+    if (ctx.vault.read().cas.some((c) => c.status === 'active')) {
+      throw new UserError('conflict', 'this vault already has a CA; use another --home, or rotate the CA');
+    }
+  });
+  const { record } = prepared;
   try {
     await ctx.vault.update((inv, tx) => {
       if (inv.cas.some((c) => c.status === 'active')) throw new UserError('conflict', 'this vault already has a CA');
-      tx.write(caCertPath(id), input.certPem, 0o644);
-      tx.write(caKeyPath(id), encryptedKey, 0o600);
+      tx.write(caCertPath(record.id), prepared.certPem, 0o644);
+      tx.write(caKeyPath(record.id), prepared.encryptedKey, 0o600);
       inv.cas.push(record);
     });
   } catch (err) {
     // The vault did not take the CA: do not leave an orphan secret behind in the keychain.
-    if (passphraseIn === 'keychain') await ctx.keychain.delete(account).catch(() => false);
+    await prepared.discard();
     throw err;
   }
+  audit(ctx, { action: input.imported ? 'ca.import' : 'ca.create', fingerprint: record.fingerprint, detail: `${record.name} (${record.keyType}), passphrase in the ${record.passphraseIn}` });
   return caInfo(ctx, record);
 }
 

@@ -6,6 +6,7 @@ import { parseCsr } from '../pki/csr.ts';
 import { normalizeDnsName, normalizeIp, unique, checkNodeName } from '../pki/names.ts';
 import { DEFAULT_KEY_TYPE, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, isKeyType, type KeyType } from '../pki/policy.ts';
 import { sealNodeKey } from '../keychain/node-keys.ts';
+import { audit } from '../lifecycle/audit.ts';
 import { activeCaRecord, unlockCa, type UnlockedCa } from './ca.ts';
 import { findNode, sansFor } from './nodes.ts';
 import { invalid, UserError } from './errors.ts';
@@ -19,6 +20,18 @@ export interface IssueOptions {
   onProgress?: (done: number, total: number, node: string) => void;
   /** How many keys are generated and signed at once; WebCrypto runs them on libuv's thread pool. */
   parallel?: number;
+  /** Per-node choices made by a renewal (key type, lifetime, or an existing key to re-sign). */
+  plans?: Map<string, LeafPlan>;
+  /** What the audit log calls this operation. */
+  action?: 'issue' | 'renew';
+}
+
+/** How one node's certificate is made when a renewal decides it, instead of the batch options. */
+export interface LeafPlan {
+  keyType?: KeyType;
+  days?: number;
+  /** Re-sign this public key (`renew --keep-key`); its private key, if the vault holds it, is re-sealed. */
+  existingKey?: { publicKeyDer: ArrayBuffer; keyType: KeyType; pkcs8Der: Buffer | null };
 }
 
 export interface Issued {
@@ -58,11 +71,16 @@ interface Made {
 }
 
 async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts: IssueOptions): Promise<Made> {
-  const keyType = pickKeyType(node, opts.keyType);
-  const key = await generateKey(keyType);
+  const plan = opts.plans?.get(node.name);
+  const existing = plan?.existingKey;
+  const keyType = existing?.keyType ?? plan?.keyType ?? pickKeyType(node, opts.keyType);
+  const key = existing ? null : await generateKey(keyType);
   const sans = sansFor(node);
-  const leaf = await issueLeaf(ca, { commonName: node.name, ...sans, server: node.server, client: node.client, days: opts.days, publicKey: key.publicKey, now: ctx.now() });
-  const sealed = sealNodeKey(ca.kek, await exportPkcs8Der(key.privateKey));
+  const publicKey = existing ? existing.publicKeyDer : key!.publicKey;
+  const leaf = await issueLeaf(ca, { commonName: node.name, ...sans, server: node.server, client: node.client, days: plan?.days ?? opts.days, publicKey, now: ctx.now() });
+  // A kept key is re-sealed under the issuing CA's key, which may be a new CA after a rotation.
+  const pkcs8 = existing ? existing.pkcs8Der : await exportPkcs8Der(key!.privateKey);
+  const sealed = pkcs8 ? sealNodeKey(ca.kek, pkcs8) : null;
   const parsed = new X509Certificate(leaf.certPem);
   return {
     cert: leaf.certPem,
@@ -81,7 +99,7 @@ async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts
       keyType,
       issuedAt: ctx.now().toISOString(),
       pack: '',
-      hasKey: true,
+      hasKey: sealed !== null,
       status: 'active',
     },
   };
@@ -110,6 +128,8 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
   const wanted = names === 'all' ? snapshot.nodes.map((n) => n.name) : unique(names);
   if (wanted.length === 0) throw invalid(names === 'all' ? 'there are no nodes to issue for; add one with `node add`' : 'name at least one node, or use --all');
   const nodes = wanted.map((n) => findNode(snapshot, n));
+  // Before minutes of key generation, not after: a read-only vault would refuse the result anyway.
+  ctx.vault.assertWritable();
   const ca = await unlockCa(ctx, caRec);
   let done = 0;
   const made = await mapLimit(nodes, opts.parallel ?? 16, async (node) => {
@@ -126,6 +146,7 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
     }
     record(inv, made, tx.writePack(toPack(made)));
   });
+  audit(ctx, made.map((m) => ({ action: opts.action ?? 'issue', node: m.record.node, serial: m.record.serial, fingerprint: m.record.fingerprint, detail: `until ${m.record.notAfter}` })));
   return made.map((m) => ({ node: m.record.node, serial: m.record.serial, fingerprint: m.record.fingerprint, notAfter: m.record.notAfter, dns: m.record.dns, ips: m.record.ips }));
 }
 
@@ -183,6 +204,7 @@ export async function signCsr(ctx: CoreContext, csrPem: string, opts: SignCsrOpt
   };
   const made: Made[] = [{ record: rec, cert: leaf.certPem, key: null }];
   await ctx.vault.update((inv, tx) => record(inv, made, tx.writePack(toPack(made))));
+  audit(ctx, { action: 'sign-csr', node: name, serial: rec.serial, fingerprint, detail: `until ${rec.notAfter}` });
   return { certPem: leaf.certPem, issued: { node: name, serial: rec.serial, fingerprint, notAfter: rec.notAfter, dns, ips } };
 }
 

@@ -1,7 +1,8 @@
 import { latestCert } from './nodes.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
 
-export type CertState = 'none' | 'ok' | 'renew' | 'expired' | 'revoked';
+/** `untrusted`: issued by a CA that has been retired, so no bundle trusts it any more. */
+export type CertState = 'none' | 'ok' | 'renew' | 'expired' | 'revoked' | 'untrusted';
 
 const DAY_MS = 86_400_000;
 
@@ -18,6 +19,13 @@ export function certState(cert: Pick<CertRecord, 'notBefore' | 'notAfter' | 'sta
   return notAfter - now.getTime() <= windowMs ? 'renew' : 'ok';
 }
 
+/** certState, plus `untrusted` when the certificate's CA is retired. */
+export function certStateIn(inv: Inventory, cert: CertRecord | undefined, now: Date, withinDays?: number): CertState {
+  const state = certState(cert, now, withinDays);
+  if (cert && state !== 'revoked' && state !== 'expired' && inv.cas.find((c) => c.id === cert.caId)?.status === 'retired') return 'untrusted';
+  return state;
+}
+
 export interface NodeSummary {
   node: NodeRecord;
   cert?: CertRecord;
@@ -31,7 +39,7 @@ export function summarizeNodes(inv: Inventory, now: Date, withinDays?: number): 
     return {
       node,
       ...(cert ? { cert, daysLeft: Math.floor((new Date(cert.notAfter).getTime() - now.getTime()) / DAY_MS) } : {}),
-      state: certState(cert, now, withinDays),
+      state: certStateIn(inv, cert, now, withinDays),
     };
   });
 }

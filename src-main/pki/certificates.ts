@@ -103,10 +103,16 @@ export async function issueLeaf(ca: CaMaterial, req: LeafRequest): Promise<{ cer
         ...req.ips.map((value) => ({ type: 'ip' as const, value })),
       ], false),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey),
+      await authorityKeyId(ca),
     ],
   });
   return { certPem: pemWithNewline(cert.toString('pem')), serial, notBefore, notAfter };
+}
+
+/** AKI taken from the CA's own SKI when it has one (an imported CA may not use the SHA-1 method). */
+export async function authorityKeyId(ca: Pick<CaMaterial, 'cert'>): Promise<x509.Extension> {
+  const ski = ca.cert.getExtension(x509.SubjectKeyIdentifierExtension);
+  return ski ? new x509.AuthorityKeyIdentifierExtension(ski.keyId, false) : x509.AuthorityKeyIdentifierExtension.create(ca.cert.publicKey, false);
 }
 
 export function parseCaCertificate(pem: string): x509.X509Certificate {

@@ -21,6 +21,9 @@ export const caRecordSchema = z.object({
   imported: z.boolean().default(false),
   /** scrypt salt for the key that seals node keys issued under this CA. */
   kekSalt: z.string().regex(/^[0-9a-f]{32}$/),
+  /** When a rotation made this CA `previous`, and when `ca retire-old` retired it. */
+  rotatedAt: z.string().optional(),
+  retiredAt: z.string().optional(),
 });
 
 export const sshTargetSchema = z.object({
@@ -78,6 +81,16 @@ export const inventorySchema = z.object({
   nodes: z.array(nodeRecordSchema),
   certs: z.array(certRecordSchema),
   crlNumber: z.number().int().min(0).default(0),
+  /** The CRLs last signed (one per trusted CA, in cas/<id>/crl.pem), all under number `crlNumber`. */
+  crl: z
+    .object({
+      thisUpdate: z.string(),
+      nextUpdate: z.string(),
+      /** Validity chosen with `crl --days`, reused when a revocation re-signs the CRLs. */
+      days: z.number().int().min(1),
+      caIds: z.array(z.string()),
+    })
+    .optional(),
   lastBackupAt: z.string().optional(),
 });
 

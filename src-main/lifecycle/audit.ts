@@ -1,0 +1,84 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import type { CoreContext } from '../core/context.ts';
+
+/** The audit log: one JSON object per line, only ever appended to. */
+export const AUDIT_FILE = 'audit.jsonl';
+
+export type AuditOutcome = 'ok' | 'failed' | 'refused';
+
+/**
+ * What an operation reports. The fields are fixed on purpose: names, serials, fingerprints and a
+ * short detail, never keys or passphrases.
+ */
+export interface AuditInput {
+  /** Dotted verb: ca.create, issue, renew, revoke, crl, ca.rotate, bundle.export, trust.install, push... */
+  action: string;
+  node?: string;
+  serial?: string;
+  fingerprint?: string;
+  outcome?: AuditOutcome;
+  /** One short human line (a reason, a format, a host); no secrets. */
+  detail?: string;
+}
+
+export interface AuditEntry extends AuditInput {
+  time: string;
+  outcome: AuditOutcome;
+}
+
+const MAX_DETAIL = 300;
+
+function entryOf(input: AuditInput, time: string): AuditEntry {
+  const entry: AuditEntry = { time, action: input.action, outcome: input.outcome ?? 'ok' };
+  if (input.node !== undefined) entry.node = input.node;
+  if (input.serial !== undefined) entry.serial = input.serial;
+  if (input.fingerprint !== undefined) entry.fingerprint = input.fingerprint;
+  if (input.detail !== undefined) entry.detail = input.detail.replace(/\s+/g, ' ').slice(0, MAX_DETAIL);
+  return entry;
+}
+
+/**
+ * Appends entries to the vault's log (O_APPEND, one write, fsync). Called after an operation has
+ * landed, so the log never claims a change the vault does not hold. A log that cannot be written
+ * does not undo the operation; it is reported as a warning instead.
+ */
+export function audit(ctx: CoreContext, entries: AuditInput | AuditInput[]): void {
+  const list = Array.isArray(entries) ? entries : [entries];
+  if (list.length === 0 || !existsSync(ctx.vault.home)) return;
+  const time = ctx.now().toISOString();
+  const text = list.map((e) => `${JSON.stringify(entryOf(e, time))}\n`).join('');
+  try {
+    const fd = openSync(ctx.vault.path(AUDIT_FILE), 'a', 0o600);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    process.emitWarning(`could not append to the audit log in ${ctx.vault.home}: ${(err as Error).message}`);
+  }
+}
+
+function isEntry(value: unknown): value is AuditEntry {
+  const v = value as Partial<AuditEntry> | null;
+  return !!v && typeof v === 'object' && typeof v.time === 'string' && typeof v.action === 'string' && typeof v.outcome === 'string';
+}
+
+/** The log, oldest first. A torn last line (a crash mid-append) is skipped rather than fatal. */
+export function readAudit(ctx: CoreContext, filter: { node?: string } = {}): AuditEntry[] {
+  const file = ctx.vault.path(AUDIT_FILE);
+  if (!existsSync(file)) return [];
+  const out: AuditEntry[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (isEntry(parsed) && (filter.node === undefined || parsed.node === filter.node)) out.push(parsed);
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+import { pushBundles, type PushResult } from '../ssh/index.ts';
+import { audit, type AuditInput } from './audit.ts';
+import type { CoreContext } from '../core/context.ts';
+
+/** One node's delivery after `renew --push`: the push's own verdict, live check included. */
+export interface PushOutcome {
+  node: string;
+  ok: boolean;
+  status: PushResult['status'];
+  detail: string;
+}
+
+/** Audit entries for push results (dry runs change nothing and are not logged). */
+export function pushAuditEntries(results: Array<Pick<PushResult, 'node' | 'status' | 'message'>>): AuditInput[] {
+  return results
+    .filter((r) => r.status !== 'would-update')
+    .map((r) => ({ action: 'push', node: r.node, outcome: r.status === 'failed' ? 'failed' : r.status === 'cancelled' ? 'refused' : 'ok', detail: `${r.status}: ${r.message}` }));
+}
+
+/** Hands renewed nodes to the SSH push and reports each node's verified result. */
+export async function pushRenewed(ctx: CoreContext, nodes: string[], onLine: (line: string) => void): Promise<PushOutcome[]> {
+  let last = '';
+  const results = await pushBundles(ctx, nodes, {}, (e) => {
+    const line = `${e.node}: ${e.phase}${e.message ? ` (${e.message})` : ''}`;
+    if (e.phase !== 'queued' && line !== last) onLine(line);
+    last = line;
+  });
+  audit(ctx, pushAuditEntries(results));
+  return results.map((r) => ({ node: r.node, ok: r.status === 'updated' || r.status === 'unchanged', status: r.status, detail: r.message }));
+}

@@ -1,0 +1,126 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { checkDays } from '../pki/certificates.ts';
+import { spkiOf } from '../pki/keys.ts';
+import { unique } from '../pki/names.ts';
+import { BACKDATE_MS, LEAF_MAX_DAYS, isKeyType, type KeyType } from '../pki/policy.ts';
+import { lookupPassphrase } from '../keychain/passphrase.ts';
+import { deriveNodeKeyKek, openNodeKey } from '../keychain/node-keys.ts';
+import { activeCaRecord } from '../core/ca.ts';
+import { findNode, latestCert } from '../core/nodes.ts';
+import { summarizeNodes } from '../core/status.ts';
+import { issueForNodes, type Issued, type LeafPlan } from '../core/issue.ts';
+import { UserError, invalid } from '../core/errors.ts';
+import { DUE_STATES, checkWithin } from './status.ts';
+import type { CoreContext } from '../core/context.ts';
+import type { CertRecord, Inventory } from '../vault/schema.ts';
+
+/** Which nodes: named ones, those due (renew/expired/revoked/untrusted), all, or those still on an older CA. */
+export type RenewSelection = string[] | 'due' | 'all' | 'old-ca';
+
+/** rekey: a new key; keep-key: re-sign the node's current key; auto: new key unless the node made its own (CSR). */
+export type KeyMode = 'auto' | 'rekey' | 'keep-key';
+
+export interface RenewOptions {
+  keyMode?: KeyMode;
+  days?: number;
+  keyType?: string;
+  withinDays?: number;
+  /** `--push`: every chosen node must have an SSH target, checked before anything is renewed. */
+  requireSshTarget?: boolean;
+  onProgress?: (done: number, total: number, node: string) => void;
+}
+
+export interface Renewed extends Issued {
+  previousSerial: string;
+  keptKey: boolean;
+}
+
+const DAY_MS = 86_400_000;
+
+function select(inv: Inventory, sel: RenewSelection, now: Date, withinDays?: number): string[] {
+  if (Array.isArray(sel)) {
+    const names = unique(sel);
+    if (names.length === 0) throw invalid('name the nodes to renew, or use --due, --all or --old-ca');
+    for (const name of names) {
+      findNode(inv, name);
+      if (!latestCert(inv, name)) throw new UserError('not-found', `node "${name}" has no certificate to renew yet: run \`cluster-trust issue ${name}\``);
+    }
+    return names;
+  }
+  const active = activeCaRecord(inv);
+  return summarizeNodes(inv, now, withinDays)
+    .filter((s) => s.cert && (sel === 'all' || (sel === 'due' ? DUE_STATES.has(s.state) : s.cert.caId !== active.id)))
+    .map((s) => s.node.name);
+}
+
+/** The previous certificate's lifetime in whole days, so a 30-day node stays a 30-day node. */
+function previousDays(cert: CertRecord): number {
+  const ms = new Date(cert.notAfter).getTime() - new Date(cert.notBefore).getTime() - BACKDATE_MS;
+  return Math.min(LEAF_MAX_DAYS, Math.max(1, Math.round(ms / DAY_MS)));
+}
+
+function compromised(cert: CertRecord): boolean {
+  return cert.status === 'revoked' && (cert.revocationReason === 'keyCompromise' || cert.revocationReason === 'caCompromise');
+}
+
+/** Reads the public key of a certificate and, when the vault holds it, its private key. */
+async function existingKey(ctx: CoreContext, inv: Inventory, cert: CertRecord, keks: Map<string, Buffer>): Promise<NonNullable<LeafPlan['existingKey']>> {
+  const entry = ctx.vault.readPack(cert.pack).certs[cert.serial];
+  if (!entry) throw new UserError('vault-corrupt', `certificate ${cert.serial} is missing from the vault`);
+  const spki = spkiOf(new X509Certificate(entry.cert).publicKey);
+  let pkcs8Der: Buffer | null = null;
+  if (entry.key) {
+    const ca = inv.cas.find((c) => c.id === cert.caId);
+    if (!ca) throw new UserError('vault-corrupt', `the CA that sealed the key of ${cert.serial} is missing from the vault`);
+    let kek = keks.get(ca.id);
+    if (!kek) {
+      // The key was sealed under the CA that issued it, which may be the previous one after a rotation.
+      kek = deriveNodeKeyKek(await lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, ca.fingerprint), ca.kekSalt);
+      keks.set(ca.id, kek);
+    }
+    pkcs8Der = openNodeKey(kek, entry.key);
+    const privateSpki = spkiOf(createPrivateKey({ key: pkcs8Der, format: 'der', type: 'pkcs8' }));
+    if (!privateSpki.equals(spki)) throw new UserError('vault-corrupt', `the stored key of ${cert.node} does not match its certificate ${cert.serial}`);
+  }
+  return { publicKeyDer: Uint8Array.from(spki).buffer, keyType: cert.keyType, pkcs8Der };
+}
+
+/**
+ * Re-issues nodes' certificates with their current names and profile, a new serial and validity,
+ * from the active CA. One transaction for the whole batch: a crash leaves all old or all new.
+ */
+export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: RenewOptions = {}): Promise<Renewed[]> {
+  const withinDays = checkWithin(opts.withinDays);
+  const mode = opts.keyMode ?? 'auto';
+  if (opts.keyType !== undefined) {
+    if (mode === 'keep-key') throw invalid('--key chooses the type of a new key: it cannot go with --keep-key');
+    if (!isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
+  }
+  if (opts.days !== undefined) checkDays(opts.days, LEAF_MAX_DAYS, 'node certificates');
+  const inv = ctx.vault.read();
+  activeCaRecord(inv);
+  const names = select(inv, sel, ctx.now(), withinDays);
+  if (names.length === 0) return [];
+  if (opts.requireSshTarget) {
+    const missing = names.filter((n) => !findNode(inv, n).ssh);
+    if (missing.length) {
+      throw new UserError('refused', `${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no SSH target to push to (\`cluster-trust node edit NAME --ssh user@host\`); nothing was renewed`);
+    }
+  }
+  const plans = new Map<string, LeafPlan>();
+  const previous = new Map<string, CertRecord>();
+  const keks = new Map<string, Buffer>();
+  for (const name of names) {
+    const node = findNode(inv, name);
+    const prev = latestCert(inv, name)!;
+    previous.set(name, prev);
+    const keep = mode === 'keep-key' || (mode === 'auto' && !prev.hasKey && !compromised(prev));
+    if (keep && compromised(prev)) throw new UserError('refused', `the key of "${name}" was revoked as compromised: renew it with a new key (--rekey)`);
+    const days = opts.days ?? previousDays(prev);
+    plans.set(name, keep
+      ? { days, existingKey: await existingKey(ctx, inv, prev, keks) }
+      : { days, keyType: (opts.keyType as KeyType | undefined) ?? node.keyType ?? prev.keyType });
+  }
+  const issued = await issueForNodes(ctx, names, { plans, action: 'renew', onProgress: opts.onProgress });
+  return issued.map((i) => ({ ...i, previousSerial: previous.get(i.node)!.serial, keptKey: !!plans.get(i.node)!.existingKey }));
+}

@@ -1,0 +1,141 @@
+import { createRootCa, parseCaCertificate, type CaMaterial } from '../pki/certificates.ts';
+import { exportPkcs8Der } from '../pki/keys.ts';
+import { isKeyType, type KeyType } from '../pki/policy.ts';
+import { activeCaRecord, caCertPath, caInfo, caKeyPath, prepareCa, type CaInfo } from '../core/ca.ts';
+import { latestCert } from '../core/nodes.ts';
+import { certStateIn, type CertState } from '../core/status.ts';
+import { UserError, invalid } from '../core/errors.ts';
+import { audit } from './audit.ts';
+import { resignCrls, unlockTrustedCas } from './crl.ts';
+import type { CoreContext } from '../core/context.ts';
+import type { CaRecord, Inventory } from '../vault/schema.ts';
+
+/** "Cluster CA" -> "Cluster CA G2": a distinct subject, so no verifier confuses the two CAs. */
+export function nextCaName(current: string, generation: number): string {
+  return `${current.replace(/\s+G\d+$/, '')} G${generation}`;
+}
+
+function previousCa(inv: Inventory): CaRecord | undefined {
+  return inv.cas.find((c) => c.status === 'previous');
+}
+
+export interface Rotated {
+  ca: CaInfo;
+  previous: CaRecord;
+  /** Nodes whose current certificate still comes from the previous CA. */
+  onPreviousCa: string[];
+}
+
+/**
+ * `ca rotate`: a new CA becomes active and the old one `previous`, still trusted in every bundle's
+ * ca.crt until `ca retire-old`. Written in one transaction (with fresh CRLs when the vault keeps
+ * CRLs): a crash leaves the old CA alone in charge, or both in place, never one without the other.
+ */
+export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?: number; name?: string } = {}): Promise<Rotated> {
+  if (opts.keyType !== undefined && !isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
+  const snapshot = ctx.vault.read();
+  const old = activeCaRecord(snapshot);
+  const pending = previousCa(snapshot);
+  if (pending) {
+    throw new UserError('conflict', `a rotation is already under way (CA "${pending.name}" is still trusted as the previous CA): renew its nodes and run \`cluster-trust ca retire-old\` first`);
+  }
+  const keyType = (opts.keyType as KeyType | undefined) ?? old.keyType;
+  const name = opts.name ?? nextCaName(old.name, snapshot.cas.length + 1);
+  const made = await createRootCa({ name, keyType, days: opts.days, now: ctx.now() });
+  // CRLs are kept for every trusted CA: the old one's must be re-signed too, so unlock it first.
+  const signers = snapshot.crl ? await unlockTrustedCas(ctx, snapshot) : new Map<string, CaMaterial>();
+  const prepared = await prepareCa(ctx, { name: name.trim(), certPem: made.certPem, keyDer: await exportPkcs8Der(made.key.privateKey), keyType, imported: false });
+  const record = prepared.record;
+  signers.set(record.id, { certPem: made.certPem, cert: parseCaCertificate(made.certPem), signingKey: made.key.privateKey, keyType });
+  let onPreviousCa: string[];
+  try {
+    onPreviousCa = await ctx.vault.update(async (inv, tx) => {
+      const active = activeCaRecord(inv);
+      if (active.id !== old.id || previousCa(inv)) throw new UserError('conflict', 'the vault\'s CAs changed during the rotation; run the command again');
+      active.status = 'previous';
+      active.rotatedAt = ctx.now().toISOString();
+      tx.write(caCertPath(record.id), prepared.certPem, 0o644);
+      tx.write(caKeyPath(record.id), prepared.encryptedKey, 0o600);
+      inv.cas.push(record);
+      if (inv.crl) await resignCrls(ctx, inv, tx, signers);
+      return inv.nodes.filter((n) => latestCert(inv, n.name)?.caId === old.id).map((n) => n.name);
+    });
+  } catch (err) {
+    await prepared.discard();
+    throw err;
+  }
+  audit(ctx, { action: 'ca.rotate', fingerprint: record.fingerprint, detail: `new CA "${record.name}" (${record.keyType}); previous CA ${old.fingerprint} stays trusted until retire-old` });
+  return { ca: caInfo(ctx, record), previous: { ...old, status: 'previous' }, onPreviousCa };
+}
+
+export interface CaNodeRow {
+  node: string;
+  serial: string | null;
+  ca: string | null;
+  /** Status of the CA that issued the node's current certificate. */
+  caStatus: CaRecord['status'] | null;
+  state: CertState;
+}
+
+export interface CaStatus {
+  cas: CaRecord[];
+  nodes: CaNodeRow[];
+  /** Nodes whose current, live certificate comes from the previous CA. */
+  onPreviousCa: string[];
+}
+
+/** `ca status`: every CA the vault holds and which CA each node's current certificate comes from. */
+export function caStatus(ctx: CoreContext): CaStatus {
+  const inv = ctx.vault.read();
+  activeCaRecord(inv);
+  const now = ctx.now();
+  const nodes = inv.nodes.map((n): CaNodeRow => {
+    const cert = latestCert(inv, n.name);
+    const ca = cert ? inv.cas.find((c) => c.id === cert.caId) : undefined;
+    return { node: n.name, serial: cert?.serial ?? null, ca: ca?.name ?? null, caStatus: ca?.status ?? null, state: certStateIn(inv, cert, now) };
+  });
+  return { cas: inv.cas, nodes, onPreviousCa: nodes.filter((r) => r.caStatus === 'previous' && (r.state === 'ok' || r.state === 'renew')).map((r) => r.node) };
+}
+
+/** Every still-live certificate of a CA (current ones only: superseded and revoked do not count). */
+function liveCertsOf(inv: Inventory, caId: string, now: Date): string[] {
+  return inv.certs.filter((c) => c.caId === caId && c.status === 'active' && new Date(c.notAfter) > now).map((c) => c.node);
+}
+
+export interface Retired {
+  retired: CaRecord;
+  /** Nodes that still held a live certificate from it (only when forced). */
+  forcedPast: string[];
+}
+
+/**
+ * `ca retire-old`: the previous CA leaves every bundle's ca.crt. Refused while a node still holds
+ * a live certificate from it, unless forced; its certificate and encrypted key stay in the vault.
+ */
+export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean } = {}): Promise<Retired> {
+  const check = (inv: Inventory): { prev: CaRecord; live: string[] } => {
+    const prev = previousCa(inv);
+    if (!prev) throw new UserError('refused', 'there is no previous CA to retire: no rotation is under way (see `cluster-trust ca status`)');
+    const live = [...new Set(liveCertsOf(inv, prev.id, ctx.now()))];
+    if (live.length > 0 && !opts.force) {
+      const shown = live.slice(0, 8).join(', ') + (live.length > 8 ? `, and ${live.length - 8} more` : '');
+      throw new UserError('refused', `${live.length} node(s) still hold a live certificate from the previous CA (${shown}): run \`cluster-trust renew --old-ca\` and push, or add --force to cut them off`);
+    }
+    return { prev, live };
+  };
+  check(ctx.vault.read());
+  const result = await ctx.vault.update((inv) => {
+    const { prev, live } = check(inv);
+    prev.status = 'retired';
+    prev.retiredAt = ctx.now().toISOString();
+    if (inv.crl) inv.crl.caIds = inv.crl.caIds.filter((id) => id !== prev.id);
+    return { retired: { ...prev }, forcedPast: live };
+  });
+  audit(ctx, {
+    action: 'ca.retire',
+    fingerprint: result.retired.fingerprint,
+    outcome: 'ok',
+    detail: `CA "${result.retired.name}" retired${result.forcedPast.length ? ` with --force while ${result.forcedPast.length} node(s) still used it` : ''}`,
+  });
+  return result;
+}

@@ -1,0 +1,54 @@
+import { X509Certificate } from 'node:crypto';
+import { trustStatus, trustUninstall, type StoreKind, type StoreResult, type TrustOptions } from '../truststore/index.ts';
+import { fingerprintSha256 } from '../pki/inspect.ts';
+import { caCertPath } from '../core/ca.ts';
+import { toUserError } from '../core/errors.ts';
+import { audit } from './audit.ts';
+import type { CoreContext } from '../core/context.ts';
+import type { CaRecord } from '../vault/schema.ts';
+
+export interface UntrustOutcome {
+  store: string;
+  removed: boolean;
+  message: string;
+}
+
+/**
+ * After `ca retire-old`: removes the retired CA from this machine's trust stores, only from those
+ * that actually hold it (found by fingerprint). The retirement has already landed, so trouble
+ * here is reported per store, never thrown.
+ */
+export async function untrustRetiredCa(ctx: CoreContext, ca: CaRecord, env: TrustOptions = {}): Promise<UntrustOutcome[]> {
+  const pem = ctx.vault.readText(caCertPath(ca.id));
+  const opts: TrustOptions = { ...env, name: ca.name, caFile: ctx.vault.path(caCertPath(ca.id)) };
+  let kinds: StoreKind[];
+  try {
+    kinds = [...new Set((await trustStatus(pem, opts)).filter((r) => r.installed).map((r) => r.kind))];
+  } catch (err) {
+    return [{ store: 'all', removed: false, message: `could not check this machine's trust stores: ${toUserError(err).message}` }];
+  }
+  if (kinds.length === 0) return [];
+  let results;
+  try {
+    results = await trustUninstall(pem, { ...opts, stores: kinds });
+  } catch (err) {
+    const message = toUserError(err).message;
+    audit(ctx, { action: 'trust.uninstall', fingerprint: ca.fingerprint, outcome: 'failed', detail: message });
+    return [{ store: kinds.join(','), removed: false, message }];
+  }
+  const out = results.map((r) => ({ store: r.store, removed: !r.error && !r.installed, message: r.message }));
+  audit(ctx, out.map((o) => ({ action: 'trust.uninstall', fingerprint: ca.fingerprint, outcome: o.removed ? 'ok' as const : 'failed' as const, detail: `${o.store}: retired CA; ${o.message}` })));
+  return out;
+}
+
+/** Logs a trust install/uninstall on this machine (dry runs change nothing and are not logged); returns the results unchanged. */
+export function auditTrust(ctx: CoreContext, action: 'trust.install' | 'trust.uninstall', caPem: string, results: StoreResult[]): StoreResult[] {
+  const fingerprint = fingerprintSha256(new X509Certificate(caPem).raw);
+  audit(ctx, results.filter((r) => !r.dryRun && (r.changed || r.error)).map((r) => ({
+    action,
+    fingerprint,
+    outcome: r.error ? 'failed' as const : 'ok' as const,
+    detail: `${r.store}: ${r.message}`,
+  })));
+  return results;
+}
