@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { activeCaRecord, caCertPath, exportCaCert } from '../../core/ca.ts';
+import { invalid } from '../../core/errors.ts';
+import { formatFingerprint } from '../../pki/inspect.ts';
+import { parseTrustedCa, trustInstall, trustStatus, trustUninstall, STORE_KINDS, type StoreKind, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
+import { posixCommand } from '../../truststore/shell.ts';
+import { many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
+import { table } from '../format.ts';
+import type { Command, CommandResult } from '../command.ts';
+import type { CoreContext } from '../../core/context.ts';
+import { auditTrust } from '../../lifecycle/untrust.ts';
+
+const STORE_OPTIONS: OptionSpec[] = [
+  { name: 'store', value: true, repeat: true },
+  { name: 'nss-db', value: true, repeat: true },
+  { name: 'java-keystore', value: true },
+];
+const CHANGE_OPTIONS: OptionSpec[] = [...STORE_OPTIONS, { name: 'dry-run' }];
+const STORE_USAGE = `[--store ${STORE_KINDS.join('|')}]... [--nss-db DIR]... [--java-keystore FILE]`;
+
+/** The vault's active CA, and its file so commands name a real path. */
+function activeCa(ctx: CoreContext): { pem: string; file: string; name: string } {
+  const rec = activeCaRecord(ctx.vault.read());
+  return { pem: exportCaCert(ctx), file: ctx.vault.path(caCertPath(rec.id)), name: rec.name };
+}
+
+function optionsFrom(args: ParsedArgs, ca: { file: string; name: string }): TrustOptions {
+  const stores = many(args, 'store');
+  for (const s of stores) if (!STORE_KINDS.includes(s as StoreKind)) throw invalid(`unknown --store "${s}"; use ${STORE_KINDS.join(', ')}`);
+  const nssDbs = many(args, 'nss-db');
+  const javaKeystore = one(args, 'java-keystore');
+  return {
+    stores: stores as StoreKind[],
+    dryRun: args.flags.has('dry-run'),
+    caFile: ca.file,
+    name: ca.name,
+    ...(nssDbs.length > 0 ? { nssDbs: nssDbs.map((d) => resolve(d.startsWith('sql:') ? d.slice(4) : d)) } : {}),
+    ...(javaKeystore ? { javaKeystore } : {}),
+  };
+}
+
+function caLine(pem: string): string {
+  const ca = parseTrustedCa(pem);
+  return `CA ${ca.subject} (SHA-256 ${formatFingerprint(ca.sha256)})`;
+}
+
+function yesNo(b: boolean): string {
+  return b ? 'yes' : 'no';
+}
+
+function statusOutput(pem: string, results: StoreResult[]): CommandResult {
+  const rows = results.map((r) => [r.store, r.kind, yesNo(r.present), r.present && !r.missingTool && !r.error ? yesNo(r.installed) : '-', r.message]);
+  return {
+    human: `${caLine(pem)}\n${table(['STORE', 'KIND', 'PRESENT', 'TRUSTED', 'DETAILS'], rows)}`,
+    json: results,
+    exitCode: results.some((r) => r.error) ? 1 : 0,
+  };
+}
+
+function changeOutput(pem: string, results: StoreResult[], dryRun: boolean): CommandResult {
+  const lines = [caLine(pem)];
+  if (results.length === 0) lines.push('no trust store found on this machine');
+  for (const r of results) {
+    lines.push(`${r.store} (${r.title}): ${r.error ? `error: ${r.message}` : r.message}`);
+    if (r.commands.length > 0) {
+      if (dryRun) lines.push(`  would run${r.elevated ? ' as administrator (one prompt)' : ''}:`);
+      else if (r.elevated) lines.push('  ran as administrator:');
+      for (const argv of r.commands) lines.push(`  $ ${posixCommand(argv)}`);
+    }
+    if (r.missingTool) lines.push(`  missing: ${r.missingTool.tool} (install ${r.missingTool.package})`);
+  }
+  return { human: lines.join('\n'), json: results, exitCode: results.some((r) => r.error) ? 1 : 0 };
+}
+
+export const trustCommands: Command[] = [
+  {
+    words: ['trust', 'status'],
+    usage: `trust status ${STORE_USAGE}`,
+    summary: 'which trust stores exist here, which hold the CA (matched by SHA-256), which tool is missing',
+    options: STORE_OPTIONS,
+    async run(ctx, args) {
+      const ca = activeCa(ctx);
+      return statusOutput(ca.pem, await trustStatus(ca.pem, optionsFrom(args, ca)));
+    },
+  },
+  {
+    words: ['trust', 'install'],
+    usage: `trust install ${STORE_USAGE} [--dry-run]`,
+    summary: 'trust the CA in this machine\'s stores (all found here without --store); asks the OS for administrator rights when needed',
+    options: CHANGE_OPTIONS,
+    async run(ctx, args) {
+      const ca = activeCa(ctx);
+      const opts = optionsFrom(args, ca);
+      return changeOutput(ca.pem, auditTrust(ctx, 'trust.install', ca.pem, await trustInstall(ca.pem, opts)), opts.dryRun === true);
+    },
+  },
+  {
+    words: ['trust', 'uninstall'],
+    usage: `trust uninstall ${STORE_USAGE} [--dry-run]`,
+    summary: 'remove the CA (found by fingerprint) from this machine\'s stores',
+    options: CHANGE_OPTIONS,
+    async run(ctx, args) {
+      const ca = activeCa(ctx);
+      const opts = optionsFrom(args, ca);
+      return changeOutput(ca.pem, auditTrust(ctx, 'trust.uninstall', ca.pem, await trustUninstall(ca.pem, opts)), opts.dryRun === true);
+    },
+  },
+];

@@ -1,0 +1,105 @@
+import type { ErrorCode } from '../core/errors.ts';
+import type { TrustedCa } from './ca-cert.ts';
+import type { Executor } from './exec.ts';
+
+/** Every trust store we know. System stores are one per OS family; nss and java sit beside them. */
+export type StoreId = 'debian' | 'rhel' | 'arch' | 'opensuse' | 'freebsd' | 'macos' | 'windows' | 'nss' | 'java';
+
+/** What `--store` picks: the OS's own store, browsers' NSS databases, or Java's cacerts. */
+export type StoreKind = 'system' | 'nss' | 'java';
+export const STORE_KINDS: readonly StoreKind[] = ['system', 'nss', 'java'];
+
+/** A tool a store needs and the package that provides it on this OS. */
+export interface MissingTool {
+  tool: string;
+  package: string;
+}
+
+/**
+ * Where the stores live and how tools run. Every path a store touches derives from this, so tests
+ * point stores at temporary folders and fake roots instead of this machine.
+ */
+export interface TrustEnv {
+  /** Which OS's stores apply (process.platform unless a test says otherwise). */
+  platform: NodeJS.Platform;
+  /** Prefix of every system path ('/' normally). */
+  root: string;
+  /** The user's home, where NSS databases are looked for. */
+  home: string;
+  /** NSS database folders to use instead of looking for Chromium's and Firefox's. */
+  nssDbs?: string[];
+  /** A Java keystore to use instead of the JDK's own cacerts. */
+  javaKeystore?: string;
+  javaStorePass: string;
+  javaHome?: string;
+  /** The environment tools run with (PATH decides which binary runs). */
+  processEnv: NodeJS.ProcessEnv;
+  isRoot: boolean;
+  /** auto: run directly when root or when we can write the store, else ask the OS; the others force one way. */
+  privilege: 'auto' | 'direct' | 'elevate';
+}
+
+/** What `detect` finds: does the store exist here, and can we work on it. */
+export interface Detection {
+  present: boolean;
+  missingTool?: MissingTool;
+  /** One line for people when absent or unusable. */
+  note?: string;
+}
+
+/** Where our CA was found (matched by SHA-256 fingerprint, never by name). */
+export interface Presence {
+  installed: boolean;
+  /** Files, databases or keystore aliases that hold it. */
+  locations: string[];
+  /** Read-only commands run to find out. */
+  probes: string[][];
+  /** Anchored but not yet in the compiled bundle, or similar half states, for people. */
+  note?: string;
+}
+
+/** What one store did (or would do under dry run). */
+export interface StoreResult {
+  store: StoreId;
+  kind: StoreKind;
+  title: string;
+  /** The store exists on this machine. */
+  present: boolean;
+  /** It holds our CA (after the action, or as planned under dry run). */
+  installed: boolean;
+  /** This call changed the store. */
+  changed: boolean;
+  /** The exact argv run, in order (or that would run under dry run). */
+  commands: string[][];
+  message: string;
+  locations: string[];
+  missingTool?: MissingTool;
+  /** The commands ran through the OS administrator prompt. */
+  elevated?: boolean;
+  dryRun?: boolean;
+  error?: { code: ErrorCode; message: string };
+}
+
+/** The outcome a store's install/uninstall reports; the service adds store id, kind and title. */
+export interface StoreChange {
+  installed: boolean;
+  changed: boolean;
+  commands: string[][];
+  message: string;
+  locations: string[];
+  elevated?: boolean;
+}
+
+/** One trust store behind one small interface: adding an OS is adding one file. */
+export interface TrustStore {
+  id: StoreId;
+  kind: StoreKind;
+  title: string;
+  /** OSes where this store can exist. */
+  platforms: readonly NodeJS.Platform[];
+  detect(env: TrustEnv): Promise<Detection>;
+  isInstalled(ca: TrustedCa, env: TrustEnv, exec: Executor): Promise<Presence>;
+  /** `caFile` is a file holding exactly the CA's PEM, readable by the tools (and by root). */
+  install(ca: TrustedCa, caFile: string, env: TrustEnv, exec: Executor): Promise<StoreChange>;
+  uninstall(ca: TrustedCa, caFile: string, env: TrustEnv, exec: Executor): Promise<StoreChange>;
+}
