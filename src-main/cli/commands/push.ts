@@ -1,0 +1,102 @@
+import { pushBundles, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, type AskPassphrase, type PushEvent, type PushResult } from '../../ssh/index.ts';
+import { readPassphraseFile } from '../../keychain/passphrase.ts';
+import { UserError, invalid } from '../../core/errors.ts';
+import { intOption, one } from '../args.ts';
+import { table } from '../format.ts';
+import type { Command } from '../command.ts';
+import { audit } from '../../lifecycle/audit.ts';
+import { pushAuditEntries } from '../../lifecycle/push.ts';
+
+/** SSH key passphrase from a file (one trailing newline dropped); a second ask means it was wrong. */
+function passphraseFromFile(file: string | undefined): AskPassphrase | undefined {
+  if (!file) return undefined;
+  let cached: string | null = null;
+  return ({ attempt }) => {
+    if (attempt > 1) return null;
+    try {
+      cached ??= readPassphraseFile(file);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError('no-passphrase', err.message.replace('passphrase file', 'SSH key passphrase file'));
+      throw err;
+    }
+    return cached;
+  };
+}
+
+/** Progress for people: one line when a node changes phase (not per uploaded chunk). */
+function progressPrinter(print: (line: string) => void): (e: PushEvent) => void {
+  const last = new Map<string, string>();
+  return (e) => {
+    if (e.phase === 'queued' || e.phase === 'done' || e.phase === 'failed' || e.phase === 'cancelled') return;
+    const key = `${e.phase}:${e.attempt ?? ''}:${e.message ?? ''}`;
+    if (last.get(e.node) === key) return;
+    last.set(e.node, key);
+    print(`${e.node}: ${e.phase}${e.message ? ` (${e.message})` : ''}`);
+  };
+}
+
+function summary(results: PushResult[]): string {
+  const count = (s: PushResult['status']) => results.filter((r) => r.status === s).length;
+  const parts = [
+    ['updated', count('updated')],
+    ['unchanged', count('unchanged')],
+    ['would update', count('would-update')],
+    ['failed', count('failed')],
+    ['cancelled', count('cancelled')],
+  ].filter(([label, n]) => n !== 0 || label === 'failed');
+  return `${results.length} node${results.length === 1 ? '' : 's'}: ${parts.map(([label, n]) => `${n} ${label}`).join(', ')}`;
+}
+
+export const pushCommands: Command[] = [
+  {
+    words: ['push'],
+    usage: 'push NAME... | --all [--concurrency N] [--dry-run] [--no-verify] [--accept-new-host-keys] [--timeout SECONDS] [--ssh-key-passphrase-file FILE] [--owner USER[:GROUP]] [--trust-ca]',
+    summary: 'push nodes\' bundles over SSH (atomic install, optional restart), then check what each node serves',
+    options: [
+      { name: 'all' },
+      { name: 'concurrency', value: true },
+      { name: 'dry-run' },
+      { name: 'no-verify' },
+      { name: 'accept-new-host-keys' },
+      { name: 'timeout', value: true },
+      { name: 'ssh-key-passphrase-file', value: true },
+      { name: 'trust-ca' },
+      { name: 'owner', value: true },
+    ],
+    async run(ctx, args, io) {
+      const all = args.flags.has('all');
+      if (all && args.positionals.length) throw invalid('give node names or --all, not both');
+      if (!all && args.positionals.length === 0) throw invalid(`usage: cluster-trust ${this.usage}`);
+      const concurrency = intOption(args, 'concurrency') ?? DEFAULT_CONCURRENCY;
+      const timeout = intOption(args, 'timeout');
+      const cancel = new AbortController();
+      const onSigint = (): void => cancel.abort();
+      process.once('SIGINT', onSigint);
+      let results: PushResult[];
+      try {
+        results = await pushBundles(
+          ctx,
+          all ? 'all' : args.positionals,
+          {
+            concurrency,
+            timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : timeout * 1000,
+            dryRun: args.flags.has('dry-run'),
+            verify: !args.flags.has('no-verify'),
+            acceptNewHostKeys: args.flags.has('accept-new-host-keys'),
+            trustCa: args.flags.has('trust-ca'),
+            ...(one(args, 'owner') ? { owner: one(args, 'owner') } : {}),
+            auth: { askPassphrase: passphraseFromFile(one(args, 'ssh-key-passphrase-file')) },
+            signal: cancel.signal,
+          },
+          progressPrinter((line) => io.progress(line)),
+        );
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+      }
+      audit(ctx, pushAuditEntries(results));
+      const failed = results.some((r) => r.status === 'failed' || r.status === 'cancelled');
+      const human = [table(['NODE', 'RESULT', 'DETAILS'], results.map((r) => [r.node, r.status, r.message])), '', summary(results)].join('\n');
+      return { human, json: { results, summary: summary(results) }, exitCode: failed ? 1 : 0 };
+    },
+  },
+];

@@ -1,0 +1,380 @@
+import { buildNodeBundle, type NodeBundle } from '../core/bundle.ts';
+import { trustedCaPems } from '../core/ca.ts';
+import { findNode } from '../core/nodes.ts';
+import { UserError, invalid, toUserError } from '../core/errors.ts';
+import { getProfile } from '../profiles/index.ts';
+import type { CoreContext } from '../core/context.ts';
+import type { NodeRecord } from '../vault/schema.ts';
+import { KeyRing, type AuthOptions } from './auth.ts';
+import { abortError, connect, ConnectError, type SshSession } from './connection.ts';
+import { defaultHostKeyFiles, type HostKeyFiles, type UnknownHostKeyHandler } from './host-keys.ts';
+import { checkInstallable, clearPendingRestart, installBundle, remoteError } from './install.ts';
+import { remoteLayout } from './layout.ts';
+import { buildManifest, filesToPush, type Owner } from './manifest.ts';
+import { runPool } from './pool.ts';
+import { parseOwnerSpec, resolveOwner, runRestart } from './remote-commands.ts';
+import { describeChanges, isUnchanged, readRemoteState, type FileChange } from './remote-state.ts';
+import { trustCaOnNode } from './remote-trust.ts';
+import { verifyServedCertificate, type VerifyResult } from './verify.ts';
+
+export type PushPhase = 'queued' | 'connecting' | 'comparing' | 'uploading' | 'installing' | 'trusting' | 'restarting' | 'verifying' | 'done' | 'failed' | 'cancelled';
+
+export interface PushEvent {
+  node: string;
+  phase: PushPhase;
+  /** A line for a log: what happened, or why it failed. */
+  message?: string;
+  /** While uploading. */
+  bytes?: { done: number; total: number };
+  /** Connection attempt, from 1. */
+  attempt?: number;
+  /** Final status, on done/failed/cancelled. */
+  status?: PushStatus;
+}
+
+export type PushStatus = 'updated' | 'unchanged' | 'would-update' | 'failed' | 'cancelled';
+
+export interface PushResult {
+  node: string;
+  status: PushStatus;
+  /** One line for people. */
+  message: string;
+  /** What differs (or differed) from the node's current bundle. */
+  changes: FileChange[];
+  verify: VerifyResult | null;
+  /** Where the new bundle went, and where the previous one is kept for rollback. */
+  installed: string | null;
+  backup: string | null;
+  attempts: number;
+  durationMs: number;
+  error: { code: string; message: string } | null;
+}
+
+export interface PushOptions {
+  /** Nodes in flight at once (default 8). */
+  concurrency?: number;
+  /** Whole-node budget: connect, upload, install, restart, live check (default 60 s). */
+  timeoutMs?: number;
+  /** Extra connection attempts when a node cannot be reached (default 2). Nothing else is retried. */
+  retries?: number;
+  /** Compare only: connects and reads, writes nothing anywhere (not even accepted host keys). */
+  dryRun?: boolean;
+  /** Live TLS check after the push (default true). */
+  verify?: boolean;
+  /** Like OpenSSH's accept-new: record unknown host keys; changed keys still refuse. */
+  acceptNewHostKeys?: boolean;
+  /** Asked about each unknown host key (the GUI's prompt); wins over acceptNewHostKeys. */
+  onUnknownHostKey?: UnknownHostKeyHandler;
+  /** Also trust our CA system-wide on each node. */
+  trustCa?: boolean;
+  /**
+   * Owner of the pushed files on every node (`user`, `user:group`, `uid:gid`; names are looked up
+   * on the node), e.g. the service account that reads the key. Default: the SSH user.
+   */
+  owner?: string;
+  auth?: AuthOptions;
+  hostKeyFiles?: HostKeyFiles;
+  signal?: AbortSignal;
+  /** Where bundles come from (default: buildNodeBundle). */
+  loadBundle?: (name: string) => Promise<NodeBundle>;
+}
+
+export type PushListener = (event: PushEvent) => void;
+
+export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_RETRIES = 2;
+const MAX_CONCURRENCY = 256;
+const RETRY_BACKOFF_MS = 500;
+/** The live check may wait this long for a restarted service to serve the new certificate. */
+const VERIFY_WINDOW_MS = 20_000;
+
+interface Job {
+  node: NodeRecord;
+  bundle: NodeBundle | null;
+  prepError: UserError | null;
+}
+
+interface Shared {
+  ctx: CoreContext;
+  opts: PushOptions;
+  ring: KeyRing;
+  hostKeys: HostKeyFiles;
+  caPems: string[];
+  emit: PushListener;
+  signal: AbortSignal;
+}
+
+function selectNodes(ctx: CoreContext, names: string[] | 'all'): NodeRecord[] {
+  const inv = ctx.vault.read();
+  if (names === 'all') {
+    const nodes = inv.nodes.filter((n) => n.ssh);
+    if (nodes.length === 0) throw invalid('no node has an SSH target yet: set one with `cluster-trust node edit NAME --ssh user@host`');
+    return nodes;
+  }
+  if (names.length === 0) throw invalid('name the nodes to push, or use --all');
+  return [...new Set(names)].map((n) => findNode(inv, n));
+}
+
+function checkOptions(opts: PushOptions): void {
+  const c = opts.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(c) || c < 1 || c > MAX_CONCURRENCY) throw invalid(`concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}`);
+  const t = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(t) || t < 1000 || t > 3_600_000) throw invalid('the per-node timeout must be from 1 to 3600 seconds');
+  const r = opts.retries ?? DEFAULT_RETRIES;
+  if (!Number.isInteger(r) || r < 0 || r > 10) throw invalid('retries must be a whole number from 0 to 10');
+  if (opts.owner !== undefined) parseOwnerSpec(opts.owner);
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+
+function result(node: string, status: PushStatus, message: string, extra: Partial<PushResult> = {}): PushResult {
+  return { node, status, message, changes: [], verify: null, installed: null, backup: null, attempts: 0, durationMs: 0, error: null, ...extra };
+}
+
+async function connectWithRetries(shared: Shared, node: NodeRecord, signal: AbortSignal, deadline: number, onAttempt: (n: number) => void): Promise<SshSession> {
+  const retries = shared.opts.retries ?? DEFAULT_RETRIES;
+  const accept: UnknownHostKeyHandler | undefined = shared.opts.onUnknownHostKey ?? (shared.opts.acceptNewHostKeys ? () => true : undefined);
+  for (let attempt = 1; ; attempt++) {
+    onAttempt(attempt);
+    try {
+      return await connect({
+        node: node.name,
+        target: node.ssh!,
+        ring: shared.ring,
+        hostKeys: shared.hostKeys,
+        ...(accept ? { onUnknownHostKey: accept } : {}),
+        recordAcceptedKeys: !shared.opts.dryRun,
+        timeoutMs: Math.max(1000, deadline - Date.now()),
+        signal,
+      });
+    } catch (err) {
+      if (!(err instanceof ConnectError) || attempt > retries || signal.aborted) throw err;
+      shared.emit({ node: node.name, phase: 'connecting', attempt: attempt + 1, message: `${err.message}; trying again` });
+      await sleep(RETRY_BACKOFF_MS * attempt, signal);
+      if (signal.aborted) throw abortError(signal, 'waiting to reconnect');
+    }
+  }
+}
+
+async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
+  const { node } = job;
+  const name = node.name;
+  const started = Date.now();
+  const timeoutMs = shared.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const deadline = started + timeoutMs;
+  let attempts = 0;
+  let phase = 'connecting' as PushPhase;
+  let swapped = false;
+  const emit = (e: Omit<PushEvent, 'node'>): void => {
+    if (e.phase !== phase && e.phase !== 'done' && e.phase !== 'failed') phase = e.phase;
+    shared.emit({ node: name, ...e });
+  };
+  const finish = (r: PushResult): PushResult => {
+    const final: PushResult = { ...r, attempts, durationMs: Date.now() - started };
+    emit({ phase: final.status === 'failed' ? 'failed' : final.status === 'cancelled' ? 'cancelled' : 'done', status: final.status, message: final.message });
+    return final;
+  };
+  if (job.prepError) return finish(result(name, 'failed', job.prepError.message, { error: { code: job.prepError.code, message: job.prepError.message } }));
+  if (!node.ssh) {
+    const msg = `node "${name}" has no SSH target: set one with \`cluster-trust node edit ${name} --ssh user@host[:port]\``;
+    return finish(result(name, 'failed', msg, { error: { code: 'invalid-input', message: msg } }));
+  }
+  const bundle = job.bundle!;
+  const ctl = new AbortController();
+  const onOuterAbort = (): void => ctl.abort(shared.signal.reason);
+  shared.signal.addEventListener('abort', onOuterAbort, { once: true });
+  const timer = setTimeout(() => ctl.abort(new UserError('io', `timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  let session: SshSession | null = null;
+  ctl.signal.addEventListener('abort', () => session?.destroy(), { once: true });
+  let changes: FileChange[] = [];
+  let installed: string | null = null;
+  let backup: string | null = null;
+  try {
+    emit({ phase: 'connecting', attempt: 1 });
+    session = await connectWithRetries(shared, node, ctl.signal, deadline, (n) => {
+      attempts = n;
+    });
+    if (ctl.signal.aborted) throw abortError(ctl.signal, 'connecting');
+    const s = session;
+    emit({ phase: 'comparing' });
+    const layout = remoteLayout(node.dest ?? getProfile(node.profile).defaultDest);
+    const ownerSpec = node.options.owner || shared.opts.owner;
+    const owner: Owner | null = ownerSpec ? await resolveOwner(s, ownerSpec) : null;
+    const files = filesToPush(bundle.files);
+    const manifest = buildManifest({ node: name, serial: bundle.cert.serial, fingerprint: bundle.cert.fingerprint, files, owner, now: shared.ctx.now() });
+    const state = await readRemoteState(s.sftp, layout, files, owner).catch(async (err: unknown) => {
+      throw await remoteError(s, err, 'reading the current bundle', [layout.dest]);
+    });
+    changes = state.changes;
+    checkInstallable(state, layout);
+    const unchanged = isUnchanged(state, manifest.bundleHash);
+    if (shared.opts.dryRun) {
+      const pending = state.pendingRestart && node.restart ? '; its restart command has not run since the last push' : '';
+      return finish(result(name, unchanged ? 'unchanged' : 'would-update', unchanged ? `unchanged${pending}` : `would ${state.kind === 'dir' ? 'adopt the existing folder and ' : ''}change: ${describeChanges(state)}${pending}`, { changes }));
+    }
+    const notes: string[] = [];
+    if (!unchanged) {
+      const installedOutcome = await installBundle({
+        session: s,
+        layout,
+        files,
+        manifest,
+        owner,
+        state,
+        willRestart: Boolean(node.restart),
+        now: shared.ctx.now(),
+        onUpload: (done, total) => emit({ phase: 'uploading', bytes: { done, total } }),
+        onUploaded: () => emit({ phase: 'installing' }),
+      });
+      swapped = true;
+      installed = installedOutcome.installed;
+      backup = installedOutcome.backup;
+      notes.push(`installed serial ${bundle.cert.serial}${backup ? `; previous bundle kept at ${backup}` : ''}`);
+    } else {
+      notes.push('unchanged');
+    }
+    if (shared.opts.trustCa) {
+      emit({ phase: 'trusting' });
+      const said = await trustCaOnNode(s, node.ssh.user, shared.caPems);
+      notes.push(said.every((w) => w === 'already trusted') ? 'CA already trusted' : 'CA trusted');
+    }
+    if (node.restart && (!unchanged || state.pendingRestart)) {
+      emit({ phase: 'restarting' });
+      await runRestart(s, node.restart);
+      await clearPendingRestart(s.sftp, layout);
+      notes.push('restarted');
+    }
+    s.close();
+    session = null;
+    let verify: VerifyResult | null = null;
+    const profile = getProfile(node.profile);
+    const port = node.verifyPort ?? profile.verifyPortFor?.(node) ?? profile.verifyPort;
+    if (shared.opts.verify === false) notes.push('live check skipped');
+    else if (!port) notes.push('no live check (no verify port: `node edit NAME --verify-port PORT`)');
+    else {
+      emit({ phase: 'verifying' });
+      verify = await verifyServedCertificate({
+        host: node.ssh.host,
+        port,
+        caPems: shared.caPems,
+        expectedFingerprint: bundle.cert.fingerprint,
+        // Stop polling a little before the node's deadline so the last observation is what we report.
+        deadline: Math.min(deadline - 500, Date.now() + VERIFY_WINDOW_MS),
+        signal: ctl.signal,
+      });
+      if (shared.signal.aborted) throw abortError(shared.signal, 'checking the live certificate');
+      if (!verify.ok) {
+        const msg = `${notes.join('; ')}; but the live check failed: ${verify.message}`;
+        return finish(result(name, 'failed', msg, { changes, verify, installed, backup, error: { code: 'refused', message: `live check failed: ${verify.message}` } }));
+      }
+      notes.push(`live check OK on port ${port}`);
+    }
+    return finish(result(name, unchanged ? 'unchanged' : 'updated', notes.join('; '), { changes: unchanged ? [] : changes, verify, installed, backup }));
+  } catch (err) {
+    let e = toUserError(err);
+    if (ctl.signal.aborted && !(err instanceof UserError && /timed out|cancelled/.test(err.message))) e = abortError(ctl.signal, phase);
+    const explained = /previous bundle|not in use/.test(e.message);
+    const where = swapped
+      ? `; the new bundle is installed${backup ? ` (previous kept at ${backup})` : ''}`
+      : explained
+        ? ''
+        : phase === 'installing'
+          ? '; the node has its previous bundle or the new one, never a mix'
+          : phase === 'uploading'
+            ? '; the node keeps its previous bundle'
+            : '';
+    const cancelled = e.code === 'cancelled';
+    const message = `${e.message}${where}`;
+    return finish(result(name, cancelled ? 'cancelled' : 'failed', message, { changes, installed, backup, error: { code: e.code, message } }));
+  } finally {
+    clearTimeout(timer);
+    shared.signal.removeEventListener('abort', onOuterAbort);
+    session?.destroy();
+  }
+}
+
+/** Two nodes of one push writing the same folder on the same machine would undo each other. */
+function refuseSharedDestinations(jobs: Job[]): void {
+  const seen = new Map<string, string>();
+  for (const job of jobs) {
+    const { node } = job;
+    if (!node.ssh || job.prepError) continue;
+    let dest: string;
+    try {
+      dest = remoteLayout(node.dest ?? getProfile(node.profile).defaultDest).dest;
+    } catch (err) {
+      job.prepError = toUserError(err);
+      continue;
+    }
+    const key = `${node.ssh.host.toLowerCase()}|${node.ssh.port}|${dest}`;
+    const other = seen.get(key);
+    if (other) job.prepError = invalid(`nodes "${other}" and "${node.name}" both push to ${dest} on ${node.ssh.host}:${node.ssh.port}; give one of them another --dest`);
+    else seen.set(key, node.name);
+  }
+}
+
+/**
+ * Pushes each node's bundle over SSH: compare with what the node has, upload beside the destination,
+ * swap atomically, optionally trust the CA and restart, then check the live service. Never throws for
+ * a node's failure (that is in its result); throws only when the request itself is wrong.
+ */
+export async function pushBundles(ctx: CoreContext, names: string[] | 'all', opts: PushOptions = {}, onEvent: PushListener = () => {}): Promise<PushResult[]> {
+  checkOptions(opts);
+  const nodes = selectNodes(ctx, names);
+  const signal = opts.signal ?? new AbortController().signal;
+  const emit: PushListener = (e) => {
+    try {
+      onEvent(e);
+    } catch {
+      // A listener's bug must not break a push half way.
+    }
+  };
+  const inv = ctx.vault.read();
+  const shared: Shared = {
+    ctx,
+    opts,
+    ring: new KeyRing(opts.auth),
+    hostKeys: opts.hostKeyFiles ?? defaultHostKeyFiles(ctx.vault.home),
+    caPems: inv.cas.length ? trustedCaPems(ctx, inv) : [],
+    emit,
+    signal,
+  };
+  for (const n of nodes) emit({ node: n.name, phase: 'queued' });
+  // Bundles first: a node without a certificate fails here, before any connection is opened.
+  const load = opts.loadBundle ?? ((name: string) => buildNodeBundle(ctx, name));
+  const jobs: Job[] = [];
+  for (const node of nodes) {
+    if (signal.aborted) {
+      jobs.push({ node, bundle: null, prepError: null });
+      continue;
+    }
+    try {
+      jobs.push({ node, bundle: node.ssh ? await load(node.name) : null, prepError: null });
+    } catch (err) {
+      const e = toUserError(err);
+      // Without the CA passphrase no node can be pushed: that is the request's error, not a node's.
+      if (e.code === 'no-passphrase' || e.code === 'bad-passphrase' || e.code === 'keychain-unavailable') throw e;
+      jobs.push({ node, bundle: null, prepError: e });
+    }
+  }
+  refuseSharedDestinations(jobs);
+  return runPool(
+    jobs,
+    opts.concurrency ?? DEFAULT_CONCURRENCY,
+    (job) => pushOne(shared, job),
+    (job) => {
+      const r = result(job.node.name, 'cancelled', 'cancelled before it started');
+      emit({ node: job.node.name, phase: 'cancelled', status: 'cancelled', message: r.message });
+      return r;
+    },
+    signal,
+  );
+}
