@@ -1,8 +1,7 @@
 import { plainPkcs8Pem } from '../pki/keys.ts';
-import { lookupPassphrase } from '../keychain/passphrase.ts';
-import { deriveNodeKeyKek, openNodeKey } from '../keychain/node-keys.ts';
+import { openNodeKey } from '../keychain/node-keys.ts';
 import { getProfile } from '../profiles/index.ts';
-import { caCertPath, trustedCaPems } from './ca.ts';
+import { caCertPath, nodeKeyKek, trustedCaPems } from './ca.ts';
 import { findNode, latestCert } from './nodes.ts';
 import { UserError } from './errors.ts';
 import { crlBundleFiles } from '../lifecycle/crl.ts';
@@ -53,8 +52,7 @@ export async function buildNodeBundle(ctx: CoreContext, name: string): Promise<N
     { path: 'node.crt', content: entry.cert + ctx.vault.readText(caCertPath(ca.id)), mode: 0o644, description: 'this node\'s certificate, then its issuing CA' },
   ];
   if (entry.key) {
-    const passphrase = await lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, ca.fingerprint);
-    const der = openNodeKey(deriveNodeKeyKek(passphrase, ca.kekSalt), entry.key);
+    const der = openNodeKey(await nodeKeyKek(ctx, ca), entry.key);
     files.push({ path: 'node.key', content: plainPkcs8Pem(der), mode: 0o600, description: 'this node\'s private key (unencrypted PEM)' });
   }
   const installDir = node.dest ?? getProfile(node.profile).defaultDest;

@@ -167,13 +167,34 @@ export interface UnlockedCa extends CaMaterial {
   kek: Buffer;
 }
 
+export function caPassphrase(ctx: CoreContext, rec: CaRecord): Promise<string> {
+  return lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, rec.fingerprint);
+}
+
+// A keychain round trip plus scrypt costs ~100 ms or more: derive each CA's node-key key once per
+// context (one CLI run, one GUI request), not once per node of a 50-node push.
+const kekCache = new WeakMap<CoreContext, Map<string, Promise<Buffer>>>();
+
+/** The key that seals and opens node keys issued under this CA. */
+export function nodeKeyKek(ctx: CoreContext, rec: CaRecord, passphrase?: string): Promise<Buffer> {
+  let perCa = kekCache.get(ctx);
+  if (!perCa) kekCache.set(ctx, (perCa = new Map()));
+  let kek = perCa.get(rec.id);
+  if (!kek) {
+    kek = (async () => deriveNodeKeyKek(passphrase ?? (await caPassphrase(ctx, rec)), rec.kekSalt))();
+    perCa.set(rec.id, kek);
+    kek.catch(() => perCa!.delete(rec.id));
+  }
+  return kek;
+}
+
 /** Decrypts a CA's key for signing. Wrong or missing passphrases fail here, before any change. */
 export async function unlockCa(ctx: CoreContext, rec: CaRecord): Promise<UnlockedCa> {
-  const passphrase = await lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, rec.fingerprint);
+  const passphrase = await caPassphrase(ctx, rec);
   const keyObject = readPrivateKey(ctx.vault.readText(caKeyPath(rec.id)), passphrase);
   const { privateKey, type } = await toSigningKey(keyObject);
   const certPem = ctx.vault.readText(caCertPath(rec.id));
-  return { record: rec, certPem, cert: parseCaCertificate(certPem), signingKey: privateKey, keyType: type, kek: deriveNodeKeyKek(passphrase, rec.kekSalt) };
+  return { record: rec, certPem, cert: parseCaCertificate(certPem), signingKey: privateKey, keyType: type, kek: await nodeKeyKek(ctx, rec, passphrase) };
 }
 
 export function exportCaCert(ctx: CoreContext): string {

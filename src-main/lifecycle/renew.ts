@@ -3,9 +3,8 @@ import { checkDays } from '../pki/certificates.ts';
 import { spkiOf } from '../pki/keys.ts';
 import { unique } from '../pki/names.ts';
 import { BACKDATE_MS, LEAF_MAX_DAYS, isKeyType, type KeyType } from '../pki/policy.ts';
-import { lookupPassphrase } from '../keychain/passphrase.ts';
-import { deriveNodeKeyKek, openNodeKey } from '../keychain/node-keys.ts';
-import { activeCaRecord } from '../core/ca.ts';
+import { openNodeKey } from '../keychain/node-keys.ts';
+import { activeCaRecord, nodeKeyKek } from '../core/ca.ts';
 import { findNode, latestCert } from '../core/nodes.ts';
 import { summarizeNodes } from '../core/status.ts';
 import { issueForNodes, type Issued, type LeafPlan } from '../core/issue.ts';
@@ -64,7 +63,7 @@ function compromised(cert: CertRecord): boolean {
 }
 
 /** Reads the public key of a certificate and, when the vault holds it, its private key. */
-async function existingKey(ctx: CoreContext, inv: Inventory, cert: CertRecord, keks: Map<string, Buffer>): Promise<NonNullable<LeafPlan['existingKey']>> {
+async function existingKey(ctx: CoreContext, inv: Inventory, cert: CertRecord): Promise<NonNullable<LeafPlan['existingKey']>> {
   const entry = ctx.vault.readPack(cert.pack).certs[cert.serial];
   if (!entry) throw new UserError('vault-corrupt', `certificate ${cert.serial} is missing from the vault`);
   const spki = spkiOf(new X509Certificate(entry.cert).publicKey);
@@ -72,13 +71,8 @@ async function existingKey(ctx: CoreContext, inv: Inventory, cert: CertRecord, k
   if (entry.key) {
     const ca = inv.cas.find((c) => c.id === cert.caId);
     if (!ca) throw new UserError('vault-corrupt', `the CA that sealed the key of ${cert.serial} is missing from the vault`);
-    let kek = keks.get(ca.id);
-    if (!kek) {
-      // The key was sealed under the CA that issued it, which may be the previous one after a rotation.
-      kek = deriveNodeKeyKek(await lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, ca.fingerprint), ca.kekSalt);
-      keks.set(ca.id, kek);
-    }
-    pkcs8Der = openNodeKey(kek, entry.key);
+    // The key was sealed under the CA that issued it, which may be the previous one after a rotation.
+    pkcs8Der = openNodeKey(await nodeKeyKek(ctx, ca), entry.key);
     const privateSpki = spkiOf(createPrivateKey({ key: pkcs8Der, format: 'der', type: 'pkcs8' }));
     if (!privateSpki.equals(spki)) throw new UserError('vault-corrupt', `the stored key of ${cert.node} does not match its certificate ${cert.serial}`);
   }
@@ -109,7 +103,6 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
   }
   const plans = new Map<string, LeafPlan>();
   const previous = new Map<string, CertRecord>();
-  const keks = new Map<string, Buffer>();
   for (const name of names) {
     const node = findNode(inv, name);
     const prev = latestCert(inv, name)!;
@@ -118,7 +111,7 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
     if (keep && compromised(prev)) throw new UserError('refused', `the key of "${name}" was revoked as compromised: renew it with a new key (--rekey)`);
     const days = opts.days ?? previousDays(prev);
     plans.set(name, keep
-      ? { days, existingKey: await existingKey(ctx, inv, prev, keks) }
+      ? { days, existingKey: await existingKey(ctx, inv, prev) }
       : { days, keyType: (opts.keyType as KeyType | undefined) ?? node.keyType ?? prev.keyType });
   }
   const issued = await issueForNodes(ctx, names, { plans, action: 'renew', onProgress: opts.onProgress });

@@ -5,9 +5,8 @@ import { issueLeaf, checkDays } from '../pki/certificates.ts';
 import { exportPkcs8Der, generateKey, plainPkcs8Pem } from '../pki/keys.ts';
 import { fingerprintSha256 } from '../pki/inspect.ts';
 import { LEAF_MAX_DAYS } from '../pki/policy.ts';
-import { deriveNodeKeyKek, openNodeKey, sealNodeKey } from '../keychain/node-keys.ts';
-import { lookupPassphrase } from '../keychain/passphrase.ts';
-import { activeCaRecord, unlockCa } from '../core/ca.ts';
+import { openNodeKey, sealNodeKey } from '../keychain/node-keys.ts';
+import { activeCaRecord, nodeKeyKek, unlockCa } from '../core/ca.ts';
 import { UserError } from '../core/errors.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { Vault } from '../vault/vault.ts';
@@ -117,16 +116,11 @@ export interface OpenedPair {
 /** The set with plaintext keys, for bundles. Each key opens with the passphrase of the CA that sealed it. */
 export async function openMaelstromKeys(ctx: CoreContext, set: MaelstromKeySet): Promise<OpenedPair[]> {
   const inv = ctx.vault.read();
-  const keks = new Map<string, Buffer>();
   const out: OpenedPair[] = [];
   for (const pair of [...set.pairs].sort((x, y) => x.slot.localeCompare(y.slot))) {
-    let kek = keks.get(pair.caId);
-    if (!kek) {
-      const ca = inv.cas.find((c) => c.id === pair.caId);
-      if (!ca) throw new UserError('vault-corrupt', `the CA that issued Maelstrom key pair ${pair.slot} (${pair.serial}) is missing from the vault`);
-      kek = deriveNodeKeyKek(await lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, ca.fingerprint), ca.kekSalt);
-      keks.set(pair.caId, kek);
-    }
+    const ca = inv.cas.find((c) => c.id === pair.caId);
+    if (!ca) throw new UserError('vault-corrupt', `the CA that issued Maelstrom key pair ${pair.slot} (${pair.serial}) is missing from the vault`);
+    const kek = await nodeKeyKek(ctx, ca);
     out.push({ slot: pair.slot, certPem: pair.cert, keyPem: plainPkcs8Pem(openNodeKey(kek, pair.key)) });
   }
   return out;
