@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { issueLeaf, checkDays } from '../pki/certificates.ts';
-import { exportPkcs8Der, generateKey } from '../pki/keys.ts';
+import { generateKeyDer } from '../pki/keys.ts';
 import { fingerprintSha256 } from '../pki/inspect.ts';
 import { parseCsr } from '../pki/csr.ts';
 import { normalizeDnsName, normalizeIp, unique, checkNodeName } from '../pki/names.ts';
@@ -74,14 +74,14 @@ async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts
   const plan = opts.plans?.get(node.name);
   const existing = plan?.existingKey;
   const keyType = existing?.keyType ?? plan?.keyType ?? pickKeyType(node, opts.keyType);
-  const key = existing ? null : await generateKey(keyType);
+  // Key pairs come as DER straight from the thread pool: no main-thread export per key.
+  const key = existing ? null : await generateKeyDer(keyType);
   const sans = sansFor(node);
-  const publicKey = existing ? existing.publicKeyDer : key!.publicKey;
+  const publicKey = existing ? existing.publicKeyDer : key!.spki;
   const leaf = await issueLeaf(ca, { commonName: node.name, ...sans, server: node.server, client: node.client, days: plan?.days ?? opts.days, publicKey, now: ctx.now() });
   // A kept key is re-sealed under the issuing CA's key, which may be a new CA after a rotation.
-  const pkcs8 = existing ? existing.pkcs8Der : await exportPkcs8Der(key!.privateKey);
+  const pkcs8 = existing ? existing.pkcs8Der : key!.pkcs8;
   const sealed = pkcs8 ? sealNodeKey(ca.kek, pkcs8) : null;
-  const parsed = new X509Certificate(leaf.certPem);
   return {
     cert: leaf.certPem,
     key: sealed,
@@ -89,10 +89,10 @@ async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts
       serial: leaf.serial,
       node: node.name,
       caId: ca.record.id,
-      fingerprint: fingerprintSha256(parsed.raw),
+      fingerprint: fingerprintSha256(leaf.der),
       // As encoded in the certificate (whole seconds), so status and `openssl x509` agree.
-      notBefore: new Date(parsed.validFrom).toISOString(),
-      notAfter: new Date(parsed.validTo).toISOString(),
+      notBefore: leaf.notBefore.toISOString(),
+      notAfter: leaf.notAfter.toISOString(),
       ...sans,
       server: node.server,
       client: node.client,

@@ -1,4 +1,4 @@
-import { createPublicKey, X509Certificate as NodeX509 } from 'node:crypto';
+import { X509Certificate as NodeX509 } from 'node:crypto';
 import { x509 } from './provider.ts';
 import { generateKey, signingAlgorithm, type GeneratedKey } from './keys.ts';
 import { randomSerial } from './serial.ts';
@@ -68,7 +68,47 @@ export interface LeafRequest {
   now?: Date;
 }
 
-export async function issueLeaf(ca: CaMaterial, req: LeafRequest): Promise<{ certPem: string; serial: string; notBefore: Date; notAfter: Date }> {
+/**
+ * Extensions every leaf of a batch shares are made once: building one is ASN.1 work in JavaScript
+ * on the main thread, which bounds bulk issuance. Extension objects are immutable, so sharing is safe.
+ */
+const sharedAki = new WeakMap<x509.X509Certificate, Promise<x509.Extension>>();
+const sharedUsage = new Map<string, x509.Extension[]>();
+
+function leafUsageExtensions(keyUsage: number, usages: string[]): x509.Extension[] {
+  const key = `${keyUsage}|${usages.join(',')}`;
+  let exts = sharedUsage.get(key);
+  if (!exts) {
+    exts = [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(keyUsage, true),
+      new x509.ExtendedKeyUsageExtension(usages, false),
+    ];
+    sharedUsage.set(key, exts);
+  }
+  return exts;
+}
+
+function cachedAuthorityKeyId(ca: CaMaterial): Promise<x509.Extension> {
+  let aki = sharedAki.get(ca.cert);
+  if (!aki) {
+    aki = authorityKeyId(ca);
+    sharedAki.set(ca.cert, aki);
+  }
+  return aki;
+}
+
+export interface IssuedLeaf {
+  certPem: string;
+  /** The certificate's DER, for fingerprints without parsing it again. */
+  der: Buffer;
+  serial: string;
+  /** As encoded in the certificate (whole seconds). */
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export async function issueLeaf(ca: CaMaterial, req: LeafRequest): Promise<IssuedLeaf> {
   const days = checkDays(req.days ?? LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, 'node certificates');
   if (!req.server && !req.client) throw invalid('a node certificate needs serverAuth, clientAuth or both');
   if (req.dns.length + req.ips.length === 0) throw invalid(`node "${req.commonName}" has no DNS name or IP address to put in the certificate`);
@@ -79,11 +119,10 @@ export async function issueLeaf(ca: CaMaterial, req: LeafRequest): Promise<{ cer
   if (req.server) usages.push(x509.ExtendedKeyUsage.serverAuth);
   if (req.client) usages.push(x509.ExtendedKeyUsage.clientAuth);
   const serial = randomSerial();
-  const publicKey = req.publicKey instanceof ArrayBuffer ? new x509.PublicKey(req.publicKey) : req.publicKey;
+  // One SPKI object for both the certificate and its SKI (a CryptoKey would be exported twice).
+  const publicKey = req.publicKey instanceof ArrayBuffer ? new x509.PublicKey(req.publicKey) : await x509.PublicKey.create(req.publicKey);
   // keyEncipherment only means something for RSA key transport; ECDSA leaves sign only.
-  const rsaLeaf = req.publicKey instanceof ArrayBuffer
-    ? createPublicKey({ key: Buffer.from(req.publicKey), format: 'der', type: 'spki' }).asymmetricKeyType === 'rsa'
-    : req.publicKey.algorithm.name.startsWith('RSA');
+  const rsaLeaf = publicKey.algorithm.name.startsWith('RSA');
   const keyUsage = x509.KeyUsageFlags.digitalSignature | (rsaLeaf ? x509.KeyUsageFlags.keyEncipherment : 0);
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial,
@@ -95,18 +134,16 @@ export async function issueLeaf(ca: CaMaterial, req: LeafRequest): Promise<{ cer
     signingKey: ca.signingKey,
     signingAlgorithm: signingAlgorithm(ca.keyType),
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(keyUsage, true),
-      new x509.ExtendedKeyUsageExtension(usages, false),
+      ...leafUsageExtensions(keyUsage, usages),
       new x509.SubjectAlternativeNameExtension([
         ...req.dns.map((value) => ({ type: 'dns' as const, value })),
         ...req.ips.map((value) => ({ type: 'ip' as const, value })),
       ], false),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
-      await authorityKeyId(ca),
+      await cachedAuthorityKeyId(ca),
     ],
   });
-  return { certPem: pemWithNewline(cert.toString('pem')), serial, notBefore, notAfter };
+  return { certPem: pemWithNewline(cert.toString('pem')), der: Buffer.from(cert.rawData), serial, notBefore: cert.notBefore, notAfter: cert.notAfter };
 }
 
 /** AKI taken from the CA's own SKI when it has one (an imported CA may not use the SHA-1 method). */

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { subtle } from './provider.ts';
 import { type KeyType } from './policy.ts';
 import { invalid, UserError } from '../core/errors.ts';
@@ -46,6 +46,23 @@ export async function generateKey(type: KeyType): Promise<GeneratedKey> {
     : alg;
   const pair = (await subtle.generateKey(params, true, ['sign', 'verify'])) as CryptoKeyPair;
   return { type, privateKey: pair.privateKey, publicKey: pair.publicKey };
+}
+
+/**
+ * A new key pair as DER (SPKI, PKCS#8), encoded on libuv's thread pool with the key generation:
+ * bulk issuance only needs bytes, and WebCrypto's export costs main-thread time per key.
+ */
+export function generateKeyDer(type: KeyType): Promise<{ spki: ArrayBuffer; pkcs8: Buffer }> {
+  const encoding = { publicKeyEncoding: { type: 'spki', format: 'der' }, privateKeyEncoding: { type: 'pkcs8', format: 'der' } } as const;
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | null, spki: Buffer, pkcs8: Buffer) => {
+      if (err) reject(err);
+      // issueLeaf takes an ArrayBuffer of exactly the SPKI (a Buffer may share a larger pool).
+      else resolve({ spki: spki.buffer.slice(spki.byteOffset, spki.byteOffset + spki.byteLength) as ArrayBuffer, pkcs8 });
+    };
+    if (type.startsWith('rsa')) generateKeyPair('rsa', { modulusLength: rsaBits(type), publicExponent: 0x10001, ...encoding }, done);
+    else generateKeyPair('ec', { namedCurve: type === 'ecdsa-p384' ? 'P-384' : 'P-256', ...encoding }, done);
+  });
 }
 
 export async function exportPkcs8Der(key: CryptoKey): Promise<Buffer> {

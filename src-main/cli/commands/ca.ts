@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { initCa, importCa, showCa, exportCaCert, type CaInfo } from '../../core/ca.ts';
+import { importCaFromP12 } from '../../core/import-p12.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
 import { isKeyType, KEY_TYPES } from '../../pki/policy.ts';
 import { readPassphraseFile } from '../../keychain/passphrase.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid, UserError } from '../../core/errors.ts';
 import { intOption, one } from '../args.ts';
 import { kv } from '../format.ts';
 import type { Command } from '../command.ts';
@@ -23,6 +24,14 @@ function describe(ca: CaInfo): string {
 export function readInputFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw invalid(`cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function readInputBytes(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
   } catch (err) {
     throw invalid(`cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
@@ -66,13 +75,33 @@ export const caCommands: Command[] = [
   },
   {
     words: ['ca', 'import'],
-    usage: 'ca import --cert FILE --key FILE [--key-passphrase-file FILE]',
-    summary: 'adopt an existing CA; its key is re-encrypted under a new vault passphrase',
-    options: [{ name: 'cert', value: true }, { name: 'key', value: true }, { name: 'key-passphrase-file', value: true }],
+    usage: 'ca import --cert FILE --key FILE [--key-passphrase-file FILE] | --p12 FILE [--p12-password-file FILE]',
+    summary: 'adopt an existing CA (PEM cert + key, or a PKCS#12 file); its key is re-encrypted under a new vault passphrase',
+    options: [
+      { name: 'cert', value: true },
+      { name: 'key', value: true },
+      { name: 'key-passphrase-file', value: true },
+      { name: 'p12', value: true },
+      { name: 'p12-password-file', value: true },
+    ],
     async run(ctx, args) {
       const cert = one(args, 'cert');
       const key = one(args, 'key');
-      if (!cert || !key) throw invalid('ca import needs --cert FILE and --key FILE');
+      const p12 = one(args, 'p12');
+      if (p12) {
+        if (cert || key || args.options.has('key-passphrase-file')) throw invalid('ca import takes either --p12 FILE or --cert FILE --key FILE, not both');
+        const passwordFile = one(args, 'p12-password-file');
+        // A PKCS#12 file may have an empty password (`openssl pkcs12 -passout pass:`).
+        const ca = await importCaFromP12(ctx, { p12: readInputBytes(p12, 'PKCS#12 file'), password: passwordFile ? readPassphraseFile(passwordFile) : '' }).catch((err: unknown) => {
+          if (!passwordFile && err instanceof UserError && err.code === 'bad-passphrase') {
+            throw new UserError('bad-passphrase', 'the PKCS#12 file is protected by a password: give it with --p12-password-file FILE');
+          }
+          throw err;
+        });
+        return { human: `imported CA into ${ctx.vault.home}\n${describe(ca)}`, json: ca };
+      }
+      if (args.options.has('p12-password-file')) throw invalid('--p12-password-file goes with --p12 FILE');
+      if (!cert || !key) throw invalid('ca import needs --cert FILE and --key FILE (or --p12 FILE)');
       const keyPassFile = one(args, 'key-passphrase-file');
       const ca = await importCa(ctx, {
         certPem: readInputFile(cert, 'CA certificate'),
