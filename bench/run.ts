@@ -1,6 +1,9 @@
 // `npm run bench`: every benchmark prints ratios measured side by side in this one run.
 // Each concern adds its benchmark module here; a module exports `run(): Promise<void>`.
 const modules: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
+  ['issue', () => import('./issue.ts')],
+  ['push', () => import('./push.ts')],
+  ['cold-start', () => import('./cold-start.ts')],
 ];
 
 const only = process.argv.slice(2);

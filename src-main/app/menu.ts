@@ -1,0 +1,59 @@
+import { Menu, app, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
+import { LINKS } from './links.ts';
+import type { LinkId, MenuCommand } from '../ipc/contract.ts';
+
+/**
+ * The application menu. Items that act on the GUI send a typed `menuCommand` to the renderer;
+ * Help opens only the fixed links of links.ts.
+ */
+export function buildMenu(opts: {
+  window: () => BrowserWindow | null;
+  command: (command: MenuCommand) => void;
+  openLink: (id: LinkId) => void;
+  about: () => void;
+}): Menu {
+  const isMac = process.platform === 'darwin';
+  const cmd = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
+    label,
+    ...(accelerator ? { accelerator } : {}),
+    click: () => opts.command(command),
+  });
+  const template: MenuItemConstructorOptions[] = [
+    ...(isMac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: '&File',
+      submenu: [
+        cmd('Add Node…', 'add-node', 'CmdOrCtrl+N'),
+        cmd('Add Nodes from List…', 'bulk-add', 'CmdOrCtrl+Shift+N'),
+        cmd('Sign a CSR…', 'sign-csr', 'CmdOrCtrl+Shift+S'),
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    {
+      label: '&View',
+      submenu: [
+        cmd('Certificate Authority', 'show-ca', 'CmdOrCtrl+1'),
+        cmd('Nodes', 'show-nodes', 'CmdOrCtrl+2'),
+        { type: 'separator' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+        // Developer tools only in a development build.
+        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
+      ],
+    },
+    {
+      label: '&Help',
+      submenu: [
+        ...(Object.keys(LINKS) as LinkId[]).map((id) => ({ label: LINKS[id].title, click: () => opts.openLink(id) })),
+        { type: 'separator' },
+        { label: 'About Cluster Trust', click: () => opts.about() },
+      ],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
+}

@@ -1,0 +1,494 @@
+/**
+ * The one IPC contract between the main process and the renderer. Main (handlers, schemas), the
+ * preload (which exposes exactly these functions) and the renderer (which calls them) all import
+ * this file, so a wrong channel name or payload is a compile error on every side.
+ *
+ * This file is shared with the renderer's type check: it must import nothing. Main-side files check
+ * at compile time that the types copied here (key types, error codes) still match the core's.
+ *
+ * Adding a screen (Trust store, Push, Lifecycle) = one section of channels in `Invoke` (and events in
+ * `Events` if it streams), their names in INVOKE_CHANNELS / EVENT_CHANNELS, a schema in schemas.ts and
+ * a handler in handlers/. The preload and the typed wrappers pick the new channels up by themselves.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Shared value types
+
+export type KeyTypeId = 'ecdsa-p256' | 'ecdsa-p384' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096';
+
+/** Same codes as the core's UserError, so the renderer can react to a kind of failure, not a string. */
+export type IpcErrorCode =
+  | 'invalid-input'
+  | 'not-found'
+  | 'conflict'
+  | 'no-ca'
+  | 'bad-passphrase'
+  | 'no-passphrase'
+  | 'keychain-unavailable'
+  | 'vault-locked'
+  | 'vault-corrupt'
+  | 'io'
+  | 'tool-failed'
+  | 'cancelled'
+  | 'refused'
+  | 'internal';
+
+export interface IpcError {
+  code: IpcErrorCode;
+  /** One plain sentence for the user. */
+  message: string;
+  /** The request field at fault, when the input was rejected by its schema ("nodes.0.ips.1"). */
+  field?: string;
+}
+
+/** Every call answers with this: a handler never throws across the boundary. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/**
+ * none: never issued; renew: inside the renewal window; expired / revoked: not usable; untrusted:
+ * issued by a CA that has since been retired.
+ */
+export type CertStateId = 'none' | 'ok' | 'renew' | 'expired' | 'revoked' | 'untrusted';
+
+export type BundleFormatId = 'dir' | 'tar' | 'p12';
+
+/** Fixed https links the app may open in the browser; the renderer names one, never a URL. */
+export type LinkId = 'rfc5280-san' | 'openssl-x509' | 'electron-security';
+
+export interface ProfileInfo {
+  id: string;
+  title: string;
+  server: boolean;
+  client: boolean;
+  loopback: boolean;
+}
+
+export interface BundleFormatInfo {
+  id: BundleFormatId;
+  label: string;
+  available: boolean;
+  /** Why it is not available yet. */
+  note?: string;
+}
+
+export interface AppInfo {
+  version: string;
+  electron: string;
+  platform: string;
+  vaultHome: string;
+  keyTypes: KeyTypeId[];
+  defaultKeyType: KeyTypeId;
+  caDefaultDays: number;
+  caMaxDays: number;
+  leafDefaultDays: number;
+  leafMaxDays: number;
+  profiles: ProfileInfo[];
+  defaultProfile: string;
+  bundleFormats: BundleFormatInfo[];
+  links: { id: LinkId; title: string }[];
+  /** Size limits the renderer enforces before sending (main enforces them again). */
+  limits: { csrBytes: number; bulkLines: number };
+}
+
+export interface CaView {
+  id: string;
+  name: string;
+  subject: string;
+  issuer: string;
+  serial: string;
+  keyType: KeyTypeId;
+  notBefore: string;
+  notAfter: string;
+  daysLeft: number;
+  state: CertStateId;
+  sha256: string;
+  sha1: string;
+  imported: boolean;
+  passphraseIn: 'keychain' | 'file';
+  /** Human sentence: where the CA passphrase is kept. */
+  passphraseLocation: string;
+  vaultHome: string;
+}
+
+export interface NodeRow {
+  name: string;
+  profile: string;
+  profileTitle: string;
+  dns: string[];
+  ips: string[];
+  server: boolean;
+  client: boolean;
+  keyType: KeyTypeId | null;
+  state: CertStateId;
+  daysLeft: number | null;
+  notAfter: string | null;
+  /** When its newest certificate was issued. */
+  lastIssued: string | null;
+  serial: string | null;
+}
+
+export interface CertSummary {
+  serial: string;
+  node: string;
+  fingerprint: string;
+  notBefore: string;
+  notAfter: string;
+  issuedAt: string;
+  status: 'active' | 'superseded' | 'revoked';
+  state: CertStateId;
+  daysLeft: number;
+  keyType: KeyTypeId;
+  /** False when signed from a CSR: the node kept its key. */
+  hasKey: boolean;
+  dns: string[];
+  ips: string[];
+}
+
+export interface CertDetail extends CertSummary {
+  subject: string;
+  issuer: string;
+  extendedKeyUsage: string[];
+  sha1: string;
+}
+
+export interface NodeDetail {
+  node: NodeRow;
+  current: CertDetail | null;
+  /** Every certificate ever issued to this node, newest first. */
+  history: CertSummary[];
+}
+
+export interface NodeDraft {
+  name: string;
+  profile?: string;
+  dns: string[];
+  ips: string[];
+  server?: boolean;
+  client?: boolean;
+  keyType?: KeyTypeId;
+  /** Profile settings (`--set KEY=VALUE`); '' clears one. Merged into the node's current ones. */
+  options?: Record<string, string>;
+}
+
+export interface IssuedCert {
+  node: string;
+  serial: string;
+  fingerprint: string;
+  notAfter: string;
+  dns: string[];
+  ips: string[];
+}
+
+export interface BundleFileInfo {
+  path: string;
+  description: string;
+  /** Octal text, e.g. "600". */
+  mode: string;
+}
+
+export type SaveOutcome<T = object> = { saved: false } | ({ saved: true; path: string } & T);
+
+export type PickedFile = { picked: false } | { picked: true; token: string; fileName: string; summary: string };
+
+export type PickedCsr = { picked: false } | { picked: true; fileName: string; pem: string };
+
+export interface CsrPreview {
+  commonName: string;
+  dns: string[];
+  ips: string[];
+  keyType: KeyTypeId;
+}
+
+export interface SignedCsr {
+  issued: IssuedCert;
+  certPem: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Trust store and profile files
+
+export type StoreKindId = 'system' | 'nss' | 'java';
+export type TrustAction = 'install' | 'uninstall';
+
+/** One trust store on this machine: exists here, holds our CA (matched by SHA-256), what ran. */
+export interface TrustStoreRow {
+  store: string;
+  kind: StoreKindId;
+  title: string;
+  present: boolean;
+  installed: boolean;
+  changed: boolean;
+  /** The exact commands, one shell-quoted line each (probes for status, the change otherwise). */
+  commands: string[];
+  message: string;
+  locations: string[];
+  missingTool?: { tool: string; package: string };
+  elevated?: boolean;
+  dryRun?: boolean;
+  error?: { code: IpcErrorCode; message: string };
+}
+
+export interface TrustReport {
+  /** Always the vault's active CA; `file` is its ca.crt, which the commands name. */
+  ca: { name: string; subject: string; sha256: string; file: string };
+  action: 'status' | TrustAction;
+  dryRun: boolean;
+  stores: TrustStoreRow[];
+}
+
+export interface ProfileOptionInfo {
+  key: string;
+  help: string;
+  default: string | null;
+}
+
+/** A file a node's profile adds to its bundle; `content` is null for secrets (never sent). */
+export interface ProfileFileView {
+  path: string;
+  installPath: string;
+  description: string;
+  mode: string;
+  secret: boolean;
+  content: string | null;
+}
+
+export interface NodeFilesView {
+  node: string;
+  profile: string;
+  profileTitle: string;
+  installDir: string;
+  verifyPort: number | null;
+  files: ProfileFileView[];
+  /** Why the profile cannot make its files yet (e.g. a compute node with no orchestrator). */
+  filesError: string | null;
+  /** The profile's settings with this node's current values ('' = default). */
+  options: Array<ProfileOptionInfo & { value: string }>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Lifecycle (expiry dashboard, renewal, revocation, history, backup)
+
+export type RevocationReasonId = 'unspecified' | 'keyCompromise' | 'caCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation';
+
+export interface LifecycleRow {
+  kind: 'node' | 'ca' | 'crl';
+  name: string;
+  profile: string;
+  serial: string | null;
+  notAfter: string | null;
+  daysLeft: number | null;
+  /** Whole validity in days (for the days-left bar); null when there is no certificate. */
+  lifetimeDays: number | null;
+  state: CertStateId;
+}
+
+export interface LifecycleView {
+  /** Nodes per state (the CA and CRL rows are not counted). */
+  counts: Record<CertStateId, number>;
+  /** Nodes in a state that needs someone to act. */
+  due: number;
+  rows: LifecycleRow[];
+  lastBackupAt: string | null;
+  /** No backup since the active CA was made. */
+  backupReminder: boolean;
+}
+
+export interface RenewedCertView {
+  node: string;
+  previousSerial: string;
+  serial: string;
+  notAfter: string;
+  keptKey: boolean;
+}
+
+export interface AuditRow {
+  time: string;
+  action: string;
+  outcome: 'ok' | 'failed' | 'refused';
+  node: string | null;
+  serial: string | null;
+  detail: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Push (bundles to nodes over SSH)
+
+export type PushPhaseId = 'queued' | 'connecting' | 'comparing' | 'uploading' | 'installing' | 'trusting' | 'restarting' | 'verifying' | 'done' | 'failed' | 'cancelled';
+export type PushStatusId = 'updated' | 'unchanged' | 'would-update' | 'failed' | 'cancelled';
+
+export interface PushTarget {
+  name: string;
+  /** user@host[:port], or null when the node has no SSH target (it cannot be pushed). */
+  ssh: string | null;
+  state: CertStateId;
+}
+
+export interface PushNodeResult {
+  node: string;
+  status: PushStatusId;
+  message: string;
+  /** Files that differed from the node's current bundle. */
+  changes: number;
+  verify: { ok: boolean; message: string } | null;
+  /** The push stopped at an unknown host key: what to show the user before trusting it. */
+  unknownHostKey: { host: string; port: number; keyType: string; fingerprint: string } | null;
+  durationMs: number;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Request/response channels: name -> { request, response }. `void` = the call takes no argument.
+
+export interface Invoke {
+  // App
+  getAppInfo: { request: void; response: AppInfo };
+  copyText: { request: { text: string }; response: null };
+  openLink: { request: { id: LinkId }; response: null };
+
+  // CA
+  getCa: { request: void; response: CaView | null };
+  createCa: { request: { name: string; keyType: KeyTypeId; days: number }; response: CaView };
+  /** Opens a native file dialog in main; the file's content stays in main behind the token. */
+  pickCaFile: { request: { kind: 'cert' | 'key' }; response: PickedFile };
+  importCa: { request: { certToken: string; keyToken: string; keyPassphrase?: string }; response: CaView };
+  exportCaCert: { request: void; response: SaveOutcome };
+
+  // Nodes
+  listNodes: { request: void; response: NodeRow[] };
+  getNode: { request: { name: string }; response: NodeDetail };
+  addNodes: { request: { nodes: NodeDraft[] }; response: NodeRow[] };
+  editNode: { request: NodeDraft; response: NodeRow };
+  removeNode: { request: { name: string }; response: null };
+
+  // Certificates
+  /** Progress arrives on the `issueProgress` event, tagged with the caller's jobId. */
+  issueCerts: { request: { names: string[]; days?: number; jobId: string }; response: IssuedCert[] };
+  /** PKCS#12 needs the password the user typed for the file (sent to main, never sent back). */
+  exportBundle: { request: { name: string; format: BundleFormatId; p12Password?: string }; response: SaveOutcome<{ files: BundleFileInfo[] }> };
+  pickCsr: { request: void; response: PickedCsr };
+  previewCsr: { request: { pem: string }; response: CsrPreview };
+  signCsr: { request: { pem: string; name?: string; days?: number; server?: boolean; client?: boolean }; response: SignedCsr };
+  listCsrCerts: { request: void; response: CertSummary[] };
+  saveCertificate: { request: { serial: string }; response: SaveOutcome };
+
+  // Trust store (this machine; always the vault's active CA)
+  getTrustStatus: { request: void; response: TrustReport };
+  /** dryRun: true only builds the exact commands; false changes the stores (the OS asks for admin rights when needed). */
+  changeTrust: { request: { action: TrustAction; stores?: StoreKindId[]; dryRun: boolean }; response: TrustReport };
+
+  // Profile files (node detail) and settings (node form)
+  getNodeFiles: { request: { name: string }; response: NodeFilesView };
+  getProfileOptions: { request: { profile: string }; response: ProfileOptionInfo[] };
+
+  // Lifecycle
+  getLifecycle: { request: void; response: LifecycleView };
+  /** Renews every node in a due state; progress arrives on `lifecycleProgress` with the caller's jobId. */
+  renewDue: { request: { jobId: string }; response: RenewedCertView[] };
+  revokeCert: { request: { name: string; reason: RevocationReasonId }; response: { serial: string; reason: RevocationReasonId; crlNumber: number } };
+  /** Newest first; `node` filters to one node. */
+  getAuditLog: { request: { node?: string; limit: number }; response: AuditRow[] };
+  /** The whole vault to a .tar.gz chosen in a native save dialog (checksum file beside it). */
+  backupVault: { request: void; response: SaveOutcome<{ sha256: string; files: number }> };
+  /** App preferences kept main-side (app-data folder), independent of the vault. */
+  getPreferences: { request: void; response: { notifyExpiry: boolean } };
+  setPreferences: { request: { notifyExpiry: boolean }; response: { notifyExpiry: boolean } };
+
+  // Push
+  listPushTargets: { request: void; response: PushTarget[] };
+  /**
+   * Progress arrives on `pushProgress` with the caller's jobId. trustHostKeys: host keys the user
+   * accepted, each only for that node and that exact fingerprint.
+   */
+  pushNodes: {
+    request: { jobId: string; names: string[]; dryRun: boolean; verify: boolean; trustHostKeys?: Array<{ node: string; fingerprint: string }> };
+    response: PushNodeResult[];
+  };
+  cancelPush: { request: { jobId: string }; response: { cancelled: boolean } };
+
+  // Later screens add their sections here: Trust store, Push, Lifecycle / Expiry.
+}
+
+// ---------------------------------------------------------------------------------------------------
+// One-way events, main -> renderer.
+
+export type MenuCommand = 'show-ca' | 'show-nodes' | 'add-node' | 'bulk-add' | 'sign-csr';
+
+export interface Events {
+  issueProgress: { jobId: string; done: number; total: number; node: string };
+  lifecycleProgress: { jobId: string; done: number; total: number; node: string };
+  pushProgress: { jobId: string; node: string; phase: PushPhaseId; message?: string; bytes?: { done: number; total: number }; attempt?: number; status?: PushStatusId };
+  menuCommand: { command: MenuCommand };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Runtime lists (the preload builds the API from them) and the API's shape.
+
+export type Channel = keyof Invoke;
+export type EventName = keyof Events;
+export type RequestOf<K extends Channel> = Invoke[K]['request'];
+export type ResponseOf<K extends Channel> = Invoke[K]['response'];
+
+/** Compile-time check that a runtime list names every key of a type (a missing one is an error). */
+type Exhaustive<T extends string, L extends readonly T[]> = [T] extends [L[number]] ? L : never;
+
+const invokeChannels = [
+  'getAppInfo',
+  'copyText',
+  'openLink',
+  'getCa',
+  'createCa',
+  'pickCaFile',
+  'importCa',
+  'exportCaCert',
+  'listNodes',
+  'getNode',
+  'addNodes',
+  'editNode',
+  'removeNode',
+  'issueCerts',
+  'exportBundle',
+  'pickCsr',
+  'previewCsr',
+  'signCsr',
+  'listCsrCerts',
+  'saveCertificate',
+  'getTrustStatus',
+  'changeTrust',
+  'getNodeFiles',
+  'getProfileOptions',
+  'getLifecycle',
+  'renewDue',
+  'revokeCert',
+  'getAuditLog',
+  'backupVault',
+  'getPreferences',
+  'setPreferences',
+  'listPushTargets',
+  'pushNodes',
+  'cancelPush',
+] as const satisfies readonly Channel[];
+export const INVOKE_CHANNELS: Exhaustive<Channel, typeof invokeChannels> = invokeChannels;
+
+const eventNames = ['issueProgress', 'menuCommand', 'lifecycleProgress', 'pushProgress'] as const satisfies readonly EventName[];
+export const EVENT_CHANNELS: Exhaustive<EventName, typeof eventNames> = eventNames;
+
+/** The wire name of a channel: prefixed so ours never collide with Electron's or a library's. */
+export const wireName = (name: Channel | EventName): string => `cluster-trust:${name}`;
+
+/** `onIssueProgress`, `onMenuCommand`: the API key that subscribes to an event. */
+export type ListenerKey<E extends EventName> = `on${Capitalize<E>}`;
+export const listenerKey = <E extends EventName>(name: E): ListenerKey<E> =>
+  `on${name[0]!.toUpperCase()}${name.slice(1)}` as ListenerKey<E>;
+
+export type InvokeFn<K extends Channel> = [RequestOf<K>] extends [void]
+  ? () => Promise<Result<ResponseOf<K>>>
+  : (request: RequestOf<K>) => Promise<Result<ResponseOf<K>>>;
+
+/** What the preload exposes as `window.api`: exactly one function per channel and per event. */
+export type Api = { [K in Channel]: InvokeFn<K> } & {
+  [E in EventName as ListenerKey<E>]: (listener: (payload: Events[E]) => void) => () => void;
+};
+
+/** Every key `window.api` has, in a stable order (tests compare against it). */
+export function apiKeys(): string[] {
+  return [...INVOKE_CHANNELS, ...EVENT_CHANNELS.map(listenerKey)];
+}

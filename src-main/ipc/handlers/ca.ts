@@ -1,0 +1,72 @@
+import { X509Certificate } from 'node:crypto';
+import { initCa, importCa, showCa, exportCaCert } from '../../core/ca.ts';
+import { invalid } from '../../core/errors.ts';
+import { writeBundleFile } from '../../bundle/write.ts';
+import { formatFingerprint, fingerprintSha256 } from '../../pki/inspect.ts';
+import { pemBlocks } from '../../pki/pem.ts';
+import { caView } from '../views.ts';
+import { readChosenText } from '../files.ts';
+import { PickedFiles } from '../picked-files.ts';
+import type { Host } from '../host.ts';
+import type { HandlerSection } from './types.ts';
+
+const MAX_PEM_FILE = 1024 * 1024;
+
+function summarize(kind: 'cert' | 'key', text: string): string {
+  const labels = pemBlocks(text).map((b) => b.label);
+  if (kind === 'cert') {
+    const block = pemBlocks(text).find((b) => b.label === 'CERTIFICATE');
+    if (!block) throw invalid('that file holds no PEM CERTIFICATE');
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(block.der);
+    } catch {
+      throw invalid('that file holds a corrupt certificate');
+    }
+    const fp = formatFingerprint(fingerprintSha256(cert.raw));
+    return `${cert.subject.replace(/\n/g, ', ')} (SHA-256 ${fp.slice(0, 23)}…)`;
+  }
+  const label = labels.find((l) => l.endsWith('PRIVATE KEY'));
+  if (!label) throw invalid('that file holds no PEM PRIVATE KEY');
+  return label === 'ENCRYPTED PRIVATE KEY' || text.includes('Proc-Type: 4,ENCRYPTED') ? 'encrypted private key' : 'private key (not encrypted)';
+}
+
+export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'getCa' | 'createCa' | 'pickCaFile' | 'importCa' | 'exportCaCert'> {
+  return {
+    getCa: () => {
+      const ctx = host.context();
+      if (!ctx.vault.read().cas.some((c) => c.status === 'active')) return null;
+      return caView(ctx, showCa(ctx));
+    },
+    createCa: async ({ name, keyType, days }) => {
+      const ctx = host.context();
+      return caView(ctx, await initCa(ctx, { name, keyType, days }));
+    },
+    pickCaFile: async ({ kind }) => {
+      const path = await host.chooseOpenPath({
+        title: kind === 'cert' ? 'Choose the CA certificate (PEM)' : 'Choose the CA private key (PEM)',
+        filters: [{ name: kind === 'cert' ? 'Certificates' : 'Private keys', extensions: kind === 'cert' ? ['crt', 'pem', 'cer'] : ['key', 'pem'] }, { name: 'All files', extensions: ['*'] }],
+      });
+      if (!path) return { picked: false };
+      const { text, fileName } = readChosenText(path, MAX_PEM_FILE, kind === 'cert' ? 'certificate file' : 'key file');
+      const summary = summarize(kind, text);
+      return { picked: true, token: picked.put({ kind, text, fileName }), fileName, summary };
+    },
+    importCa: async ({ certToken, keyToken, keyPassphrase }) => {
+      const ctx = host.context();
+      const cert = picked.get(certToken, 'cert');
+      const key = picked.get(keyToken, 'key');
+      // Tokens stay valid on failure (say, a wrong key passphrase) so the user can simply retry.
+      const info = await importCa(ctx, { certPem: cert.text, keyPem: key.text, keyPassphrase });
+      picked.drop(certToken, keyToken);
+      return caView(ctx, info);
+    },
+    exportCaCert: async () => {
+      const ctx = host.context();
+      const pem = exportCaCert(ctx);
+      const path = await host.chooseSavePath({ title: 'Save the CA certificate', defaultName: 'cluster-ca.crt', filters: [{ name: 'Certificates', extensions: ['crt', 'pem'] }] });
+      if (!path) return { saved: false };
+      return { saved: true, path: writeBundleFile(Buffer.from(pem), path) };
+    },
+  };
+}

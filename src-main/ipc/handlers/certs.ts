@@ -1,0 +1,99 @@
+import { basename } from 'node:path';
+import { issueForNodes, signCsr } from '../../core/issue.ts';
+import { buildNodeBundle, currentCert } from '../../core/bundle.ts';
+import { writeBundleDir, writeBundleTar, writeBundleFile } from '../../bundle/write.ts';
+import { parseCsr } from '../../pki/csr.ts';
+import { pkcs12FromPem } from '../../pki/pkcs12.ts';
+import { checkChosenPassphrase } from '../../keychain/passphrase.ts';
+import { UserError, invalid } from '../../core/errors.ts';
+import { certSummary, certPem } from '../views.ts';
+import { readChosenText } from '../files.ts';
+import { LIMITS } from '../schemas.ts';
+import { BUNDLE_FORMATS_INFO } from './app.ts';
+import type { NodeBundle } from '../../core/bundle.ts';
+import type { Host } from '../host.ts';
+import type { HandlerSection } from './types.ts';
+
+/** The bundle as one PKCS#12 file: the node's key, its certificate and the issuing CA. */
+function pkcs12Of(bundle: NodeBundle, password: string): Buffer {
+  const file = (path: string) => bundle.files.find((f) => f.path === path)?.content.toString();
+  const keyPem = file('node.key');
+  if (!keyPem) throw new UserError('refused', `node "${bundle.node.name}" keeps its own key (signed from a CSR): there is no key to put in a PKCS#12 file; export a folder instead`);
+  return pkcs12FromPem({ keyPem, certsPem: file('node.crt') ?? '', password, friendlyName: bundle.node.name });
+}
+
+const DEFAULT_NAMES = { dir: (n: string) => `${n}-bundle`, tar: (n: string) => `${n}-bundle.tar.gz`, p12: (n: string) => `${n}.p12` };
+const FILTERS = { dir: [], tar: [{ name: 'Gzipped tar', extensions: ['tar.gz', 'tgz'] }], p12: [{ name: 'PKCS#12', extensions: ['p12', 'pfx'] }] };
+
+type CertChannels = 'issueCerts' | 'exportBundle' | 'pickCsr' | 'previewCsr' | 'signCsr' | 'listCsrCerts' | 'saveCertificate';
+
+export function certHandlers(host: Host): HandlerSection<CertChannels> {
+  return {
+    issueCerts: async ({ names, days, jobId }, call) => {
+      const issued = await issueForNodes(host.context(), names, {
+        ...(days !== undefined ? { days } : {}),
+        onProgress: (done, total, node) => call.emit('issueProgress', { jobId, done, total, node }),
+      });
+      return issued.map((i) => ({ node: i.node, serial: i.serial, fingerprint: i.fingerprint, notAfter: i.notAfter, dns: i.dns, ips: i.ips }));
+    },
+    exportBundle: async ({ name, format, p12Password }) => {
+      const info = BUNDLE_FORMATS_INFO.find((f) => f.id === format);
+      if (!info?.available) throw new UserError('refused', info?.note ?? `the ${format} format is not available`);
+      if (format === 'p12' && p12Password === undefined) throw invalid('p12Password: a PKCS#12 file needs a password');
+      if (format !== 'p12' && p12Password !== undefined) throw invalid('p12Password: only a PKCS#12 export takes a password');
+      const ctx = host.context();
+      // Everything that can fail (no certificate, passphrase, profile, password) fails before the dialog opens.
+      currentCert(ctx, name);
+      const bundle = await buildNodeBundle(ctx, name);
+      const p12 = format === 'p12' ? pkcs12Of(bundle, checkChosenPassphrase(p12Password!)) : null;
+      const path = await host.chooseSavePath({ title: `Export the bundle of ${name}`, defaultName: DEFAULT_NAMES[format](name), filters: FILTERS[format] });
+      if (!path) return { saved: false };
+      if (p12) {
+        const written = writeBundleFile(p12, path);
+        return { saved: true, path: written, files: [{ path: basename(written), description: 'node key, certificate and CA chain (PKCS#12)', mode: '600' }] };
+      }
+      const written = format === 'tar' ? await writeBundleTar(bundle.files, path) : writeBundleDir(bundle.files, path);
+      return { saved: true, path: written, files: bundle.files.map((f) => ({ path: f.path, description: f.description, mode: f.mode.toString(8) })) };
+    },
+    pickCsr: async () => {
+      const path = await host.chooseOpenPath({
+        title: 'Choose a certificate signing request (PEM)',
+        filters: [{ name: 'Certificate requests', extensions: ['csr', 'req', 'pem'] }, { name: 'All files', extensions: ['*'] }],
+      });
+      if (!path) return { picked: false };
+      const { text, fileName } = readChosenText(path, LIMITS.csrBytes, 'CSR');
+      return { picked: true, fileName, pem: text };
+    },
+    previewCsr: async ({ pem }) => {
+      const csr = await parseCsr(pem);
+      return { commonName: csr.commonName, dns: csr.dns, ips: csr.ips, keyType: csr.keyType };
+    },
+    signCsr: async ({ pem, name, days, server, client }) => {
+      const { certPem: signed, issued } = await signCsr(host.context(), pem, {
+        ...(name !== undefined ? { name } : {}),
+        ...(days !== undefined ? { days } : {}),
+        ...(server !== undefined ? { server } : {}),
+        ...(client !== undefined ? { client } : {}),
+      });
+      return { certPem: signed, issued: { node: issued.node, serial: issued.serial, fingerprint: issued.fingerprint, notAfter: issued.notAfter, dns: issued.dns, ips: issued.ips } };
+    },
+    listCsrCerts: () => {
+      const ctx = host.context();
+      const now = ctx.now();
+      return ctx.vault
+        .read()
+        .certs.filter((c) => !c.hasKey)
+        .sort((a, b) => b.issuedAt.localeCompare(a.issuedAt))
+        .map((c) => certSummary(c, now));
+    },
+    saveCertificate: async ({ serial }) => {
+      const ctx = host.context();
+      const rec = ctx.vault.read().certs.find((c) => c.serial === serial);
+      if (!rec) throw new UserError('not-found', `no certificate with serial ${serial} in this vault`);
+      const pem = certPem(ctx, rec);
+      const path = await host.chooseSavePath({ title: `Save the certificate of ${rec.node}`, defaultName: `${rec.node}.crt`, filters: [{ name: 'Certificates', extensions: ['crt', 'pem'] }] });
+      if (!path) return { saved: false };
+      return { saved: true, path: writeBundleFile(Buffer.from(pem), path) };
+    },
+  };
+}

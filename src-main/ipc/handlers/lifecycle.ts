@@ -1,0 +1,87 @@
+import { DUE_STATES, statusReport } from '../../lifecycle/status.ts';
+import { renewNodes } from '../../lifecycle/renew.ts';
+import { revokeCertificate } from '../../lifecycle/revoke.ts';
+import { readAudit } from '../../lifecycle/audit.ts';
+import { backupVault } from '../../lifecycle/backup.ts';
+import type { RevocationReason } from '../../lifecycle/crl.ts';
+import { checkSettingsFile, readSettings, writeSettings } from '../../app/expiry-watch.ts';
+import type { LifecycleRow, LifecycleView, RevocationReasonId } from '../contract.ts';
+import type { Host } from '../host.ts';
+import type { HandlerSection } from './types.ts';
+
+// Fails to compile if the core's reasons and the contract's ever drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const reasonsMatch: Same<RevocationReason, RevocationReasonId> = true;
+void reasonsMatch;
+
+const DAY_MS = 86_400_000;
+
+type LifecycleChannels = 'getLifecycle' | 'renewDue' | 'revokeCert' | 'getAuditLog' | 'backupVault' | 'getPreferences' | 'setPreferences';
+
+export function lifecycleHandlers(host: Host): HandlerSection<LifecycleChannels> {
+  return {
+    getLifecycle: () => {
+      const ctx = host.context();
+      const report = statusReport(ctx);
+      const inv = ctx.vault.read();
+      // The bar under each row needs the whole lifetime, which the status report does not carry.
+      const lifetime = (kind: LifecycleRow['kind'], serial: string | null): number | null => {
+        if (kind === 'node') {
+          const c = inv.certs.find((x) => x.serial === serial);
+          return c ? Math.max(1, Math.round((Date.parse(c.notAfter) - Date.parse(c.notBefore)) / DAY_MS)) : null;
+        }
+        if (kind === 'ca') {
+          const ca = inv.cas.find((x) => x.status === 'active') ?? inv.cas[0];
+          return ca ? Math.max(1, Math.round((Date.parse(ca.notAfter) - Date.parse(ca.notBefore)) / DAY_MS)) : null;
+        }
+        return inv.crl ? Math.max(1, Math.round((Date.parse(inv.crl.nextUpdate) - Date.parse(inv.crl.thisUpdate)) / DAY_MS)) : null;
+      };
+      const rows = report.rows.map((r) => ({
+        kind: r.kind,
+        name: r.name,
+        profile: r.profile,
+        serial: r.serial,
+        notAfter: r.notAfter,
+        daysLeft: r.daysLeft,
+        lifetimeDays: lifetime(r.kind, r.serial),
+        state: r.state,
+      }));
+      // The counts are of nodes only: the CA and the CRL have their own rows (and the report counts them in).
+      const counts: LifecycleView['counts'] = { none: 0, ok: 0, renew: 0, expired: 0, revoked: 0, untrusted: 0 };
+      for (const r of rows) if (r.kind === 'node') counts[r.state]++;
+      const due = rows.filter((r) => r.kind === 'node' && DUE_STATES.has(r.state)).length;
+      return { counts, due, rows, lastBackupAt: report.lastBackupAt, backupReminder: report.backupReminder };
+    },
+    renewDue: async ({ jobId }, call) => {
+      const renewed = await renewNodes(host.context(), 'due', {
+        onProgress: (done, total, node) => call.emit('lifecycleProgress', { jobId, done, total, node }),
+      });
+      return renewed.map((r) => ({ node: r.node, previousSerial: r.previousSerial, serial: r.serial, notAfter: r.notAfter, keptKey: r.keptKey }));
+    },
+    revokeCert: async ({ name, reason }) => {
+      const r = await revokeCertificate(host.context(), { node: name }, reason);
+      return { serial: r.cert.serial, reason: r.reason, crlNumber: r.crlNumber };
+    },
+    getAuditLog: ({ node, limit }) => {
+      const entries = readAudit(host.context(), node === undefined ? {} : { node });
+      return entries
+        .slice(-limit)
+        .reverse()
+        .map((e) => ({ time: e.time, action: e.action, outcome: e.outcome, node: e.node ?? null, serial: e.serial ?? null, detail: e.detail ?? null }));
+    },
+    backupVault: async () => {
+      const ctx = host.context();
+      const stamp = ctx.now().toISOString().slice(0, 10);
+      const path = await host.chooseSavePath({ title: 'Back up the vault', defaultName: `cluster-trust-backup-${stamp}.tar.gz`, filters: [{ name: 'Gzipped tar', extensions: ['tar.gz', 'tgz'] }] });
+      if (!path) return { saved: false };
+      const r = await backupVault(ctx, path);
+      return { saved: true, path: r.path, sha256: r.sha256, files: r.files };
+    },
+    getPreferences: () => ({ notifyExpiry: readSettings(checkSettingsFile(host.settingsFile?.())).notifyExpiry }),
+    setPreferences: ({ notifyExpiry }) => {
+      const file = checkSettingsFile(host.settingsFile?.());
+      writeSettings(file, { ...readSettings(file), notifyExpiry });
+      return { notifyExpiry };
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { pushBundles, type PushResult } from '../../ssh/index.ts';
+import { audit } from '../../lifecycle/audit.ts';
+import { pushAuditEntries } from '../../lifecycle/push.ts';
+import { summarizeNodes } from '../../core/status.ts';
+import { UserError } from '../../core/errors.ts';
+import type { HostKeyInfo } from '../../ssh/index.ts';
+import type { PushNodeResult } from '../contract.ts';
+import type { Host } from '../host.ts';
+import type { HandlerSection } from './types.ts';
+
+type PushChannels = 'listPushTargets' | 'pushNodes' | 'cancelPush';
+
+function resultView(r: PushResult, unknownKey: HostKeyInfo | undefined): PushNodeResult {
+  return {
+    node: r.node,
+    status: r.status,
+    message: r.message,
+    changes: r.changes.length,
+    verify: r.verify ? { ok: r.verify.ok, message: r.verify.message } : null,
+    // Only when the push failed on it: a key accepted in this run is not a question any more.
+    unknownHostKey: r.status === 'failed' && unknownKey ? { host: unknownKey.host, port: unknownKey.port, keyType: unknownKey.keyType, fingerprint: unknownKey.fingerprint } : null,
+    durationMs: r.durationMs,
+  };
+}
+
+export function pushHandlers(host: Host): HandlerSection<PushChannels> {
+  /** Running pushes by job id: Cancel aborts one. */
+  const running = new Map<string, AbortController>();
+  return {
+    listPushTargets: () => {
+      const ctx = host.context();
+      const inv = ctx.vault.read();
+      return summarizeNodes(inv, ctx.now()).map((s) => ({
+        name: s.node.name,
+        ssh: s.node.ssh ? `${s.node.ssh.user}@${s.node.ssh.host}${s.node.ssh.port === 22 ? '' : `:${s.node.ssh.port}`}` : null,
+        state: s.state,
+      }));
+    },
+    pushNodes: async ({ jobId, names, dryRun, verify, trustHostKeys }, call) => {
+      if (running.has(jobId)) throw new UserError('conflict', `push ${jobId} is already running`);
+      const ctx = host.context();
+      const abort = new AbortController();
+      running.set(jobId, abort);
+      const unknown = new Map<string, HostKeyInfo>();
+      try {
+        // Never inside vault.update: the push takes the vault lock itself to record host keys.
+        const results = await pushBundles(
+          ctx,
+          names,
+          {
+            dryRun,
+            verify,
+            signal: abort.signal,
+            // A key is accepted only when it is the very fingerprint the user was shown for that node.
+            onUnknownHostKey: (info) => {
+              if ((trustHostKeys ?? []).some((k) => k.node === info.node && k.fingerprint === info.fingerprint)) return true;
+              unknown.set(info.node, info);
+              return false;
+            },
+          },
+          (e) =>
+            call.emit('pushProgress', {
+              jobId,
+              node: e.node,
+              phase: e.phase,
+              ...(e.message !== undefined ? { message: e.message } : {}),
+              ...(e.bytes ? { bytes: { done: e.bytes.done, total: e.bytes.total } } : {}),
+              ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
+              ...(e.status !== undefined ? { status: e.status } : {}),
+            }),
+        );
+        audit(ctx, pushAuditEntries(results));
+        return results.map((r) => resultView(r, unknown.get(r.node)));
+      } finally {
+        running.delete(jobId);
+      }
+    },
+    cancelPush: ({ jobId }) => {
+      const abort = running.get(jobId);
+      abort?.abort();
+      return { cancelled: !!abort };
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { activeCaRecord, caCertPath, exportCaCert } from '../../core/ca.ts';
+import { auditTrust } from '../../lifecycle/untrust.ts';
+import { formatFingerprint } from '../../pki/inspect.ts';
+import { parseTrustedCa, trustInstall, trustStatus, trustUninstall, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
+import { posixCommand } from '../../truststore/shell.ts';
+import type { CoreContext } from '../../core/context.ts';
+import type { TrustReport, TrustStoreRow } from '../contract.ts';
+import type { Host } from '../host.ts';
+import type { HandlerSection } from './types.ts';
+
+/**
+ * Where the stores live (NSS database folders, a Java keystore, a fake root, the admin prompt).
+ * Main-side only: the renderer picks an action and store kinds, never a path. Tests pass private
+ * folders here; the app passes nothing, i.e. this machine's real stores.
+ */
+export type TrustPlacement = Omit<TrustOptions, 'stores' | 'dryRun' | 'caFile' | 'name'>;
+
+function activeCa(ctx: CoreContext): { pem: string; file: string; name: string } {
+  const rec = activeCaRecord(ctx.vault.read());
+  return { pem: exportCaCert(ctx), file: ctx.vault.path(caCertPath(rec.id)), name: rec.name };
+}
+
+function row(r: StoreResult): TrustStoreRow {
+  return {
+    store: r.store,
+    kind: r.kind,
+    title: r.title,
+    present: r.present,
+    installed: r.installed,
+    changed: r.changed,
+    commands: r.commands.map(posixCommand),
+    message: r.message,
+    locations: r.locations,
+    ...(r.missingTool ? { missingTool: { ...r.missingTool } } : {}),
+    ...(r.elevated !== undefined ? { elevated: r.elevated } : {}),
+    ...(r.dryRun !== undefined ? { dryRun: r.dryRun } : {}),
+    ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+  };
+}
+
+function report(ca: { pem: string; file: string; name: string }, action: TrustReport['action'], dryRun: boolean, results: StoreResult[]): TrustReport {
+  const parsed = parseTrustedCa(ca.pem, ca.name);
+  return { ca: { name: ca.name, subject: parsed.subject, sha256: formatFingerprint(parsed.sha256), file: ca.file }, action, dryRun, stores: results.map(row) };
+}
+
+export function trustHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<'getTrustStatus' | 'changeTrust'> {
+  return {
+    getTrustStatus: async () => {
+      const ca = activeCa(host.context());
+      return report(ca, 'status', true, await trustStatus(ca.pem, { ...placement, caFile: ca.file, name: ca.name }));
+    },
+    changeTrust: async ({ action, stores, dryRun }) => {
+      const ctx = host.context();
+      const ca = activeCa(ctx);
+      const opts: TrustOptions = { ...placement, caFile: ca.file, name: ca.name, dryRun, ...(stores ? { stores } : {}) };
+      const results = action === 'install' ? await trustInstall(ca.pem, opts) : await trustUninstall(ca.pem, opts);
+      // Same audit trail as the CLI: real changes and failures, never dry runs.
+      auditTrust(ctx, action === 'install' ? 'trust.install' : 'trust.uninstall', ca.pem, results);
+      return report(ca, action, dryRun, results);
+    },
+  };
+}

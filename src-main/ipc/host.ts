@@ -1,0 +1,32 @@
+import type { CoreContext } from '../core/context.ts';
+import type { EventName, Events } from './contract.ts';
+
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+/**
+ * What handlers need from the desktop around them. main.ts implements it with Electron (native
+ * dialogs, clipboard, shell); the IPC boundary tests implement it in plain Node. Handlers never
+ * import Electron, so the whole registry runs without it.
+ */
+export interface Host {
+  /** The core context; may throw a UserError (e.g. the vault folder is unusable). */
+  context(): CoreContext;
+  versions: { app: string; electron: string; platform: string };
+  /** A native save dialog; `defaultName` is a file name only (the host picks the folder). Null = cancelled. */
+  chooseSavePath(opts: { title: string; defaultName: string; filters?: FileFilter[] }): Promise<string | null>;
+  /** A native open dialog for one file. Null = cancelled. */
+  chooseOpenPath(opts: { title: string; filters?: FileFilter[] }): Promise<string | null>;
+  writeClipboard(text: string): void;
+  /** Only ever called with a URL from app/links.ts. */
+  openExternal(url: string): Promise<void>;
+  /** The app's own settings file (app-data folder), when the host keeps one. */
+  settingsFile?: () => string;
+}
+
+/** Per-call facilities: one-way events back to the window that asked. */
+export interface CallContext {
+  emit<E extends EventName>(name: E, payload: Events[E]): void;
+}

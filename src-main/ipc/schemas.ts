@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { KEY_TYPES, CA_MAX_DAYS, LEAF_MAX_DAYS, type KeyType } from '../pki/policy.ts';
+import { NODE_NAME_PATTERN } from '../pki/names.ts';
+import type { ErrorCode } from '../core/errors.ts';
+import type { CertState } from '../core/status.ts';
+import { LINKS } from '../app/links.ts';
+import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf } from './contract.ts';
+
+/**
+ * One schema per channel: the shape and size limits of every request, checked in main before any
+ * handler runs. Objects are strict (an unknown field is an error, not ignored), strings and lists
+ * are bounded, and nothing here is a filesystem path: files are chosen in native dialogs in main.
+ */
+
+// The contract repeats a few core types so the renderer can use it without importing main code;
+// these lines fail to compile if the two ever drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const keyTypesMatch: Same<KeyType, KeyTypeId> = true;
+const errorCodesMatch: Same<ErrorCode, IpcErrorCode> = true;
+const certStatesMatch: Same<CertState, CertStateId> = true;
+void keyTypesMatch;
+void errorCodesMatch;
+void certStatesMatch;
+
+/** Also enforced by the renderer before it sends (AppInfo.limits). */
+export const LIMITS = {
+  csrBytes: 64 * 1024,
+  bulkLines: 5000,
+  namesPerNode: 100,
+  clipboardChars: 16 * 1024,
+  passphraseChars: 1024,
+} as const;
+
+const nodeName = z
+  .string()
+  .max(63, 'a node name has at most 63 characters')
+  .regex(NODE_NAME_PATTERN, 'use 1-63 letters, digits, dots, hyphens or underscores, starting with a letter or digit')
+  .refine((n) => !n.includes('..'), 'a node name may not contain ".."');
+
+const keyType = z.enum(KEY_TYPES);
+const dnsList = z.array(z.string().max(253, 'a DNS name has at most 253 characters')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} DNS names`);
+const ipList = z.array(z.string().max(47, 'not an IP address (too long)')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} IP addresses`);
+const token = z.string().regex(/^[0-9a-f]{32}$/, 'not a file token from this app');
+const pem = z.string().min(1, 'empty').max(LIMITS.csrBytes, `larger than ${LIMITS.csrBytes / 1024} KiB`);
+const leafDays = z.number().int().min(1).max(LEAF_MAX_DAYS);
+
+// Profile settings: short keys and values; the profile itself refuses unknown keys and bad values.
+const profileOptions = z
+  .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'not a profile setting name'), z.string().max(256, 'a setting value has at most 256 characters'))
+  .refine((o) => Object.keys(o).length <= 32, 'at most 32 settings');
+
+const nodeDraft = z.strictObject({
+  name: nodeName,
+  profile: z.string().max(64).optional(),
+  dns: dnsList,
+  ips: ipList,
+  server: z.boolean().optional(),
+  client: z.boolean().optional(),
+  keyType: keyType.optional(),
+  options: profileOptions.optional(),
+});
+
+export const REQUEST_SCHEMAS = {
+  getAppInfo: z.undefined(),
+  copyText: z.strictObject({ text: z.string().min(1).max(LIMITS.clipboardChars) }),
+  openLink: z.strictObject({ id: z.enum(Object.keys(LINKS) as [LinkId, ...LinkId[]]) }),
+
+  getCa: z.undefined(),
+  createCa: z.strictObject({
+    name: z.string().trim().min(1, 'give the CA a name').max(64, 'the CA name must be 1 to 64 characters'),
+    keyType,
+    days: z.number().int().min(1).max(CA_MAX_DAYS),
+  }),
+  pickCaFile: z.strictObject({ kind: z.enum(['cert', 'key']) }),
+  importCa: z.strictObject({ certToken: token, keyToken: token, keyPassphrase: z.string().min(1).max(LIMITS.passphraseChars).optional() }),
+  exportCaCert: z.undefined(),
+
+  listNodes: z.undefined(),
+  getNode: z.strictObject({ name: nodeName }),
+  addNodes: z.strictObject({ nodes: z.array(nodeDraft).min(1, 'no nodes given').max(LIMITS.bulkLines, `at most ${LIMITS.bulkLines} nodes at once`) }),
+  editNode: nodeDraft,
+  removeNode: z.strictObject({ name: nodeName }),
+
+  issueCerts: z.strictObject({
+    names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines),
+    days: leafDays.optional(),
+    jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id'),
+  }),
+  exportBundle: z.strictObject({
+    name: nodeName,
+    format: z.enum(['dir', 'tar', 'p12']),
+    p12Password: z.string().min(1).max(LIMITS.passphraseChars).optional(),
+  }),
+  pickCsr: z.undefined(),
+  previewCsr: z.strictObject({ pem }),
+  signCsr: z.strictObject({
+    pem,
+    name: nodeName.optional(),
+    days: leafDays.optional(),
+    server: z.boolean().optional(),
+    client: z.boolean().optional(),
+  }),
+  listCsrCerts: z.undefined(),
+  saveCertificate: z.strictObject({ serial: z.string().regex(/^[0-9a-f]{1,64}$/, 'not a certificate serial') }),
+
+  getTrustStatus: z.undefined(),
+  changeTrust: z.strictObject({
+    action: z.enum(['install', 'uninstall']),
+    stores: z.array(z.enum(['system', 'nss', 'java'])).min(1, 'choose at least one store').max(3).optional(),
+    dryRun: z.boolean(),
+  }),
+  getNodeFiles: z.strictObject({ name: nodeName }),
+  getProfileOptions: z.strictObject({ profile: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'not a profile id') }),
+
+  getLifecycle: z.undefined(),
+  renewDue: z.strictObject({ jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id') }),
+  revokeCert: z.strictObject({
+    name: nodeName,
+    reason: z.enum(['unspecified', 'keyCompromise', 'caCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation']),
+  }),
+  getAuditLog: z.strictObject({ node: nodeName.optional(), limit: z.number().int().min(1).max(10_000) }),
+  backupVault: z.undefined(),
+  getPreferences: z.undefined(),
+  setPreferences: z.strictObject({ notifyExpiry: z.boolean() }),
+
+  listPushTargets: z.undefined(),
+  pushNodes: z.strictObject({
+    jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id'),
+    names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines),
+    dryRun: z.boolean(),
+    verify: z.boolean(),
+    trustHostKeys: z
+      .array(z.strictObject({ node: nodeName, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'not an SSH SHA-256 fingerprint') }))
+      .max(LIMITS.bulkLines)
+      .optional(),
+  }),
+  cancelPush: z.strictObject({ jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id') }),
+} satisfies { [K in Channel]: z.ZodType<RequestOf<K>> };

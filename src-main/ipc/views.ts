@@ -1,0 +1,109 @@
+import { X509Certificate } from 'node:crypto';
+import { reportOf } from '../pki/inspect.ts';
+import { certState, summarizeNodes } from '../core/status.ts';
+import { getProfile } from '../profiles/index.ts';
+import { UserError } from '../core/errors.ts';
+import type { CaInfo } from '../core/ca.ts';
+import type { CoreContext } from '../core/context.ts';
+import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import type { CaView, CertDetail, CertSummary, NodeRow } from './contract.ts';
+
+/** Core records -> the plain, display-ready shapes of the contract. Never a key, never a passphrase. */
+
+const DAY_MS = 86_400_000;
+
+export function daysLeft(notAfter: string, now: Date): number {
+  return Math.floor((new Date(notAfter).getTime() - now.getTime()) / DAY_MS);
+}
+
+function profileTitle(id: string): string {
+  try {
+    return getProfile(id).title;
+  } catch {
+    return id; // a profile this build does not know: still show the node
+  }
+}
+
+export function caView(ctx: CoreContext, info: CaInfo): CaView {
+  const now = ctx.now();
+  const record = ctx.vault.read().cas.find((c) => c.id === info.id);
+  return {
+    id: info.id,
+    name: info.name,
+    subject: info.subject,
+    issuer: info.issuer,
+    serial: info.serial,
+    keyType: info.keyType,
+    notBefore: info.notBefore,
+    notAfter: info.notAfter,
+    daysLeft: daysLeft(info.notAfter, now),
+    state: certState({ notBefore: info.notBefore, notAfter: info.notAfter, status: 'active' }, now),
+    sha256: info.sha256,
+    sha1: info.sha1,
+    imported: record?.imported ?? false,
+    passphraseIn: info.passphraseIn,
+    passphraseLocation: info.passphraseLocation,
+    vaultHome: ctx.vault.home,
+  };
+}
+
+function nodeRow(node: NodeRecord, cert: CertRecord | undefined, state: NodeRow['state'], left: number | undefined): NodeRow {
+  return {
+    name: node.name,
+    profile: node.profile,
+    profileTitle: profileTitle(node.profile),
+    dns: node.dns,
+    ips: node.ips,
+    server: node.server,
+    client: node.client,
+    keyType: node.keyType ?? null,
+    state,
+    daysLeft: left ?? null,
+    notAfter: cert?.notAfter ?? null,
+    lastIssued: cert?.issuedAt ?? null,
+    serial: cert?.serial ?? null,
+  };
+}
+
+export function nodeRows(inv: Inventory, now: Date, only?: ReadonlySet<string>): NodeRow[] {
+  return summarizeNodes(inv, now)
+    .filter((s) => !only || only.has(s.node.name))
+    .map((s) => nodeRow(s.node, s.cert, s.state, s.daysLeft));
+}
+
+export function certSummary(rec: CertRecord, now: Date): CertSummary {
+  return {
+    serial: rec.serial,
+    node: rec.node,
+    fingerprint: rec.fingerprint,
+    notBefore: rec.notBefore,
+    notAfter: rec.notAfter,
+    issuedAt: rec.issuedAt,
+    status: rec.status,
+    // A superseded certificate still works until it expires; its state says how long.
+    state: certState(rec, now),
+    daysLeft: daysLeft(rec.notAfter, now),
+    keyType: rec.keyType,
+    hasKey: rec.hasKey,
+    dns: rec.dns,
+    ips: rec.ips,
+  };
+}
+
+/** The certificate's PEM as stored in its pack (public data). */
+export function certPem(ctx: CoreContext, rec: CertRecord): string {
+  const entry = ctx.vault.readPack(rec.pack).certs[rec.serial];
+  if (!entry) throw new UserError('vault-corrupt', `certificate ${rec.serial} is missing from the vault`);
+  return entry.cert;
+}
+
+export function certDetail(ctx: CoreContext, rec: CertRecord): CertDetail {
+  const report = reportOf(new X509Certificate(certPem(ctx, rec)));
+  return {
+    ...certSummary(rec, ctx.now()),
+    subject: report.subject,
+    issuer: report.issuer,
+    extendedKeyUsage: report.extendedKeyUsage,
+    sha1: report.sha1,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The Electron main process: one hardened window on app://cluster-trust, the typed IPC registry,
+ * the menu, native dialogs, and the OS light/dark theme. Runs on Electron 25 (the test runtime) and
+ * on current Electron.
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, session, shell } from 'electron';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { registerAppScheme, serveRenderer } from './app/protocol.ts';
+import { hardenSession, hardenWebContents } from './app/security.ts';
+import { createMainWindow } from './app/window.ts';
+import { buildMenu } from './app/menu.ts';
+import { electronHost } from './app/host.ts';
+import { startExpiryWatch } from './app/expiry-watch.ts';
+import { linkUrl } from './app/links.ts';
+import { traceFirstFrame } from './app/startup-trace.ts';
+import { createHandlers } from './ipc/handlers/index.ts';
+import { emitTo, registerIpc } from './ipc/registry.ts';
+import type { LinkId } from './ipc/contract.ts';
+
+const distDir = dirname(fileURLToPath(import.meta.url));
+
+// A separate Chromium profile (and single-instance lock) per test run or per user choice.
+if (process.env.CLUSTER_TRUST_USER_DATA) app.setPath('userData', resolve(process.env.CLUSTER_TRUST_USER_DATA));
+
+registerAppScheme();
+
+let mainWindow: BrowserWindow | null = null;
+const trusted = new Set<number>();
+
+function openLink(id: LinkId): void {
+  void shell.openExternal(linkUrl(id));
+}
+
+function showWindow(): void {
+  if (!mainWindow || mainWindow.isDestroyed()) {
+    mainWindow = createMainWindow(join(distDir, 'preload.cjs'), join(distDir, 'renderer', 'icon.png'), (id, on) => (on ? trusted.add(id) : trusted.delete(id)));
+    mainWindow.on('closed', () => (mainWindow = null));
+    if (process.env.CLUSTER_TRUST_TRACE_STARTUP === '1') traceFirstFrame(mainWindow);
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.focus();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Cluster Trust owns this profile: it raises its window (second-instance) and we leave.
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) showWindow();
+  });
+
+  void app.whenReady().then(() => {
+    nativeTheme.themeSource = 'system';
+    hardenSession(session.defaultSession);
+    serveRenderer(join(distDir, 'renderer'));
+    const host = electronHost(() => mainWindow);
+    registerIpc(ipcMain, createHandlers(host), trusted);
+    // Guarded: a desktop without a notification service simply gets no notices.
+    startExpiryWatch(() => host.context(), host.settingsFile!, (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    });
+    Menu.setApplicationMenu(
+      buildMenu({
+        window: () => mainWindow,
+        command: (command) => mainWindow && emitTo(mainWindow.webContents, 'menuCommand', { command }),
+        openLink,
+        about: () =>
+          void dialog.showMessageBox({
+            type: 'info',
+            title: 'About Cluster Trust',
+            message: `Cluster Trust ${app.getVersion()}`,
+            detail: `The private PKI of your cluster.\nElectron ${process.versions.electron}, Node ${process.versions.node}`,
+          }),
+      }),
+    );
+    showWindow();
+  });
+}

@@ -1,0 +1,132 @@
+import type { AppInfo, CaView, IssuedCert, MenuCommand, NodeRow } from '../../src-main/ipc/contract.ts';
+import { call, messageOf, on } from './api.ts';
+import type { SectionId } from './sections.ts';
+
+export type Modal =
+  | { kind: 'add-node' }
+  | { kind: 'edit-node'; name: string }
+  | { kind: 'bulk-add' }
+  | { kind: 'remove-node'; name: string }
+  | { kind: 'export'; name: string }
+  | null;
+
+export interface IssueJob {
+  id: string;
+  names: string[];
+  done: number;
+  total: number;
+  current: string;
+  running: boolean;
+  error: string | null;
+  issued: IssuedCert[];
+}
+
+/** The app's shared state. Views read it; only the functions below change it. */
+export const app = $state({
+  loaded: false,
+  loadError: null as string | null,
+  info: null as AppInfo | null,
+  ca: null as CaView | null,
+  nodes: [] as NodeRow[],
+  nodesError: null as string | null,
+  section: 'nodes' as SectionId,
+  /** The node whose detail page is open (in the Nodes section). */
+  detail: null as string | null,
+  modal: null as Modal,
+  selected: [] as string[],
+  job: null as IssueJob | null,
+  /** A CSR dropped on the window, waiting in the Sign a CSR screen. */
+  droppedCsr: null as { fileName: string; pem: string } | null,
+  /** Bumped after changes so views that load their own data (node detail) reload. */
+  revision: 0,
+});
+
+export async function loadAll(): Promise<void> {
+  try {
+    const [info, ca] = await Promise.all([call('getAppInfo'), call('getCa')]);
+    app.info = info;
+    app.ca = ca;
+    app.loadError = null;
+    if (ca) await refreshNodes();
+  } catch (err) {
+    app.loadError = messageOf(err);
+  } finally {
+    app.loaded = true;
+  }
+}
+
+export async function refreshCa(): Promise<void> {
+  app.ca = await call('getCa');
+}
+
+export async function refreshNodes(): Promise<void> {
+  try {
+    app.nodes = await call('listNodes');
+    app.nodesError = null;
+    const names = new Set(app.nodes.map((n) => n.name));
+    app.selected = app.selected.filter((n) => names.has(n));
+  } catch (err) {
+    app.nodesError = messageOf(err);
+  }
+  app.revision++;
+}
+
+export function go(section: SectionId): void {
+  app.section = section;
+  app.detail = null;
+}
+
+export function openNode(name: string): void {
+  app.section = 'nodes';
+  app.detail = name;
+}
+
+let jobCounter = 0;
+let progressSubscribed = false;
+
+function ensureProgressListener(): void {
+  if (progressSubscribed) return;
+  progressSubscribed = true;
+  on('issueProgress', (p) => {
+    const job = app.job;
+    if (!job || job.id !== p.jobId) return;
+    job.done = p.done;
+    job.total = p.total;
+    job.current = p.node;
+  });
+}
+
+/** Issues (or renews) certificates for nodes; progress arrives from main as it goes. */
+export async function issue(names: string[], days?: number): Promise<IssuedCert[] | null> {
+  ensureProgressListener();
+  const id = `job-${Date.now().toString(36)}-${++jobCounter}`;
+  app.job = { id, names, done: 0, total: names.length, current: '', running: true, error: null, issued: [] };
+  try {
+    const issued = await call('issueCerts', { names, jobId: id, ...(days !== undefined ? { days } : {}) });
+    if (app.job?.id === id) {
+      app.job.issued = issued;
+      app.job.done = app.job.total;
+    }
+    return issued;
+  } catch (err) {
+    if (app.job?.id === id) app.job.error = messageOf(err);
+    return null;
+  } finally {
+    if (app.job?.id === id) app.job.running = false;
+    await refreshNodes();
+  }
+}
+
+export function handleMenu(command: MenuCommand): void {
+  if (!app.ca) return; // first run: nothing to jump to yet
+  if (command === 'show-ca') go('ca');
+  else if (command === 'show-nodes') go('nodes');
+  else if (command === 'sign-csr') go('csr');
+  else if (command === 'add-node') {
+    go('nodes');
+    app.modal = { kind: 'add-node' };
+  } else if (command === 'bulk-add') {
+    go('nodes');
+    app.modal = { kind: 'bulk-add' };
+  }
+}

@@ -1,0 +1,478 @@
+/**
+ * The IPC boundary in plain Node, without Electron: the handler registry behind the same dispatch
+ * and sender guard main uses. Every channel rejects malformed input (wrong types, extra fields,
+ * over-long strings, paths) with a typed error before any handler runs, and changes nothing.
+ * The happy paths run too, with only the native dialogs answered by the test.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
+import { dispatch, registerIpc, REFUSED, type IpcMainLike, type InvokeEventLike } from '../../src-main/ipc/registry.ts';
+import { REQUEST_SCHEMAS } from '../../src-main/ipc/schemas.ts';
+import { senderProblem } from '../../src-main/ipc/guard.ts';
+import { INVOKE_CHANNELS, apiKeys, wireName, type Channel, type EventName, type Events, type Result } from '../../src-main/ipc/contract.ts';
+import { resolveAppAsset, assetHeaders } from '../../src-main/app/assets.ts';
+import { isAllowedRequest } from '../../src-main/app/security.ts';
+import { isAppUrl, APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../src-main/app/origin.ts';
+import { linkUrl, LINKS } from '../../src-main/app/links.ts';
+import { createContext, type CoreContext } from '../../src-main/core/context.ts';
+import type { Host } from '../../src-main/ipc/host.ts';
+import { cleanup, sh, snapshot, tempDir } from '../helpers/cli.ts';
+
+const PASSPHRASE = 'boundary test passphrase 123';
+
+interface TestHost {
+  host: Host;
+  /** Paths (or null = Cancel) the next native dialogs answer with. */
+  answers: Array<string | null>;
+  asked: Array<{ kind: 'save' | 'open'; title: string; defaultName?: string }>;
+  clipboard: string[];
+  opened: string[];
+}
+
+function testHost(home: string, passFile: string): TestHost {
+  let ctx: CoreContext | null = null;
+  const t: TestHost = {
+    answers: [],
+    asked: [],
+    clipboard: [],
+    opened: [],
+    host: {
+      context: () => (ctx ??= createContext({ home, passphraseFile: passFile })),
+      versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
+      chooseSavePath: async ({ title, defaultName }) => {
+        t.asked.push({ kind: 'save', title, defaultName });
+        return t.answers.shift() ?? null;
+      },
+      chooseOpenPath: async ({ title }) => {
+        t.asked.push({ kind: 'open', title });
+        return t.answers.shift() ?? null;
+      },
+      writeClipboard: (text) => void t.clipboard.push(text),
+      openExternal: async (url) => void t.opened.push(url),
+    },
+  };
+  return t;
+}
+
+function recorder() {
+  const events: Array<{ name: EventName; payload: unknown }> = [];
+  return { events, call: { emit: <E extends EventName>(name: E, payload: Events[E]) => void events.push({ name, payload }) } };
+}
+
+function openssl(args: string[]): string {
+  return sh('openssl', args);
+}
+
+describe('IPC boundary (plain Node, no Electron)', () => {
+  let dir: string;
+  let home: string;
+  let t: TestHost;
+  let handlers: ReturnType<typeof createHandlers>;
+  const responses: unknown[] = [];
+  const call = async <K extends Channel>(channel: K, raw: unknown, rec = recorder()): Promise<Result<unknown>> => {
+    const r = await dispatch(handlers, channel, raw, rec.call);
+    responses.push(r);
+    return r;
+  };
+  const value = async <K extends Channel>(channel: K, raw: unknown, rec = recorder()) => {
+    const r = await call(channel, raw, rec);
+    assert.ok(r.ok, `${channel} failed: ${!r.ok ? `${r.error.code}: ${r.error.message}` : ''}`);
+    return (r as { ok: true; value: any }).value;
+  };
+
+  before(async () => {
+    dir = tempDir('ct-ipc-');
+    home = join(dir, 'vault');
+    const passFile = join(dir, 'pass');
+    writeFileSync(passFile, `${PASSPHRASE}\n`, { mode: 0o600 });
+    t = testHost(home, passFile);
+    handlers = createHandlers(t.host);
+  });
+  after(() => cleanup(dir));
+
+  test('the contract, the schemas and the registry name the same channels', () => {
+    assert.equal(new Set(INVOKE_CHANNELS).size, INVOKE_CHANNELS.length, 'no channel listed twice');
+    assert.deepEqual(Object.keys(REQUEST_SCHEMAS).sort(), [...INVOKE_CHANNELS].sort());
+    assert.deepEqual(Object.keys(handlers).sort(), [...INVOKE_CHANNELS].sort());
+    assert.equal(new Set(apiKeys()).size, apiKeys().length);
+  });
+
+  test('happy path through the registry: CA, nodes, issue with progress, detail, bundle, CSR', async () => {
+    assert.equal(await value('getCa', undefined), null);
+    const ca = await value('createCa', { name: 'Boundary CA', keyType: 'ecdsa-p256', days: 3650 });
+    assert.equal(ca.name, 'Boundary CA');
+    assert.equal(ca.passphraseIn, 'file');
+    assert.equal(ca.state, 'ok');
+    const rows = await value('addNodes', { nodes: [{ name: 'n1', ips: ['10.1.0.1'], dns: ['n1.internal'] }, { name: 'n2', ips: ['10.1.0.2'], dns: [] }] });
+    assert.deepEqual(rows.map((r: { name: string; state: string }) => [r.name, r.state]), [['n1', 'none'], ['n2', 'none']]);
+
+    const rec = recorder();
+    const issued = await value('issueCerts', { names: ['n1', 'n2'], jobId: 'job-1' }, rec);
+    assert.equal(issued.length, 2);
+    assert.deepEqual(rec.events.map((e) => e.name), ['issueProgress', 'issueProgress']);
+    assert.deepEqual(rec.events.map((e) => (e.payload as { done: number }).done).sort(), [1, 2]);
+    assert.ok(rec.events.every((e) => (e.payload as { jobId: string; total: number }).jobId === 'job-1' && (e.payload as { total: number }).total === 2));
+
+    const detail = await value('getNode', { name: 'n1' });
+    assert.deepEqual(detail.current.dns, ['n1.internal']);
+    assert.deepEqual(detail.current.extendedKeyUsage, ['serverAuth']);
+    assert.equal(detail.history.length, 1);
+
+    // Bundle: folder, tar, PKCS#12 (password typed by the user), each through the save dialog.
+    const folder = join(dir, 'n1-bundle');
+    t.answers.push(folder);
+    const out = await value('exportBundle', { name: 'n1', format: 'dir' });
+    assert.equal(out.saved, true);
+    assert.equal(statSync(join(folder, 'node.key')).mode & 0o777, 0o600);
+    assert.match(openssl(['verify', '-CAfile', join(folder, 'ca.crt'), join(folder, 'node.crt')]), /OK/);
+    const p12 = join(dir, 'n1.p12');
+    t.answers.push(p12);
+    await value('exportBundle', { name: 'n1', format: 'p12', p12Password: 'p12 password long enough' });
+    const passIn = join(dir, 'p12pass');
+    writeFileSync(passIn, 'p12 password long enough');
+    assert.match(openssl(['pkcs12', '-in', p12, '-passin', `file:${passIn}`, '-nokeys', '-clcerts']), /subject=CN\s*=\s*n1/);
+    t.answers.push(null);
+    assert.deepEqual(await value('exportBundle', { name: 'n2', format: 'tar' }), { saved: false });
+
+    // A CSR: previewed, signed, saved.
+    const csr = join(dir, 'edge.csr');
+    openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'edge.key'), '-out', csr, '-subj', '/CN=edge', '-addext', 'subjectAltName=DNS:edge.internal']);
+    t.answers.push(csr);
+    const picked = await value('pickCsr', undefined);
+    assert.equal(picked.fileName, 'edge.csr');
+    const preview = await value('previewCsr', { pem: picked.pem });
+    assert.deepEqual([preview.commonName, preview.dns, preview.keyType], ['edge', ['edge.internal'], 'ecdsa-p256']);
+    const signed = await value('signCsr', { pem: picked.pem, days: 30 });
+    assert.equal(signed.issued.node, 'edge');
+    const list = await value('listCsrCerts', undefined);
+    assert.deepEqual(list.map((c: { serial: string }) => c.serial), [signed.issued.serial]);
+    const certOut = join(dir, 'edge.crt');
+    t.answers.push(certOut);
+    await value('saveCertificate', { serial: signed.issued.serial });
+    assert.equal(readFileSync(certOut, 'utf8'), signed.certPem);
+
+    await value('copyText', { text: 'AB:CD' });
+    assert.deepEqual(t.clipboard, ['AB:CD']);
+    await value('openLink', { id: 'openssl-x509' });
+    assert.deepEqual(t.opened, [LINKS['openssl-x509'].url]);
+    const info = await value('getAppInfo', undefined);
+    assert.equal(info.vaultHome, home);
+    assert.ok(info.bundleFormats.some((f: { id: string; available: boolean }) => f.id === 'p12' && f.available));
+  });
+
+  test('no response ever carries a private key or the CA passphrase', () => {
+    const all = JSON.stringify(responses);
+    assert.doesNotMatch(all, /PRIVATE KEY/);
+    assert.ok(!all.includes(PASSPHRASE));
+  });
+
+  /**
+   * Inputs no channel may accept, whatever its shape: wrong types and unknown fields (schemas are
+   * strict). Every channel gets these, including ones added after this file was written.
+   */
+  const GENERIC: unknown[] = [42, 'a string', [], null, true, { unexpectedField: '/etc/passwd' }, { __proto__: { polluted: true }, unexpectedField: 1 }];
+  /** Per channel: inputs its schema must refuse. Paths, wrong types, extra fields, oversize. */
+  const long = (n: number) => 'a'.repeat(n);
+  const MALFORMED: Partial<Record<Channel, unknown[]>> = {
+    getAppInfo: [{}, 'x', 1, null, []],
+    copyText: [undefined, {}, { text: 1 }, { text: '' }, { text: long(16 * 1024 + 1) }, { text: 'x', extra: 1 }],
+    openLink: [{}, { id: 'https://example.invalid/' }, { id: 1 }, { id: 'rfc5280-san', url: 'https://example.invalid/' }],
+    getCa: [{}, 'x', null],
+    createCa: [
+      undefined,
+      { name: 'A', keyType: 'ecdsa-p256' },
+      { name: '', keyType: 'ecdsa-p256', days: 10 },
+      { name: long(65), keyType: 'ecdsa-p256', days: 10 },
+      { name: 'A', keyType: 'dsa-1024', days: 10 },
+      { name: 'A', keyType: 'ecdsa-p256', days: 0 },
+      { name: 'A', keyType: 'ecdsa-p256', days: 1.5 },
+      { name: 'A', keyType: 'ecdsa-p256', days: '10' },
+      { name: 'A', keyType: 'ecdsa-p256', days: 36501 },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, home: '/tmp/elsewhere' },
+    ],
+    pickCaFile: [{}, { kind: 'pem' }, { kind: 'cert', path: '/etc/ssl/private/key.pem' }],
+    importCa: [
+      {},
+      { certToken: '/etc/ssl/certs/ca.pem', keyToken: '/etc/ssl/private/ca.key' },
+      { certToken: long(32).replace(/a/g, 'z'), keyToken: long(32) },
+      { certToken: long(32), keyToken: long(32), keyPassphrase: long(1025) },
+      { certPath: '/tmp/ca.crt', keyPath: '/tmp/ca.key' },
+    ],
+    exportCaCert: [{ out: '/tmp/ca.crt' }, '/tmp/ca.crt'],
+    listNodes: [{ all: true }, 1],
+    getNode: [{}, { name: '../../etc/passwd' }, { name: '/etc/passwd' }, { name: 'a..b' }, { name: long(64) }, { name: 5 }, { name: 'n1', extra: true }],
+    addNodes: [
+      {},
+      { nodes: [] },
+      { nodes: 'n9 10.0.0.9' },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'] }] },
+      { nodes: [{ name: '../n9', ips: ['10.0.0.9'], dns: [] }] },
+      { nodes: [{ name: 'n9', ips: [long(48)], dns: [] }] },
+      { nodes: [{ name: 'n9', ips: [], dns: [long(254)] }] },
+      { nodes: [{ name: 'n9', ips: [], dns: Array.from({ length: 101 }, (_, i) => `h${i}.x`) }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], dest: '/etc' }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], keyType: 'rsa-1024' }] },
+      { nodes: Array.from({ length: 5001 }, (_, i) => ({ name: `m${i}`, ips: ['10.0.0.9'], dns: [] })) },
+    ],
+    editNode: [{ name: 'n1', ips: [], dns: [], options: { 'Bad Key': 'x' } }, { name: 'n1', ips: [], dns: [], options: { port: long(257) } }, { name: 'n1', ips: [], dns: [], options: { port: 4222 } }, { name: 'n1', ips: [], dns: [], options: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, { name: 'n1' }, { name: 'n1', ips: [], dns: [], ssh: 'root@example.invalid' }, { name: '/n1', ips: [], dns: [] }, { name: 'n1', ips: 'x', dns: [] }],
+    removeNode: [{}, { name: '' }, { name: '..' }, { names: ['n1'] }],
+    issueCerts: [
+      { names: [], jobId: 'j1' },
+      { names: 'all', jobId: 'j1' },
+      { names: ['n1'] },
+      { names: ['n1'], jobId: '../../j' },
+      { names: ['n1'], jobId: 'j1', days: 826 },
+      { names: ['n1'], jobId: 'j1', days: 0 },
+      { names: ['n1'], jobId: 'j1', keyType: 'rsa-2048' },
+      { names: ['/etc/passwd'], jobId: 'j1' },
+    ],
+    exportBundle: [
+      { name: 'n1' },
+      { name: 'n1', format: 'zip' },
+      { name: 'n1', format: 'dir', out: '/tmp/n1' },
+      { name: '/etc', format: 'dir' },
+      { name: 'n1', format: 'p12', p12Password: long(1025) },
+    ],
+    pickCsr: [{ path: '/tmp/x.csr' }],
+    previewCsr: [{}, { pem: '' }, { pem: long(64 * 1024 + 1) }, { pem: 7 }, { path: '/tmp/x.csr' }],
+    signCsr: [
+      { pem: long(64 * 1024 + 1) },
+      { pem: 'x', days: 1000 },
+      { pem: 'x', name: '../evil' },
+      { pem: 'x', dns: ['evil.example'] },
+      { pem: 'x', server: 'yes' },
+    ],
+    listCsrCerts: [{}],
+    saveCertificate: [{}, { serial: '../x' }, { serial: 'XYZ' }, { serial: long(65) }, { serial: 'ab', path: '/tmp/x.crt' }],
+    getTrustStatus: [{}, { nssDbs: ['/tmp/db'] }, 'system'],
+    changeTrust: [
+      {},
+      { action: 'install' },
+      { action: 'remove', dryRun: true },
+      { action: 'install', dryRun: 'yes' },
+      { action: 'install', dryRun: true, stores: [] },
+      { action: 'install', dryRun: true, stores: ['firefox'] },
+      { action: 'install', dryRun: false, nssDbs: ['/tmp/db'] },
+      { action: 'install', dryRun: true, caFile: '/etc/passwd' },
+      { action: 'install', dryRun: true, root: '/tmp/fake-root' },
+    ],
+    getNodeFiles: [{}, { name: '../n1' }, { name: '/etc/passwd' }, { name: long(64) }, { name: 'n1', path: '/etc' }],
+    getProfileOptions: [{}, { profile: '../x' }, { profile: 'Nats Server' }, { profile: long(65) }, { profile: 'nats-server', node: 'n1' }],
+    getLifecycle: [{}, { withinDays: 30 }, 'x'],
+    renewDue: [{}, { jobId: '../j' }, { jobId: 'j1', names: ['n1'] }, { jobId: long(65) }, { jobId: 'j1', days: 30 }],
+    revokeCert: [{}, { name: 'n1' }, { name: 'n1', reason: 'because' }, { name: '../n1', reason: 'superseded' }, { serial: 'ab', reason: 'superseded' }, { name: 'n1', reason: 'superseded', crl: '/tmp/crl.pem' }],
+    getAuditLog: [{}, { limit: 0 }, { limit: 10_001 }, { limit: 1.5 }, { limit: 10, node: '/etc/passwd' }, { limit: 10, file: '/tmp/audit.jsonl' }],
+    backupVault: [{}, { out: '/tmp/backup.tar.gz' }, '/tmp/backup.tar.gz'],
+    getPreferences: [{}, 'notifyExpiry'],
+    setPreferences: [{}, { notifyExpiry: 'no' }, { notifyExpiry: true, file: '/tmp/settings.json' }, { notified: [] }],
+    listPushTargets: [{}, 'all'],
+    pushNodes: [
+      {},
+      { jobId: 'p1', names: [], dryRun: false, verify: true },
+      { jobId: 'p1', names: 'all', dryRun: false, verify: true },
+      { jobId: 'p1', names: ['n1'], dryRun: 'no', verify: true },
+      { jobId: 'p1', names: ['n1'], dryRun: false },
+      { jobId: '../p', names: ['n1'], dryRun: false, verify: true },
+      { jobId: 'p1', names: ['../n1'], dryRun: false, verify: true },
+      { jobId: 'p1', names: ['n1'], dryRun: false, verify: true, ssh: 'root@example.invalid' },
+      { jobId: 'p1', names: ['n1'], dryRun: false, verify: true, keyFile: '/root/.ssh/id_rsa' },
+      { jobId: 'p1', names: ['n1'], dryRun: false, verify: true, trustHostKeys: [{ node: 'n1', fingerprint: 'MD5:aa' }] },
+      { jobId: 'p1', names: ['n1'], dryRun: false, verify: true, trustHostKeys: [{ node: 'n1' }] },
+    ],
+    cancelPush: [{}, { jobId: '' }, { jobId: long(65) }, { jobId: 'p1', all: true }],
+  };
+
+  test('every channel rejects malformed input with a typed error, runs no handler, changes nothing', async () => {
+    const before = snapshot(home);
+    const asked = t.asked.length;
+    const clip = t.clipboard.length;
+    const opened = t.opened.length;
+    for (const channel of INVOKE_CHANNELS) {
+      for (const raw of [...GENERIC, ...(MALFORMED[channel] ?? [])]) {
+        const r = await dispatch(handlers, channel, raw, recorder().call);
+        const shown = JSON.stringify(raw)?.slice(0, 80);
+        assert.equal(r.ok, false, `${channel} accepted ${shown}`);
+        if (r.ok) continue;
+        assert.equal(r.error.code, 'invalid-input', `${channel} ${shown}: ${r.error.message}`);
+        assert.ok(r.error.message.length > 0 && r.error.message.length < 300 && !r.error.message.includes('\n'), `one readable line: ${r.error.message}`);
+      }
+    }
+    assert.deepEqual(snapshot(home), before, 'the vault is byte-for-byte unchanged');
+    assert.equal(t.asked.length, asked, 'no dialog was opened');
+    assert.equal(t.clipboard.length, clip);
+    assert.equal(t.opened.length, opened);
+  });
+
+  test('schema errors name the field at fault', async () => {
+    const r = await dispatch(handlers, 'addNodes', { nodes: [{ name: 'ok1', ips: ['10.0.0.1'], dns: [long(254)] }] }, recorder().call);
+    assert.deepEqual(!r.ok && [r.error.field, r.error.message], ['nodes.0.dns.0', 'nodes.0.dns.0: a DNS name has at most 253 characters']);
+    const extra = await dispatch(handlers, 'exportBundle', { name: 'n1', format: 'dir', out: '/tmp/x' }, recorder().call);
+    assert.match(!extra.ok ? extra.error.message : '', /out/);
+  });
+
+  test('errors past the schema are typed too, and leave the vault as it was', async () => {
+    const before = snapshot(home);
+    const expect = async (channel: Channel, raw: unknown, code: string, message: RegExp) => {
+      const r = await dispatch(handlers, channel, raw, recorder().call);
+      assert.equal(r.ok, false, channel);
+      if (!r.ok) {
+        assert.equal(r.error.code, code, `${channel}: ${r.error.message}`);
+        assert.match(r.error.message, message);
+      }
+    };
+    const asked = t.asked.length;
+    await expect('createCa', { name: 'Second', keyType: 'ecdsa-p256', days: 10 }, 'conflict', /already has a CA/);
+    await expect('getNode', { name: 'ghost' }, 'not-found', /no node named "ghost"/);
+    await expect('issueCerts', { names: ['ghost'], jobId: 'j2' }, 'not-found', /ghost/);
+    await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.300'], dns: [] }] }, 'invalid-input', /invalid IP address "10\.0\.0\.300"/);
+    await expect('addNodes', { nodes: [{ name: 'n9', ips: [], dns: [] }] }, 'invalid-input', /at least one/);
+    await expect('addNodes', { nodes: [{ name: 'n1', ips: ['10.0.0.9'], dns: [] }] }, 'conflict', /already exists/);
+    await expect('exportBundle', { name: 'n1', format: 'p12' }, 'invalid-input', /needs a password/);
+    await expect('exportBundle', { name: 'n1', format: 'p12', p12Password: 'short' }, 'invalid-input', /at least 12/);
+    await expect('exportBundle', { name: 'n1', format: 'dir', p12Password: 'p12 password long enough' }, 'invalid-input', /only a PKCS#12/);
+    await expect('importCa', { certToken: long(32), keyToken: long(32) }, 'not-found', /choose it again/);
+    await expect('previewCsr', { pem: 'not a request' }, 'invalid-input', /CERTIFICATE REQUEST/);
+    await expect('saveCertificate', { serial: 'abcdef' }, 'not-found', /no certificate with serial/);
+    await value('addNodes', { nodes: [{ name: 'bare', ips: ['10.1.0.9'], dns: [] }] });
+    const withBare = snapshot(home);
+    await expect('exportBundle', { name: 'bare', format: 'dir' }, 'not-found', /no certificate yet/);
+    assert.equal(t.asked.length, asked, 'failures surface before any dialog opens');
+    assert.deepEqual(snapshot(home), withBare);
+    assert.notDeepEqual(before, withBare);
+    await value('removeNode', { name: 'bare' });
+  });
+
+  test('import a CA made by openssl: files via the open dialog, the key stays in main', async () => {
+    const other = join(dir, 'other-vault');
+    const passFile = join(dir, 'pass');
+    const h = testHost(other, passFile);
+    const hs = createHandlers(h.host);
+    const certFile = join(dir, 'imp-ca.crt');
+    const keyFile = join(dir, 'imp-ca.key');
+    const keyPass = join(dir, 'imp-pass');
+    writeFileSync(keyPass, 'import key passphrase');
+    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-keyout', keyFile, '-out', certFile, '-days', '365', '-subj', '/CN=Imported Root', '-passout', `file:${keyPass}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    h.answers.push(certFile, keyFile);
+    const cert = await dispatch(hs, 'pickCaFile', { kind: 'cert' }, recorder().call);
+    const key = await dispatch(hs, 'pickCaFile', { kind: 'key' }, recorder().call);
+    assert.ok(cert.ok && key.ok);
+    const c = cert.value as { picked: true; token: string; summary: string };
+    const k = key.value as { picked: true; token: string; summary: string };
+    assert.match(c.summary, /CN=Imported Root/);
+    assert.equal(k.summary, 'encrypted private key');
+    assert.doesNotMatch(JSON.stringify([cert, key]), /PRIVATE KEY|BEGIN/);
+    // Wrong passphrase: a typed error, the picks stay usable, nothing written.
+    const wrong = await dispatch(hs, 'importCa', { certToken: c.token, keyToken: k.token, keyPassphrase: 'not it' }, recorder().call);
+    assert.equal(wrong.ok, false);
+    assert.equal(existsSync(join(other, 'inventory.json')), false);
+    // A cert picked as a key (or the other way round) is refused by kind.
+    const swapped = await dispatch(hs, 'importCa', { certToken: k.token, keyToken: c.token, keyPassphrase: 'import key passphrase' }, recorder().call);
+    assert.equal(!swapped.ok && swapped.error.code, 'not-found');
+    const ok = await dispatch(hs, 'importCa', { certToken: c.token, keyToken: k.token, keyPassphrase: 'import key passphrase' }, recorder().call);
+    assert.ok(ok.ok, !ok.ok ? ok.error.message : '');
+    assert.equal((ok.value as { name: string; imported: boolean }).name, 'Imported Root');
+    assert.equal((ok.value as { imported: boolean }).imported, true);
+    // The tokens are spent.
+    const again = await dispatch(hs, 'importCa', { certToken: c.token, keyToken: k.token }, recorder().call);
+    assert.equal(!again.ok && again.error.code, 'not-found');
+  });
+
+  test('files chosen in dialogs are checked: size, type, content', async () => {
+    const big = join(dir, 'big.csr');
+    writeFileSync(big, 'x'.repeat(64 * 1024 + 10));
+    t.answers.push(big);
+    const r = await dispatch(handlers, 'pickCsr', undefined, recorder().call);
+    assert.equal(!r.ok && r.error.code, 'invalid-input');
+    assert.match(!r.ok ? r.error.message : '', /at most 64 KiB/);
+    t.answers.push(dir);
+    const d = await dispatch(handlers, 'pickCsr', undefined, recorder().call);
+    assert.match(!d.ok ? d.error.message : '', /not a regular file/);
+    t.answers.push(join(dir, 'pass'));
+    const notCert = await dispatch(handlers, 'pickCaFile', { kind: 'cert' }, recorder().call);
+    assert.match(!notCert.ok ? notCert.error.message : '', /no PEM CERTIFICATE/);
+  });
+});
+
+describe('sender guard and registration', () => {
+  const main = { url: APP_INDEX_URL, routingId: 1, processId: 10 };
+  const event = (over: Partial<InvokeEventLike> & { id?: number } = {}): InvokeEventLike => ({
+    sender: { id: over.id ?? 7, mainFrame: main, isDestroyed: () => false, send: () => {} },
+    senderFrame: 'senderFrame' in over ? over.senderFrame : main,
+  });
+
+  test('senderProblem: only our window\'s top frame on our own page passes', () => {
+    const trusted = new Set([7]);
+    assert.equal(senderProblem({ webContentsId: 7, isMainFrame: true, frameUrl: APP_INDEX_URL }, trusted), null);
+    assert.match(senderProblem({ webContentsId: 8, isMainFrame: true, frameUrl: APP_INDEX_URL }, trusted)!, /not one of the app's windows/);
+    assert.match(senderProblem({ webContentsId: 7, isMainFrame: false, frameUrl: APP_INDEX_URL }, trusted)!, /subframe/);
+    assert.match(senderProblem({ webContentsId: 7, isMainFrame: true, frameUrl: 'https://example.invalid/' }, trusted)!, /not the app/);
+    assert.match(senderProblem({ webContentsId: 7, isMainFrame: true, frameUrl: 'file:///index.html' }, trusted)!, /not the app/);
+    assert.match(senderProblem({ webContentsId: 7, isMainFrame: true, frameUrl: null }, trusted)!, /not the app/);
+  });
+
+  test('registerIpc drops messages from untrusted senders before any handler runs', async () => {
+    const registered = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
+    const ipc: IpcMainLike = { handle: (ch, fn) => void registered.set(ch, fn), removeHandler: (ch) => void registered.delete(ch) };
+    let ran = 0;
+    const handlers = Object.fromEntries(INVOKE_CHANNELS.map((c) => [c, () => (ran++, null)])) as unknown as ReturnType<typeof createHandlers>;
+    const logged: string[] = [];
+    const unregister = registerIpc(ipc, handlers, new Set([7]), (l) => logged.push(l));
+    assert.deepEqual([...registered.keys()].sort(), INVOKE_CHANNELS.map(wireName).sort());
+    const listNodes = registered.get(wireName('listNodes'))!;
+    assert.deepEqual(await listNodes(event({ id: 99 }), undefined), { ok: false, error: REFUSED });
+    assert.deepEqual(await listNodes(event({ senderFrame: { url: 'https://example.invalid/', routingId: 2, processId: 10 } }), undefined), { ok: false, error: REFUSED });
+    assert.deepEqual(await listNodes(event({ senderFrame: null }), undefined), { ok: false, error: REFUSED });
+    assert.equal(ran, 0, 'no handler ran for an untrusted sender');
+    assert.equal(logged.length, 3);
+    assert.deepEqual(await listNodes(event(), undefined), { ok: true, value: null });
+    assert.equal(ran, 1);
+    unregister();
+    assert.equal(registered.size, 0);
+  });
+});
+
+describe('app:// protocol, request filter and links', () => {
+  const root = '/srv/app/renderer';
+  test('resolveAppAsset stays inside the renderer build', () => {
+    assert.equal(resolveAppAsset(root, 'app://cluster-trust/index.html'), '/srv/app/renderer/index.html');
+    assert.equal(resolveAppAsset(root, 'app://cluster-trust/'), '/srv/app/renderer/index.html');
+    assert.equal(resolveAppAsset(root, 'app://cluster-trust/assets/index-x.js'), '/srv/app/renderer/assets/index-x.js');
+    for (const bad of [
+      'app://cluster-trust/../package.json',
+      'app://cluster-trust/%2e%2e/package.json',
+      'app://cluster-trust/..%2f..%2fetc%2fpasswd',
+      'app://cluster-trust/%2e%2e%5c..%5cpasswd',
+      'app://cluster-trust/a%00b',
+      'app://other-host/index.html',
+      'file:///srv/app/renderer/index.html',
+      'app://cluster-trust/%E0%A4%A',
+    ]) {
+      const got = resolveAppAsset(root, bad);
+      assert.ok(got === null || got.startsWith(`${root}/`), `${bad} -> ${got}`);
+      // (URL parsing itself folds "/../" and "/%2e%2e/" away, so those land inside the root.)
+      if (bad.includes('%2f') || bad.includes('%00') || bad.includes('other-host') || bad.startsWith('file:') || bad.includes('%5c')) {
+        assert.equal(got, null, bad);
+      }
+    }
+    assert.equal(assetHeaders('/x/index.html')['content-security-policy'], CONTENT_SECURITY_POLICY);
+    assert.equal(assetHeaders('/x/a.js')['content-type'], 'text/javascript; charset=utf-8');
+    assert.equal(assetHeaders('/x/a.js')['x-content-type-options'], 'nosniff');
+  });
+
+  test('only local schemes may load; http, https, ws and file are cancelled', () => {
+    for (const ok of ['app://cluster-trust/index.html', 'data:text/html,x', 'devtools://devtools/x', 'blob:app://cluster-trust/1']) assert.equal(isAllowedRequest(ok), true, ok);
+    for (const bad of ['http://127.0.0.1/', 'https://example.invalid/', 'ws://127.0.0.1/', 'wss://x/', 'file:///etc/passwd', 'ftp://x/', 'not a url']) assert.equal(isAllowedRequest(bad), false, bad);
+    assert.equal(isAppUrl(APP_INDEX_URL), true);
+    assert.equal(isAppUrl('app://cluster-trust.evil/index.html'), false);
+    assert.equal(isAppUrl('app://user@cluster-trust/index.html'), false);
+  });
+
+  test('openExternal only ever gets the fixed https links', () => {
+    for (const id of Object.keys(LINKS) as Array<keyof typeof LINKS>) assert.match(linkUrl(id), /^https:\/\//);
+    assert.throws(() => linkUrl('https://example.invalid/' as never), /unknown link/);
+    assert.throws(() => linkUrl('__proto__' as never), /unknown link/);
+  });
+});

@@ -1,0 +1,295 @@
+/**
+ * Renderer components and stores in jsdom, against a fake of the IPC contract (fake-api.ts): what
+ * the user sees while typing, what each action sends to main, and how answers and events show.
+ */
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { tick } from 'svelte';
+import StateBadge from '../../src-renderer/components/StateBadge.svelte';
+import NodeForm from '../../src-renderer/views/NodeForm.svelte';
+import BulkAdd from '../../src-renderer/views/BulkAdd.svelte';
+import NodesView from '../../src-renderer/views/NodesView.svelte';
+import ExportDialog from '../../src-renderer/views/ExportDialog.svelte';
+import FirstRun from '../../src-renderer/views/FirstRun.svelte';
+import SignCsr from '../../src-renderer/views/SignCsr.svelte';
+import App from '../../src-renderer/App.svelte';
+import { useApi } from '../../src-renderer/lib/api.ts';
+import { app, issue } from '../../src-renderer/lib/state.svelte.ts';
+import { CA, INFO, fail, fakeApi, row } from './fake-api.ts';
+
+function resetApp() {
+  Object.assign(app, {
+    loaded: true,
+    loadError: null,
+    info: structuredClone(INFO),
+    ca: structuredClone(CA),
+    nodes: [],
+    nodesError: null,
+    section: 'nodes',
+    detail: null,
+    modal: null,
+    selected: [],
+    job: null,
+    droppedCsr: null,
+    revision: 0,
+  });
+}
+
+async function type(el: HTMLElement, value: string) {
+  (el as HTMLInputElement).value = value;
+  await fireEvent.input(el);
+}
+
+beforeEach(() => resetApp());
+afterEach(() => {
+  cleanup();
+  useApi(null);
+});
+
+describe('StateBadge', () => {
+  test.each([
+    ['ok', 'ok', 'Valid', '· 300 days left'],
+    ['renew', 'warn', 'Renew soon', '· 20 days left'],
+    ['expired', 'bad', 'Expired', '· expired 3 days ago'],
+    ['none', 'none', 'No certificate', ''],
+  ] as const)('%s is shown in the %s tone', (state, tone, label, days) => {
+    const { container } = render(StateBadge, { state, days: state === 'expired' ? -3 : state === 'renew' ? 20 : state === 'ok' ? 300 : null });
+    const badge = container.querySelector('[data-state]')!;
+    expect(badge.getAttribute('data-tone')).toBe(tone);
+    expect(badge.className).toContain(`tone-${tone}`);
+    expect(badge.textContent).toContain(label);
+    if (days) expect(badge.textContent).toContain(days);
+  });
+});
+
+describe('NodeForm', () => {
+  test('checks addresses as the user types and only sends a valid node', async () => {
+    const fake = fakeApi({ addNodes: ({ nodes }) => nodes.map((n) => row(n.name)), listNodes: () => [row('web1')] });
+    useApi(fake.api);
+    let closed = false;
+    render(NodeForm, { onclose: () => (closed = true) });
+    const save = screen.getByTestId('save-node') as HTMLButtonElement;
+    await type(screen.getByLabelText('Name'), 'web1');
+    await type(screen.getByLabelText('IP addresses'), '10.0.0.1, 10.0.0.300');
+    expect(screen.getByTestId('ip-problem').textContent).toBe('"10.0.0.300" is not a valid IP address');
+    expect(save.disabled).toBe(true);
+    await type(screen.getByLabelText('DNS names'), 'web1.internal, bad_label.x');
+    expect(screen.getByTestId('dns-problem').textContent).toContain('invalid label "bad_label"');
+    await type(screen.getByLabelText('IP addresses'), '10.0.0.1 fd00::1');
+    await type(screen.getByLabelText('DNS names'), 'web1.internal');
+    expect(screen.queryByTestId('ip-problem')).toBeNull();
+    expect(save.disabled).toBe(false);
+    await fireEvent.click(save);
+    await waitFor(() => expect(closed).toBe(true));
+    const sent = fake.calls.find((c) => c.channel === 'addNodes')!.request;
+    expect(sent).toEqual({ nodes: [{ name: 'web1', profile: 'generic-server', ips: ['10.0.0.1', 'fd00::1'], dns: ['web1.internal'], server: true, client: false }] });
+  });
+
+  test('a name already in the list is refused before sending; an error from main shows in the form and keeps the input', async () => {
+    app.nodes = [row('taken')];
+    const fake = fakeApi({ addNodes: () => fail('conflict', 'a node named "racer" already exists') });
+    useApi(fake.api);
+    render(NodeForm, { onclose: () => {} });
+    await type(screen.getByLabelText('Name'), 'taken');
+    expect(screen.getByTestId('name-problem').textContent).toContain('already exists');
+    await type(screen.getByLabelText('Name'), 'racer');
+    await type(screen.getByLabelText('IP addresses'), '10.0.0.9');
+    await fireEvent.click(screen.getByTestId('save-node'));
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('a node named "racer" already exists'));
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('racer');
+    expect((screen.getByLabelText('IP addresses') as HTMLInputElement).value).toBe('10.0.0.9');
+  });
+
+  test('editing sends the whole node under its fixed name', async () => {
+    app.nodes = [row('db1', { ips: ['10.0.0.5'], dns: ['db1.internal'], client: true })];
+    const fake = fakeApi({ editNode: (d) => row(d.name), listNodes: () => app.nodes });
+    useApi(fake.api);
+    render(NodeForm, { editing: app.nodes[0]!, onclose: () => {} });
+    expect((screen.getByLabelText('Name') as HTMLInputElement).disabled).toBe(true);
+    await type(screen.getByLabelText('IP addresses'), '10.0.0.5, 10.0.0.6');
+    await fireEvent.click(screen.getByTestId('save-node'));
+    await waitFor(() => expect(fake.calls.some((c) => c.channel === 'editNode')).toBe(true));
+    expect(fake.calls.find((c) => c.channel === 'editNode')!.request).toEqual({ name: 'db1', profile: 'generic-server', ips: ['10.0.0.5', '10.0.0.6'], dns: ['db1.internal'], server: true, client: true });
+  });
+});
+
+describe('BulkAdd', () => {
+  test('shows per-line problems, then adds every good line in one call', async () => {
+    app.nodes = [row('node1')];
+    const fake = fakeApi({ addNodes: ({ nodes }) => nodes.map((n) => row(n.name)), listNodes: () => [] });
+    useApi(fake.api);
+    render(BulkAdd, { onclose: () => {} });
+    const area = screen.getByLabelText('Nodes');
+    await type(area, 'web1 10.0.1.1 web1.internal\nnode1 10.0.0.9\nweb2 10.0.1.300');
+    expect(screen.getByTestId('bulk-summary').textContent).toBe('1 node ready, 2 lines to fix');
+    expect(screen.getByTestId('bulk-problems').textContent).toContain('line 2');
+    expect((screen.getByTestId('bulk-add') as HTMLButtonElement).disabled).toBe(true);
+    await type(area, 'web1 10.0.1.1 web1.internal\nweb2 10.0.1.2');
+    expect(screen.getByTestId('bulk-add').textContent).toContain('Add 2 nodes');
+    await fireEvent.click(screen.getByTestId('bulk-add'));
+    await waitFor(() => expect(fake.calls.filter((c) => c.channel === 'addNodes')).toHaveLength(1));
+    expect(fake.calls.find((c) => c.channel === 'addNodes')!.request).toEqual({
+      nodes: [
+        { name: 'web1', ips: ['10.0.1.1'], dns: ['web1.internal'], profile: 'generic-server' },
+        { name: 'web2', ips: ['10.0.1.2'], dns: [], profile: 'generic-server' },
+      ],
+    });
+  });
+});
+
+describe('NodesView and the issue store', () => {
+  test('rows carry their state; bulk issue sends the selection and follows progress events from main', async () => {
+    app.nodes = [row('a'), row('b', { state: 'renew', daysLeft: 20 }), row('c', { state: 'expired', daysLeft: -2 })];
+    let finish!: (v: unknown) => void;
+    const fake = fakeApi({
+      issueCerts: () => new Promise((r) => (finish = r)) as never,
+      listNodes: () => app.nodes.map((n) => ({ ...n, state: 'ok' as const, daysLeft: 396 })),
+    });
+    useApi(fake.api);
+    const { container } = render(NodesView);
+    expect(Array.from(container.querySelectorAll('tr[data-node]')).map((r) => r.getAttribute('data-state'))).toEqual(['none', 'renew', 'expired']);
+    await fireEvent.click(screen.getByLabelText('Select all'));
+    await fireEvent.click(screen.getByTestId('issue-selected'));
+    const req = fake.calls.find((c) => c.channel === 'issueCerts')!.request as { names: string[]; days: number; jobId: string };
+    expect(req.names).toEqual(['a', 'b', 'c']);
+    expect(req.days).toBe(397);
+    fake.emit('issueProgress', { jobId: 'someone-else', done: 3, total: 3, node: 'x' });
+    fake.emit('issueProgress', { jobId: req.jobId, done: 2, total: 3, node: 'b' });
+    await tick();
+    const progress = screen.getByTestId('issue-progress');
+    expect(progress.getAttribute('data-done')).toBe('2');
+    expect(progress.querySelector('progress')!.value).toBe(2);
+    expect(progress.textContent).toContain('Issuing 2 of 3 · b');
+    finish([{ node: 'a' }, { node: 'b' }, { node: 'c' }]);
+    await waitFor(() => expect(screen.getByTestId('issue-progress').getAttribute('data-running')).toBe('no'));
+    expect(screen.getByTestId('issue-progress').textContent).toContain('Issued 3 certificates');
+    expect(app.nodes.every((n) => n.state === 'ok')).toBe(true);
+  });
+
+  test('a failed issue says nothing was issued', async () => {
+    app.nodes = [row('a')];
+    useApi(fakeApi({ issueCerts: () => fail('no-passphrase', 'the OS keychain has no passphrase for this CA'), listNodes: () => app.nodes }).api);
+    const result = await issue(['a']);
+    expect(result).toBeNull();
+    expect(app.job?.error).toBe('the OS keychain has no passphrase for this CA');
+    expect(app.job?.running).toBe(false);
+  });
+});
+
+describe('ExportDialog', () => {
+  test('an unavailable format is shown disabled; a folder export reports where it went', async () => {
+    const fake = fakeApi({ exportBundle: () => ({ saved: true, path: '/home/u/n1-bundle', files: [{ path: 'node.key', description: 'key', mode: '600' }] }) });
+    useApi(fake.api);
+    render(ExportDialog, { name: 'n1', onclose: () => {} });
+    const p12 = screen.getByLabelText(/PKCS#12/) as HTMLInputElement;
+    expect(p12.disabled).toBe(true);
+    await fireEvent.click(screen.getByTestId('export-go'));
+    await waitFor(() => expect(screen.getByTestId('export-done').textContent).toContain('/home/u/n1-bundle'));
+    expect(fake.calls.find((c) => c.channel === 'exportBundle')!.request).toEqual({ name: 'n1', format: 'dir' });
+  });
+
+  test('PKCS#12 needs the same password twice, of 12 characters or more', async () => {
+    app.info!.bundleFormats[2]!.available = true;
+    const fake = fakeApi({ exportBundle: () => ({ saved: false }) });
+    useApi(fake.api);
+    render(ExportDialog, { name: 'n1', onclose: () => {} });
+    await fireEvent.click(screen.getByLabelText(/PKCS#12/));
+    const go = screen.getByTestId('export-go') as HTMLButtonElement;
+    expect(go.disabled).toBe(true);
+    await type(screen.getByLabelText('Password for the .p12 file'), 'long enough password');
+    await type(screen.getByLabelText('Repeat it'), 'long enough passwor');
+    expect(go.disabled).toBe(true);
+    await type(screen.getByLabelText('Repeat it'), 'long enough password');
+    expect(go.disabled).toBe(false);
+    await fireEvent.click(go);
+    await waitFor(() => expect(fake.calls).toHaveLength(1));
+    expect(fake.calls[0]!.request).toEqual({ name: 'n1', format: 'p12', p12Password: 'long enough password' });
+  });
+});
+
+describe('FirstRun', () => {
+  test('creates the CA from name, key type and years; shows fingerprint and where the passphrase is', async () => {
+    app.ca = null;
+    const fake = fakeApi({ createCa: (r) => ({ ...CA, name: r.name }) });
+    useApi(fake.api);
+    render(FirstRun);
+    const create = screen.getByRole('button', { name: 'Create CA' }) as HTMLButtonElement;
+    expect(create.disabled).toBe(true);
+    await type(screen.getByLabelText('CA name'), '  Prod CA ');
+    const select = screen.getByLabelText('Key type') as HTMLSelectElement;
+    select.value = 'rsa-3072';
+    await fireEvent.change(select);
+    await type(screen.getByLabelText('Validity (years)'), '5');
+    await fireEvent.click(create);
+    await waitFor(() => screen.getByTestId('ca-created'));
+    expect(fake.calls[0]!.request).toEqual({ name: 'Prod CA', keyType: 'rsa-3072', days: 1825 });
+    expect(screen.getByTestId('ca-fingerprint').textContent).toBe(`AB:`.repeat(31) + 'AB');
+    expect(screen.getByTestId('passphrase-location').textContent).toContain('in the OS keychain');
+  });
+
+  test('validity outside 1..100 years is refused as typed', async () => {
+    app.ca = null;
+    useApi(fakeApi().api);
+    render(FirstRun);
+    await type(screen.getByLabelText('CA name'), 'X');
+    await type(screen.getByLabelText('Validity (years)'), '101');
+    expect(screen.getByText('from 1 to 100 years')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Create CA' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+});
+
+describe('SignCsr', () => {
+  test('a dropped CSR is previewed by main, then signed with the chosen options', async () => {
+    const fake = fakeApi({
+      listCsrCerts: () => [],
+      previewCsr: () => ({ commonName: 'edge1', dns: ['edge1.internal'], ips: ['10.0.9.1'], keyType: 'ecdsa-p256' }),
+      signCsr: () => ({ certPem: '-----BEGIN CERTIFICATE-----\n', issued: { node: 'edge1', serial: 'ab', fingerprint: 'cd'.repeat(32), notAfter: '2027-01-01T00:00:00Z', dns: ['edge1.internal'], ips: [] } }),
+    });
+    useApi(fake.api);
+    app.droppedCsr = { fileName: 'edge1.csr', pem: '-----BEGIN CERTIFICATE REQUEST-----\nx\n' };
+    render(SignCsr);
+    await waitFor(() => expect(screen.getByTestId('csr-sans').textContent).toContain('DNS:edge1.internal'));
+    expect(app.droppedCsr).toBeNull();
+    expect((screen.getByLabelText('Record as node') as HTMLInputElement).value).toBe('edge1');
+    await type(screen.getByLabelText('Valid for (days)'), '90');
+    await fireEvent.click(screen.getByTestId('sign-csr'));
+    await waitFor(() => screen.getByTestId('csr-signed'));
+    expect(fake.calls.find((c) => c.channel === 'signCsr')!.request).toEqual({ pem: '-----BEGIN CERTIFICATE REQUEST-----\nx\n', days: 90, server: true, client: false, name: 'edge1' });
+  });
+
+  test('a CSR main refuses shows the reason in place', async () => {
+    useApi(fakeApi({ listCsrCerts: () => [], previewCsr: () => fail('invalid-input', 'the CSR signature does not verify') }).api);
+    app.droppedCsr = { fileName: 'bad.csr', pem: 'x' };
+    render(SignCsr);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('the CSR signature does not verify'));
+  });
+});
+
+describe('App', () => {
+  test('no CA yet: the first-run screen; with a CA: sidebar and nodes', async () => {
+    app.loaded = false;
+    const withCa = { value: null as typeof CA | null };
+    const fake = fakeApi({ getAppInfo: () => INFO, getCa: () => withCa.value, listNodes: () => [row('n1')] });
+    useApi(fake.api);
+    render(App);
+    await waitFor(() => screen.getByText('Welcome to Cluster Trust'));
+    cleanup();
+    resetApp();
+    app.loaded = false;
+    withCa.value = CA;
+    render(App);
+    await waitFor(() => screen.getByRole('navigation', { name: 'Sections' }));
+    expect(screen.getByText('n1')).toBeTruthy();
+    // The menu's typed event switches screens.
+    fake.emit('menuCommand', { command: 'show-ca' });
+    await tick();
+    expect(document.querySelector('[data-view=ca]')).not.toBeNull();
+  });
+
+  test('a vault that cannot be opened shows the reason instead of a blank window', async () => {
+    app.loaded = false;
+    useApi(fakeApi({ getAppInfo: () => fail('io', 'the vault folder /x is not writable'), getCa: () => null }).api);
+    render(App);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('the vault folder /x is not writable'));
+  });
+});

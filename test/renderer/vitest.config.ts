@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
+import { fileURLToPath } from 'node:url';
+
+// Component tests of the renderer: Svelte components in jsdom, talking to a fake of the IPC contract.
+export default defineConfig({
+  root: fileURLToPath(new URL('../..', import.meta.url)),
+  plugins: [svelte(), svelteTesting()],
+  test: {
+    environment: 'jsdom',
+    include: ['test/renderer/**/*.spec.ts'],
+  },
+});
