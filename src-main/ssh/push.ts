@@ -16,6 +16,7 @@ import { parseOwnerSpec, resolveOwner, runRestart } from './remote-commands.ts';
 import { describeChanges, isUnchanged, readRemoteState, type FileChange } from './remote-state.ts';
 import { trustCaOnNode } from './remote-trust.ts';
 import { verifyServedCertificate, type VerifyResult } from './verify.ts';
+import { abortableSleep as sleep } from './sleep.ts';
 
 export type PushPhase = 'queued' | 'connecting' | 'comparing' | 'uploading' | 'installing' | 'trusting' | 'restarting' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
@@ -126,14 +127,6 @@ function checkOptions(opts: PushOptions): void {
   if (opts.owner !== undefined) parseOwnerSpec(opts.owner);
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 
 function result(node: string, status: PushStatus, message: string, extra: Partial<PushResult> = {}): PushResult {
   return { node, status, message, changes: [], verify: null, installed: null, backup: null, attempts: 0, durationMs: 0, error: null, ...extra };

@@ -2,6 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { UserError } from '../core/errors.ts';
+import { abortableSleep as sleep } from './sleep.ts';
 
 /**
  * The live check after a push: open a TLS connection to the node's service and compare what it
@@ -113,14 +114,6 @@ async function observe(input: VerifyInput): Promise<Observation> {
   }
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
 
 /**
  * Polls until the service serves the pushed certificate or the deadline passes (a restart takes a
