@@ -22,7 +22,7 @@ if [ "${#specs[@]}" -gt 0 ]; then
   npx --no-install vitest run --config test/renderer/vitest.config.ts "${specs[@]}" || status=$?
 fi
 if [ "${#files[@]}" -gt 0 ]; then
-  xvfb-run -a -s "-screen 0 1280x860x24" node --import tsx --test --test-concurrency=2 --test-reporter=spec "${files[@]}" || status=$?
+  xvfb-run -a -s "-screen 0 1280x860x24" node --import tsx --test --test-concurrency=2 --test-timeout=600000 --test-force-exit --test-reporter=spec "${files[@]}" || status=$?
 fi
 rm -rf "$XDG_DATA_HOME"
 exit $status
