@@ -8,8 +8,16 @@ import type { BundleFile } from '../../src-main/profiles/types.ts';
 
 const NOW = '2025-01-01T00:00:00.000Z';
 
+/**
+ * A node as a vault may hold it (written before its options were checked on entry): the profiles
+ * must still refuse bad options when they make files.
+ */
+function unchecked(input: NodeInput): ReturnType<typeof buildNodeRecord> {
+  return { ...buildNodeRecord({ ...input, options: {} }, NOW), options: input.options ?? {} };
+}
+
 function inventoryOf(...inputs: NodeInput[]): Inventory {
-  return { ...emptyInventory(), nodes: inputs.map((i) => buildNodeRecord(i, NOW)) };
+  return { ...emptyInventory(), nodes: inputs.map(unchecked) };
 }
 
 async function filesOf(inv: Inventory, name: string): Promise<Map<string, string>> {
@@ -189,7 +197,7 @@ test('reverse-proxy: nginx, Caddy, Traefik and Apache from the same description;
 });
 
 test('options: unknown keys, empty values and install folders that config files cannot carry', async () => {
-  const node = buildNodeRecord({ name: 'n', profile: 'nats-server', ips: ['10.0.0.1'], options: { prot: '1' } }, NOW);
+  const node = unchecked({ name: 'n', profile: 'nats-server', ips: ['10.0.0.1'], options: { prot: '1' } });
   assert.throws(() => checkNodeOptions(node), /unknown option "prot" \(known: port, host, verify, tls_timeout\); clear it with `node edit n --set prot=`/);
   assert.doesNotThrow(() => checkNodeOptions(buildNodeRecord({ name: 'n', profile: 'nats-server', ips: ['10.0.0.1'], options: { prot: '' } }, NOW)));
   assert.throws(() => checkNodeOptions(buildNodeRecord({ name: 'n', profile: 'generic-server', ips: ['10.0.0.1'], options: { x: '1' } }, NOW)), /it takes no options/);
