@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { GUI_SKIP, RUNTIME_DIR, launchEnv, stagedRuntime } from '../test/e2e/harness.ts';
+import { GUI_SKIP, RUNTIME_DIR, launchEnv, stagedRuntime, withDeadline } from '../test/e2e/harness.ts';
 import { createContext } from '../src-main/core/context.ts';
 import { initCa } from '../src-main/core/ca.ts';
 import { addNodes } from '../src-main/core/nodes.ts';
@@ -56,13 +56,20 @@ async function ensureDisplay(): Promise<ChildProcess | null> {
 async function launchOnce(executable: string, env: Record<string, string>): Promise<number> {
   const start = performance.now();
   const child = spawn(executable, ['--no-sandbox'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-  const ms = await new Promise<number>((resolve, reject) => {
+  const ms = await withDeadline(new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('cluster-trust: first-frame')) resolve(performance.now() - start);
+      const line = /cluster-trust: first-frame[^\n]*\n/.exec(out)?.[0];
+      if (line) {
+        if (line.includes('bridge=no')) reject(new Error('the page came up without its preload bridge (is dist/preload.cjs the sandbox build? run `npm run build`)'));
+        else resolve(performance.now() - start);
+      }
     });
     child.on('exit', (code) => reject(new Error(`exited (${code}) before its first frame`)));
+  }), 180_000, 'launch').catch((err) => {
+    child.kill('SIGKILL');
+    throw err;
   });
   const exited = new Promise((r) => child.on('exit', r));
   child.kill('SIGTERM');
@@ -115,6 +122,8 @@ export async function run(): Promise<void> {
       const m = median(v.times);
       console.log(`  ${v.label.padEnd(42)} ${m.toFixed(0).padStart(6)} ms   ${(m / bare).toFixed(2)}x bare`);
     }
+  } catch (err) {
+    console.log(`cold start: NOT MEASURED (${(err as Error).message})`);
   } finally {
     xvfb?.kill();
     rmSync(base, { recursive: true, force: true });

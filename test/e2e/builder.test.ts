@@ -7,12 +7,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { builtinModules } from 'node:module';
 import { connectPage, listTargets, type CdpPage } from './cdp.ts';
 import { APP_INDEX_URL } from '../../src-main/app/origin.ts';
 import { ROOT, cleanup, shResult, tempDir } from '../helpers/cli.ts';
-import { DIST, GUI_SKIP, RUNTIME_DIR, SCREENSHOTS, launchEnv } from './harness.ts';
+import { DIST, GUI_SKIP, RUNTIME_DIR, SCREENSHOTS, launchEnv, withDeadline } from './harness.ts';
 import { apiKeys } from '../../src-main/ipc/contract.ts';
 
 describe('packaged app (electron-builder --dir)', { skip: GUI_SKIP }, () => {
@@ -33,7 +34,10 @@ describe('packaged app (electron-builder --dir)', { skip: GUI_SKIP }, () => {
     cpSync(join(ROOT, 'bin'), join(project, 'bin'), { recursive: true });
     cpSync(join(ROOT, 'src-renderer', 'public'), join(project, 'src-renderer', 'public'), { recursive: true });
     cpSync(DIST, join(project, 'dist'), { recursive: true, filter: (src) => !src.endsWith('.map') });
-    symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'));
+    // A real tree (hard links, cheap): through a symlink, electron-builder misses dependencies of
+    // dependencies (ssh2's asn1 and bcrypt-pbkdf) and the packaged app dies on start.
+    const linked = spawnSync('cp', ['-al', join(ROOT, 'node_modules'), join(project, 'node_modules')]);
+    if (linked.status !== 0) cpSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), { recursive: true, verbatimSymlinks: true });
     const preload = readFileSync(join(project, 'dist', 'preload.cjs'), 'utf8');
     assert.doesNotMatch(preload, /__filename/, `${DIST}/preload.cjs must be the sandbox build (npm run build:renderer)`);
   });
@@ -55,6 +59,14 @@ describe('packaged app (electron-builder --dir)', { skip: GUI_SKIP }, () => {
     assert.ok(existsSync(join(unpacked, 'cluster-trust')), 'the executable is named cluster-trust');
     assert.ok(existsSync(join(unpacked, 'resources', 'app.asar')), 'the app is in an asar');
     assert.ok(existsSync(join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node')), 'keytar\'s native module is outside the asar');
+    // Every package main.cjs leaves external (keytar...) must be in the asar, or the app dies on start.
+    const listing = shResult('npx', ['--no-install', '@electron/asar', 'list', join(unpacked, 'resources', 'app.asar')]).stdout;
+    const main = readFileSync(join(project, 'dist', 'main.cjs'), 'utf8');
+    const external = new Set([...main.matchAll(/\brequire\("([^".][^"]*)"\)/g)].map((m) => m[1]!.split('/').slice(0, m[1]!.startsWith('@') ? 2 : 1).join('/')));
+    for (const name of external) {
+      if (name === 'electron' || name.startsWith('node:') || builtinModules.includes(name)) continue;
+      assert.match(listing, new RegExp(`^/node_modules/${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/package\\.json$`, 'm'), `${name} (required by main.cjs) is packaged`);
+    }
   });
 
   test('the packaged binary has its fuses set (no run-as-node, no NODE_OPTIONS, no --inspect, asar only)', () => {
@@ -82,17 +94,25 @@ describe('packaged app (electron-builder --dir)', { skip: GUI_SKIP }, () => {
       app!.stdout!.on('data', onData);
       app!.on('exit', (code, signal) => reject(new Error(`the packaged app exited (${code ?? signal}) before opening DevTools:\n${seen}`)));
     });
+    // Bounded waits below turn "the app never showed its page" into a failure, not a hung run.
+    const giveUp = Date.now() + 120_000;
+    const stillWaiting = (what: string) => {
+      if (Date.now() > giveUp) throw new Error(`the packaged app never ${what} (two minutes)`);
+    };
     let target: { webSocketDebuggerUrl: string } | undefined;
     while (!target) {
+      stillWaiting('opened its window on app://cluster-trust/');
       target = (await listTargets(port)).find((t) => t.type === 'page' && t.url === APP_INDEX_URL);
       if (!target) await new Promise((r) => setTimeout(r, 100));
     }
     page = await connectPage(target.webSocketDebuggerUrl);
     const waitFor = async (selector: string): Promise<void> => {
       for (;;) {
+        stillWaiting(`showed ${selector}`);
         try {
-          await page!.evaluate(`new Promise((done) => { const poll = () => document.querySelector(${JSON.stringify(selector)}) ? done(true) : setTimeout(poll, 50); poll(); })`);
-          return;
+          // Each probe waits up to 5 s inside the page, then the loop checks the deadline.
+          const found = await page!.evaluate<boolean>(`new Promise((done) => { const end = Date.now() + 5000; const poll = () => document.querySelector(${JSON.stringify(selector)}) ? done(true) : Date.now() > end ? done(false) : setTimeout(poll, 50); poll(); })`);
+          if (found) return;
         } catch (err) {
           // The document may still be replacing the initial one: ask the new one.
           if (!/context was destroyed|Cannot find context/.test((err as Error).message)) throw err;
@@ -129,18 +149,17 @@ describe('packaged app (electron-builder --dir)', { skip: GUI_SKIP }, () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // The startup trace prints once the first screen is painted; a debugger would have announced itself long before.
-    const seen = await new Promise<string>((resolve) => {
+    const seen = await withDeadline(new Promise<string>((resolve) => {
       let text = '';
       const onData = (d: Buffer) => {
         text += d.toString();
-        if (/cluster-trust: first-frame/.test(text)) resolve(text);
+        if (/cluster-trust: first-frame \d+ bridge=\w+\n/.test(text)) resolve(text);
       };
       probe.stderr!.on('data', onData);
       probe.stdout!.on('data', onData);
       probe.on('exit', () => resolve(text));
-    });
-    probe.kill('SIGKILL');
-    assert.match(seen, /cluster-trust: first-frame \d+/);
+    }), 180_000, 'waiting for the packaged app\'s first frame').finally(() => probe.kill('SIGKILL'));
+    assert.match(seen, /cluster-trust: first-frame \d+ bridge=yes/);
     assert.doesNotMatch(seen, /Debugger listening/);
   });
 });

@@ -9,7 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, cleanup, tempDir } from '../helpers/cli.ts';
-import { GUI_SKIP, launchEnv } from './harness.ts';
+import { GUI_SKIP, launchEnv, withDeadline } from './harness.ts';
 
 describe('npm start', { skip: GUI_SKIP }, () => {
   test('scripts/start.mjs launches the app, which paints its first screen; stopping it cleans up', async () => {
@@ -21,16 +21,20 @@ describe('npm start', { skip: GUI_SKIP }, () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    const painted = await new Promise<boolean>((resolve) => {
+    const painted = await withDeadline(new Promise<boolean>((resolve) => {
       const onData = (d: Buffer) => {
         out += d.toString();
-        if (/cluster-trust: first-frame \d+/.test(out)) resolve(true);
+        if (/cluster-trust: first-frame \d+ bridge=\w+\n/.test(out)) resolve(true);
       };
       child.stdout!.on('data', onData);
       child.stderr!.on('data', onData);
       child.on('exit', () => resolve(false));
+    }), 180_000, 'waiting for the first frame').catch((err: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${err.message}\n${out}`);
     });
     assert.equal(painted, true, `the app did not come up:\n${out}`);
+    assert.match(out, /first-frame \d+ bridge=yes/, 'the page has its preload bridge');
     // Where the electron package did download its binary, that one is used instead.
     if (!existsSync(join(ROOT, 'node_modules', 'electron', 'path.txt'))) assert.match(out, /using the Electron 25 runtime the tests use/);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
