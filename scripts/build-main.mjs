@@ -1,5 +1,6 @@
-// Bundles the main process, preload and CLI as CommonJS for Electron's and Node's require. Native and
-// Electron modules stay external; everything else (our ES module sources included) is inlined.
+// Bundles the main process and CLI as CommonJS for Electron's and Node's require. Native and Electron
+// modules stay external; everything else (our ES module sources included) is inlined. The preload is
+// not built here: it runs in the sandbox, without this file's Node banner, and vite.config.ts builds it.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,6 @@ import { join } from 'node:path';
 const entries = [
   { in: 'src-main/cli/index.ts', out: 'cli' },
   { in: 'src-main/main.ts', out: 'main' },
-  { in: 'src-main/preload.ts', out: 'preload' },
 ].filter((e) => existsSync(e.in));
 
 // Build beside dist/ and rename each file into place, so a CLI started during a rebuild never
