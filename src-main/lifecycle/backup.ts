@@ -55,7 +55,7 @@ export async function backupVault(ctx: CoreContext, outFile: string): Promise<Ba
     throw invalid('write the backup outside the vault folder');
   }
   let files: VaultFile[];
-  const release = acquireLock(ctx.vault.path('.lock'));
+  const release = await acquireLock(ctx.vault.path('.lock'));
   let inv;
   try {
     inv = ctx.vault.read();

@@ -105,7 +105,7 @@ export async function restoreVault(ctx: CoreContext, file: string, opts: { force
       renameSync(tmp, home);
     } else {
       // Hold the old vault's lock so no writer is half-way through it while it moves aside.
-      const release = acquireLock(join(home, '.lock'));
+      const release = await acquireLock(join(home, '.lock'));
       try {
         aside = `${home}.before-restore-${ctx.now().toISOString().replace(/[:.]/g, '-')}`;
         renameSync(home, aside);

@@ -133,14 +133,15 @@ export function connect(opts: ConnectOptions): Promise<SshSession> {
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
 
+    // The accepted key is written before the session is handed out, so a push never runs on a key
+    // that was not recorded.
+    let recorded: Promise<void> = Promise.resolve();
     client.on('handshake', () => {
       // The server has now proven it holds the key (KEX signature checked): safe to remember it.
       if (acceptedKey && opts.recordAcceptedKeys) {
-        try {
-          recordHostKey(opts.hostKeys, target.host, target.port, acceptedKey, opts.node);
-        } catch (err) {
+        recorded = recordHostKey(opts.hostKeys, target.host, target.port, acceptedKey, opts.node).catch((err: unknown) => {
           fail(err instanceof UserError ? err : new UserError('io', `cannot record the host key of ${where}: ${(err as Error).message}`));
-        }
+        });
       }
     });
     client.on('error', (err: Error & { level?: string; code?: string }) => {
@@ -158,19 +159,22 @@ export function connect(opts: ConnectOptions): Promise<SshSession> {
       if (!settled) fail(new ConnectError(`${where} closed the connection before login completed`));
     });
     client.on('ready', () => {
-      client.sftp((err, sftp) => {
-        if (err) return fail(new UserError('refused', `${where} offers no SFTP subsystem (${err.message}); enable "Subsystem sftp" in its sshd_config`));
+      void recorded.then(() => {
         if (settled) return;
-        settled = true;
-        signal.removeEventListener('abort', onAbort);
-        resolve({
-          sftp,
-          exec: (command, input) => execOn(client, command, input),
-          get closed() {
-            return closed;
-          },
-          close: () => client.end(),
-          destroy: () => client.destroy(),
+        client.sftp((err, sftp) => {
+          if (err) return fail(new UserError('refused', `${where} offers no SFTP subsystem (${err.message}); enable "Subsystem sftp" in its sshd_config`));
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener('abort', onAbort);
+          resolve({
+            sftp,
+            exec: (command, input) => execOn(client, command, input),
+            get closed() {
+              return closed;
+            },
+            close: () => client.end(),
+            destroy: () => client.destroy(),
+          });
         });
       });
     });

@@ -137,8 +137,8 @@ export function noKnownAlgorithmError(host: string, port: number, algorithms: st
 }
 
 /** Appends an accepted key to the app's known_hosts (atomically, under the vault lock). */
-export function recordHostKey(files: HostKeyFiles, host: string, port: number, key: Buffer, node: string): void {
-  const release = acquireLock(files.lock);
+export async function recordHostKey(files: HostKeyFiles, host: string, port: number, key: Buffer, node: string): Promise<void> {
+  const release = await acquireLock(files.lock);
   try {
     const current = existsSync(files.app) ? readFileSync(files.app, 'utf8') : '';
     const name = knownHostsName(host, port);

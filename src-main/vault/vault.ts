@@ -110,7 +110,7 @@ export class Vault {
     this.assertWritable();
     let release: () => void;
     try {
-      release = acquireLock(this.path('.lock'));
+      release = await acquireLock(this.path('.lock'));
     } catch (err) {
       if (err instanceof UserError) throw err;
       throw new UserError('io', `cannot lock the vault in ${this.home}: ${(err as Error).message}`);

@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, cleanup, sh } from '../helpers/cli.ts';
 import { bundle, ok, withCa, type Workspace } from './helpers.ts';
@@ -160,4 +160,39 @@ test('concurrent writers: issuing and adding at the same time lose nothing', asy
   const inv = assertConsistent(ws);
   assert.equal(inv.certs.length, 8, 'every issue landed');
   assert.equal(inv.nodes.length, 10);
+});
+
+test('one process (the desktop app): operations that overlap wait their turn instead of failing, and the thread stays free', async () => {
+  const ws = track(withCa('ecdsa-p256'));
+  const ctx = createContext({ home: ws.home, passphraseFile: ws.pass });
+  let ticks = 0;
+  const ticker = setInterval(() => ticks++, 5);
+  try {
+    // The first write holds the vault across an await; the others arrive meanwhile.
+    const slow = ctx.vault.update(async (inv) => {
+      await new Promise((r) => setTimeout(r, 300));
+      inv.nodes.push({ name: 'slow', dns: [], ips: ['10.4.0.1'], server: true, client: false, profile: 'generic', loopback: false, options: {}, createdAt: 'x', updatedAt: 'x' });
+    });
+    const others = Promise.all([addNodes(ctx, [{ name: 'fast-1', ips: ['10.4.0.2'] }]), addNodes(ctx, [{ name: 'fast-2', ips: ['10.4.0.3'] }])]);
+    await Promise.all([slow, others]);
+  } finally {
+    clearInterval(ticker);
+  }
+  assert.ok(ticks >= 20, `timers ran while writers waited (${ticks} ticks)`);
+  assert.deepEqual(ctx.vault.read().nodes.map((n) => n.name).sort(), ['fast-1', 'fast-2', 'slow']);
+  assert.equal(existsSync(join(ws.home, '.lock')), false, 'the lock is released');
+});
+
+test('one process: a writer that waits longer than the lock allows gets a clear error; a lock naming this pid from a dead process is taken over', async () => {
+  const ws = track(withCa('ecdsa-p256'));
+  const ctx = createContext({ home: ws.home, passphraseFile: ws.pass });
+  const { acquireLock } = await import('../../src-main/vault/lock.ts');
+  const release = await acquireLock(join(ws.home, '.lock'));
+  await assert.rejects(acquireLock(join(ws.home, '.lock'), 200), /the vault is busy with another operation of this app/);
+  release();
+  // After the timed-out waiter, the queue is free again.
+  await addNodes(ctx, [{ name: 'after', ips: ['10.4.1.1'] }]);
+  writeFileSync(join(ws.home, '.lock'), `${process.pid}\n`);
+  await addNodes(ctx, [{ name: 'inherited', ips: ['10.4.1.2'] }]);
+  assert.deepEqual(ctx.vault.read().nodes.map((n) => n.name).sort(), ['after', 'inherited']);
 });

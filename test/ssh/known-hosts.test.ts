@@ -65,11 +65,10 @@ test('verdicts: known, unknown, changed (same type, other key), revoked; known t
   assert.deepEqual(hostKeyAlgorithmsFor(entries, 'new', 22), []);
 });
 
-test('recorded keys are lines OpenSSH reads, written once', () => {
+test('recorded keys are lines OpenSSH reads, written once, even when recorded at the same moment', async () => {
   const files = { readOnly: [], app: join(dir, 'app_known_hosts'), lock: join(dir, '.lock') };
-  recordHostKey(files, '127.0.0.1', 2022, a.blob, 'n1');
-  recordHostKey(files, '127.0.0.1', 2022, a.blob, 'n1');
-  recordHostKey(files, '::1', 22, b.blob, 'n2');
+  await Promise.all([recordHostKey(files, '127.0.0.1', 2022, a.blob, 'n1'), recordHostKey(files, '127.0.0.1', 2022, a.blob, 'n1')]);
+  await recordHostKey(files, '::1', 22, b.blob, 'n2');
   const text = readFileSync(files.app, 'utf8');
   assert.equal(text.trim().split('\n').length, 2);
   assert.equal(text.split('\n')[0], knownHostsLine('127.0.0.1', 2022, a.blob, 'cluster-trust:n1'));
