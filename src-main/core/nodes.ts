@@ -1,6 +1,8 @@
 import { checkNodeName, normalizeDnsName, normalizeIp, unique } from '../pki/names.ts';
 import { isKeyType, type KeyType } from '../pki/policy.ts';
 import { getProfile, DEFAULT_PROFILE_ID, checkNodeOptions } from '../profiles/index.ts';
+import { resolve } from 'node:path';
+import { parseOwnerSpec } from '../ssh/remote-commands.ts';
 import { UserError, invalid } from './errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
@@ -17,8 +19,23 @@ export interface NodeInput {
   sshKey?: string;
   dest?: string;
   restart?: string;
-  verifyPort?: number;
+  /** null goes back to the profile's port. */
+  verifyPort?: number | null;
+  /** Owner of the pushed files on the node: user, user:group or uid:gid. */
+  owner?: string;
+  /** Trust the CA system-wide on the node at every push. */
+  trustCa?: boolean;
   options?: Record<string, string>;
+}
+
+/** For the optional push settings: undefined keeps the previous value, '' clears it. */
+function keptOrSet(given: string | undefined, previous: string | undefined): string | undefined {
+  if (given === undefined) return previous;
+  return given === '' ? undefined : given;
+}
+
+function withoutKeyFile(t: SshTarget): SshTarget {
+  return { user: t.user, host: t.host, port: t.port };
 }
 
 /** `user@host[:port]`, `user@[v6]:port`; the user is required so a push never guesses it. */
@@ -37,6 +54,23 @@ function checkPort(port: number | undefined, what: string): number | undefined {
   if (port === undefined) return undefined;
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid(`${what} must be a TCP port from 1 to 65535`);
   return port;
+}
+
+/** A key file on this machine: ~/... stays relative to the home directory, anything else becomes absolute. */
+function checkKeyFile(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  if (path.includes('\0') || path.length > 4096) throw invalid(`--ssh-key must be a file path (got "${path.slice(0, 80)}")`);
+  return path === '~' || path.startsWith('~/') ? path : resolve(path);
+}
+
+function checkCommand(cmd: string | undefined): string | undefined {
+  if (cmd === undefined) return undefined;
+  if (cmd.includes('\0') || cmd.length > 4096 || cmd.trim() === '') throw invalid('--restart must be a shell command of at most 4096 characters');
+  return cmd;
+}
+
+function checkOwner(spec: string | undefined): string | undefined {
+  return spec === undefined ? undefined : (parseOwnerSpec(spec), spec.trim());
 }
 
 function checkAbsolutePath(path: string | undefined, what: string): string | undefined {
@@ -65,8 +99,14 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
   const explicitEku = input.server !== undefined || input.client !== undefined;
   const server = (explicitEku ? Boolean(input.server) : previous?.server ?? profile.server) || profile.server;
   const client = (explicitEku ? Boolean(input.client) : previous?.client ?? profile.client) || profile.client;
-  const ssh = input.ssh !== undefined ? parseSshTarget(input.ssh, input.sshKey) : previous?.ssh && input.sshKey ? { ...previous.ssh, keyFile: input.sshKey } : previous?.ssh;
+  const keyFile = checkKeyFile(keptOrSet(input.sshKey, previous?.ssh?.keyFile));
+  const sshSpec = input.ssh === undefined ? undefined : input.ssh.trim();
+  const ssh = sshSpec === '' ? undefined : sshSpec !== undefined ? parseSshTarget(sshSpec, keyFile) : previous?.ssh && { ...withoutKeyFile(previous.ssh), ...(keyFile ? { keyFile } : {}) };
   if (input.sshKey && !ssh) throw invalid('--ssh-key needs --ssh user@host');
+  const dest = checkAbsolutePath(keptOrSet(input.dest, previous?.dest), '--dest');
+  const restart = checkCommand(keptOrSet(input.restart, previous?.restart));
+  const verifyPort = checkPort(input.verifyPort === undefined ? previous?.verifyPort : input.verifyPort ?? undefined, '--verify-port');
+  const owner = checkOwner(keptOrSet(input.owner, previous?.owner));
   const record: NodeRecord = {
     name,
     dns,
@@ -77,9 +117,11 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
     loopback: profile.loopback,
     ...(keyType ? { keyType } : {}),
     ...(ssh ? { ssh } : {}),
-    ...(input.dest !== undefined || previous?.dest ? { dest: checkAbsolutePath(input.dest ?? previous?.dest, '--dest') } : {}),
-    ...(input.restart !== undefined || previous?.restart ? { restart: input.restart ?? previous?.restart } : {}),
-    ...(input.verifyPort !== undefined || previous?.verifyPort ? { verifyPort: checkPort(input.verifyPort ?? previous?.verifyPort, '--verify-port') } : {}),
+    ...(dest !== undefined ? { dest } : {}),
+    ...(restart !== undefined ? { restart } : {}),
+    ...(verifyPort !== undefined ? { verifyPort } : {}),
+    ...(owner !== undefined ? { owner } : {}),
+    ...((input.trustCa ?? previous?.trustCa) ? { trustCa: true } : {}),
     options: { ...(previous?.options ?? {}), ...(input.options ?? {}) },
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,

@@ -8,12 +8,15 @@ export interface SecretStore {
   get(account: string): Promise<string | null>;
   set(account: string, secret: string): Promise<void>;
   delete(account: string): Promise<boolean>;
+  /** The accounts this app keeps (never their secrets). */
+  accounts(): Promise<string[]>;
 }
 
 interface Keytar {
   getPassword(service: string, account: string): Promise<string | null>;
   setPassword(service: string, account: string, password: string): Promise<void>;
   deletePassword(service: string, account: string): Promise<boolean>;
+  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
 }
 
 function unavailable(detail: string): UserError {
@@ -49,4 +52,5 @@ export const osKeychain: SecretStore = {
   get: (account) => guarded(() => loadKeytar().getPassword(KEYCHAIN_SERVICE, account)),
   set: (account, secret) => guarded(() => loadKeytar().setPassword(KEYCHAIN_SERVICE, account, secret)),
   delete: (account) => guarded(() => loadKeytar().deletePassword(KEYCHAIN_SERVICE, account)),
+  accounts: () => guarded(async () => (await loadKeytar().findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account)),
 };

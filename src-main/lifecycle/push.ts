@@ -1,4 +1,4 @@
-import { pushBundles, type PushResult } from '../ssh/index.ts';
+import { pushBundles, type AuthOptions, type PushResult } from '../ssh/index.ts';
 import { audit, type AuditInput } from './audit.ts';
 import type { CoreContext } from '../core/context.ts';
 
@@ -18,9 +18,9 @@ export function pushAuditEntries(results: Array<Pick<PushResult, 'node' | 'statu
 }
 
 /** Hands renewed nodes to the SSH push and reports each node's verified result. */
-export async function pushRenewed(ctx: CoreContext, nodes: string[], onLine: (line: string) => void): Promise<PushOutcome[]> {
+export async function pushRenewed(ctx: CoreContext, nodes: string[], onLine: (line: string) => void, auth: AuthOptions = {}): Promise<PushOutcome[]> {
   let last = '';
-  const results = await pushBundles(ctx, nodes, {}, (e) => {
+  const results = await pushBundles(ctx, nodes, { auth }, (e) => {
     const line = `${e.node}: ${e.phase}${e.message ? ` (${e.message})` : ''}`;
     if (e.phase !== 'queued' && line !== last) onLine(line);
     last = line;

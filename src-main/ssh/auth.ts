@@ -1,10 +1,11 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { UserError } from '../core/errors.ts';
+import { keyFilePath, type SavedKeyPassphrases } from './key-passphrases.ts';
 
 /**
  * User authentication: the ssh-agent first (SSH_AUTH_SOCK), then the node's key file (or OpenSSH's
@@ -19,8 +20,11 @@ export interface PassphraseRequest {
   attempt: number;
 }
 
+/** A passphrase, optionally with the user's wish to keep it in the OS keychain once it has worked. */
+export type PassphraseAnswer = string | { passphrase: string; remember: boolean };
+
 /** Returns the passphrase, or null to give up (the key is then reported as unusable). */
-export type AskPassphrase = (req: PassphraseRequest) => Promise<string | null> | string | null;
+export type AskPassphrase = (req: PassphraseRequest) => Promise<PassphraseAnswer | null> | PassphraseAnswer | null;
 
 export interface AuthOptions {
   /** ssh-agent socket; defaults to $SSH_AUTH_SOCK. null disables the agent. */
@@ -28,13 +32,14 @@ export interface AuthOptions {
   /** Tried when a node names no key file; defaults to ~/.ssh/id_ed25519, id_ecdsa, id_rsa. */
   defaultIdentities?: string[];
   askPassphrase?: AskPassphrase;
+  /** Passphrases kept in the OS keychain: tried before asking; a stale one is dropped. */
+  saved?: SavedKeyPassphrases;
+  /** Something the user should know that does not fail the push (a passphrase that could not be kept). */
+  onNotice?: (message: string) => void;
 }
 
 const MAX_PASSPHRASE_ATTEMPTS = 3;
 
-function expandHome(path: string): string {
-  return path === '~' ? homedir() : path.startsWith('~/') ? join(homedir(), path.slice(2)) : resolve(path);
-}
 
 function firstKey(parsed: ParsedKey | ParsedKey[] | Error): ParsedKey | Error {
   return Array.isArray(parsed) ? (parsed[0] ?? new Error('no key in file')) : parsed;
@@ -42,6 +47,53 @@ function firstKey(parsed: ParsedKey | ParsedKey[] | Error): ParsedKey | Error {
 
 function needsPassphrase(err: Error): boolean {
   return /no passphrase given/i.test(err.message);
+}
+
+function isEncryptedKeyFile(file: string): boolean {
+  try {
+    return inspectKeyFile(file).encrypted;
+  } catch {
+    return false;
+  }
+}
+
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
+function readKeyData(keyFile: string): Buffer {
+  try {
+    const st = statSync(keyFile);
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+    if (st.size > MAX_KEY_FILE_BYTES) throw Object.assign(new Error('too large for a key'), { code: 'too large for a key' });
+    return readFileSync(keyFile);
+  } catch (err) {
+    throw new UserError('invalid-input', `cannot read the SSH key ${keyFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/**
+ * The private key, or null when it is encrypted and `passphrase` is missing or wrong. Throws for a
+ * file that is no usable private key at all.
+ */
+function openKey(data: Buffer, keyFile: string, passphrase?: string): ParsedKey | null {
+  const parsed = firstKey(passphrase === undefined ? ssh2.utils.parseKey(data) : ssh2.utils.parseKey(data, passphrase));
+  if (parsed instanceof Error) {
+    if (needsPassphrase(parsed) || passphrase !== undefined) return null;
+    throw new UserError('invalid-input', `the SSH key ${keyFile} cannot be used: ${parsed.message}`);
+  }
+  if (!parsed.isPrivateKey()) throw new UserError('invalid-input', `${keyFile} is a public key; give the private key file`);
+  return parsed;
+}
+
+/** For choosing a node's key: a private key file, encrypted or not. */
+export function inspectKeyFile(keyFile: string): { encrypted: boolean } {
+  return { encrypted: openKey(readKeyData(keyFile), keyFile) === null };
+}
+
+/** For `ssh-key remember`: the file must be an encrypted private key that this passphrase opens. */
+export function checkKeyPassphrase(keyFile: string, passphrase: string): void {
+  const data = readKeyData(keyFile);
+  if (openKey(data, keyFile)) throw new UserError('invalid-input', `the SSH key ${keyFile} is not encrypted: there is no passphrase to keep`);
+  if (!openKey(data, keyFile, passphrase)) throw new UserError('bad-passphrase', `wrong passphrase for the SSH key ${keyFile}`);
 }
 
 /** Parsed private keys, shared by every node of one push: one file read and one prompt per key. */
@@ -80,7 +132,7 @@ export class KeyRing {
 
   /** Key files to try for a node: its own, else the default identities that exist. */
   keyFilesFor(keyFile: string | undefined): string[] {
-    if (keyFile) return [expandHome(keyFile)];
+    if (keyFile) return [keyFilePath(keyFile)];
     return this.defaultIdentities.filter((f) => existsSync(f));
   }
 
@@ -94,31 +146,77 @@ export class KeyRing {
   }
 
   private async parse(keyFile: string): Promise<ParsedKey> {
-    let data: Buffer;
-    try {
-      if (!statSync(keyFile).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
-      data = readFileSync(keyFile);
-    } catch (err) {
-      throw new UserError('invalid-input', `cannot read the SSH key ${keyFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    const data = readKeyData(keyFile);
+    let parsed = openKey(data, keyFile);
+    if (parsed) return parsed;
+    const saved = this.opts.saved;
+    const kept = await saved?.get(keyFile);
+    if (kept) {
+      parsed = openKey(data, keyFile, kept);
+      if (parsed) return parsed;
+      // The key was re-encrypted since: the kept passphrase is of no use any more.
+      await saved!.forget(keyFile).catch(() => false);
     }
-    let parsed = firstKey(ssh2.utils.parseKey(data));
-    if (!(parsed instanceof Error)) return this.checkPrivate(parsed, keyFile);
-    if (!needsPassphrase(parsed)) throw new UserError('invalid-input', `the SSH key ${keyFile} cannot be used: ${parsed.message}`);
     const ask = this.opts.askPassphrase;
-    if (!ask) throw new UserError('no-passphrase', `the SSH key ${keyFile} is encrypted: give its passphrase (--ssh-key-passphrase-file FILE) or load it into ssh-agent`);
+    if (!ask) throw new UserError('no-passphrase', `the SSH key ${keyFile} is encrypted: give its passphrase (--ssh-key-passphrase-file FILE), keep it in the keychain (--remember-ssh-key-passphrase), or load the key into ssh-agent`);
     for (let attempt = 1; attempt <= MAX_PASSPHRASE_ATTEMPTS; attempt++) {
-      const passphrase = await ask({ keyFile, attempt });
-      if (passphrase === null) break;
-      parsed = firstKey(ssh2.utils.parseKey(data, passphrase));
-      if (!(parsed instanceof Error)) return this.checkPrivate(parsed, keyFile);
+      const answer = await ask({ keyFile, attempt });
+      if (answer === null) {
+        if (attempt > 1) break;
+        throw new UserError('no-passphrase', `no passphrase was given for the SSH key ${keyFile}`);
+      }
+      const { passphrase, remember } = typeof answer === 'string' ? { passphrase: answer, remember: false } : answer;
+      parsed = openKey(data, keyFile, passphrase);
+      if (!parsed) continue;
+      if (remember) await this.keep(keyFile, passphrase);
+      return parsed;
     }
     throw new UserError('bad-passphrase', `wrong passphrase for the SSH key ${keyFile}`);
   }
 
-  private checkPrivate(key: ParsedKey, keyFile: string): ParsedKey {
-    if (!key.isPrivateKey()) throw new UserError('invalid-input', `${keyFile} is a public key; --ssh-key needs the private key file`);
-    return key;
+  private async keep(keyFile: string, passphrase: string): Promise<void> {
+    const saved = this.opts.saved;
+    try {
+      if (!saved) throw new Error('no keychain here');
+      await saved.remember(keyFile, passphrase);
+    } catch (err) {
+      this.opts.onNotice?.(`the passphrase of ${keyFile} was not kept in the OS keychain (${(err as Error).message.split(';')[0]}); it will be asked again next time`);
+    }
   }
+
+  /** Whether ssh-agent holds this key (by its .pub beside it): then its passphrase is never needed. */
+  private async agentHolds(keyFile: string): Promise<boolean> {
+    if (!(await this.agentUsable())) return false;
+    let pub: ParsedKey | Error;
+    try {
+      pub = firstKey(ssh2.utils.parseKey(readFileSync(`${keyFile}.pub`)));
+    } catch {
+      // No .pub to compare with: the agent may hold it; the key is unlocked later only if needed.
+      return true;
+    }
+    if (pub instanceof Error) return true;
+    const blob = pub.getPublicSSH().toString('base64');
+    this.agentKeys ??= new Promise((done) => {
+      new ssh2.OpenSSHAgent(this.agent!).getIdentities((err, keys) => done(err || !keys ? new Set() : new Set((keys as ParsedKey[]).map((k) => k.getPublicSSH().toString('base64')))));
+    });
+    return (await this.agentKeys).has(blob);
+  }
+
+  private agentKeys: Promise<Set<string>> | null = null;
+
+  /**
+   * Unlocks the nodes' own encrypted key files before any node starts, one prompt at a time, so
+   * nobody types a passphrase while a node's connection timer runs. Keys the agent holds are not
+   * asked for. Failures stay cached and are reported by each node that uses the key.
+   */
+  async unlockAhead(keyFiles: string[]): Promise<void> {
+    for (const file of [...new Set(keyFiles.map(keyFilePath))]) {
+      if (this.cache.has(file) || !isEncryptedKeyFile(file)) continue;
+      if (await this.agentHolds(file)) continue;
+      await this.load(file).catch(() => undefined);
+    }
+  }
+
 }
 
 export interface AuthPlan {

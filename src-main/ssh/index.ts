@@ -5,7 +5,7 @@
  */
 export { pushBundles, DEFAULT_CONCURRENCY, DEFAULT_RETRIES, DEFAULT_TIMEOUT_MS } from './push.ts';
 export type { PushEvent, PushListener, PushOptions, PushPhase, PushResult, PushStatus } from './push.ts';
-export type { AskPassphrase, AuthOptions, PassphraseRequest } from './auth.ts';
+export type { AskPassphrase, AuthOptions, PassphraseAnswer, PassphraseRequest } from './auth.ts';
 export { defaultHostKeyFiles } from './host-keys.ts';
 export type { HostKeyFiles, HostKeyInfo, UnknownHostKeyHandler } from './host-keys.ts';
 export type { FileChange } from './remote-state.ts';

@@ -2,9 +2,10 @@ import { buildNodeBundle, type NodeBundle } from '../core/bundle.ts';
 import { trustedCaPems } from '../core/ca.ts';
 import { findNode } from '../core/nodes.ts';
 import { UserError, invalid, toUserError } from '../core/errors.ts';
-import { getProfile } from '../profiles/index.ts';
+import { getProfile, verifyPortOf } from '../profiles/index.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { NodeRecord } from '../vault/schema.ts';
+import { keychainKeyPassphrases } from './key-passphrases.ts';
 import { KeyRing, type AuthOptions } from './auth.ts';
 import { abortError, connect, ConnectError, type SshSession } from './connection.ts';
 import { defaultHostKeyFiles, type HostKeyFiles, type UnknownHostKeyHandler } from './host-keys.ts';
@@ -66,11 +67,12 @@ export interface PushOptions {
   acceptNewHostKeys?: boolean;
   /** Asked about each unknown host key (the GUI's prompt); wins over acceptNewHostKeys. */
   onUnknownHostKey?: UnknownHostKeyHandler;
-  /** Also trust our CA system-wide on each node. */
+  /** Also trust our CA system-wide on every node (besides those set to, `node edit --trust-ca`). */
   trustCa?: boolean;
   /**
-   * Owner of the pushed files on every node (`user`, `user:group`, `uid:gid`; names are looked up
-   * on the node), e.g. the service account that reads the key. Default: the SSH user.
+   * Owner of the pushed files (`user`, `user:group`, `uid:gid`; names are looked up on the node),
+   * e.g. the service account that reads the key, for nodes without their own (`node edit --owner`).
+   * Default: the SSH user.
    */
   owner?: string;
   auth?: AuthOptions;
@@ -199,7 +201,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     const s = session;
     emit({ phase: 'comparing' });
     const layout = remoteLayout(node.dest ?? getProfile(node.profile).defaultDest);
-    const ownerSpec = node.options.owner || shared.opts.owner;
+    const ownerSpec = node.owner ?? shared.opts.owner;
     const owner: Owner | null = ownerSpec ? await resolveOwner(s, ownerSpec) : null;
     const files = filesToPush(bundle.files);
     const manifest = buildManifest({ node: name, serial: bundle.cert.serial, fingerprint: bundle.cert.fingerprint, files, owner, now: shared.ctx.now() });
@@ -234,7 +236,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     } else {
       notes.push('unchanged');
     }
-    if (shared.opts.trustCa) {
+    if (shared.opts.trustCa || node.trustCa) {
       emit({ phase: 'trusting' });
       const said = await trustCaOnNode(s, node.ssh.user, shared.caPems);
       notes.push(said.every((w) => w === 'already trusted') ? 'CA already trusted' : 'CA trusted');
@@ -248,8 +250,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     s.close();
     session = null;
     let verify: VerifyResult | null = null;
-    const profile = getProfile(node.profile);
-    const port = node.verifyPort ?? profile.verifyPortFor?.(node) ?? profile.verifyPort;
+    const port = verifyPortOf(node);
     if (shared.opts.verify === false) notes.push('live check skipped');
     else if (!port) notes.push('no live check (no verify port: `node edit NAME --verify-port PORT`)');
     else {
@@ -334,7 +335,8 @@ export async function pushBundles(ctx: CoreContext, names: string[] | 'all', opt
   const shared: Shared = {
     ctx,
     opts,
-    ring: new KeyRing(opts.auth),
+    // Passphrases the user kept in the keychain unlock keys for every front end (GUI, CLI, renew --push).
+    ring: new KeyRing({ saved: keychainKeyPassphrases(ctx.keychain), ...opts.auth }),
     hostKeys: opts.hostKeyFiles ?? defaultHostKeyFiles(ctx.vault.home),
     caPems: inv.cas.length ? trustedCaPems(ctx, inv) : [],
     emit,
@@ -359,6 +361,8 @@ export async function pushBundles(ctx: CoreContext, names: string[] | 'all', opt
     }
   }
   refuseSharedDestinations(jobs);
+  // Encrypted key files are unlocked now, before any node's timer starts.
+  await shared.ring.unlockAhead(jobs.flatMap((j) => (j.bundle && !j.prepError && j.node.ssh?.keyFile ? [j.node.ssh.keyFile] : [])));
   return runPool(
     jobs,
     opts.concurrency ?? DEFAULT_CONCURRENCY,

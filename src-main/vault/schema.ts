@@ -47,6 +47,10 @@ export const nodeRecordSchema = z.object({
   dest: z.string().optional(),
   restart: z.string().optional(),
   verifyPort: z.number().int().min(1).max(65535).optional(),
+  /** Owner of the pushed files on the node (user, user:group, uid:gid); default: the SSH user. */
+  owner: z.string().optional(),
+  /** Also trust the CA system-wide on the node at every push. */
+  trustCa: z.boolean().optional(),
   /** Profile-specific settings (ports, paths), validated by the profile itself. */
   options: z.record(z.string(), z.string()).default({}),
   createdAt: z.string(),

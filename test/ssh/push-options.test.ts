@@ -147,6 +147,46 @@ test('--owner sets the owner of every pushed file, resolved on the node', async 
   assert.match(noUser.stdout, /the owner user "no-such-user-xyz" does not exist on the node/);
 });
 
+test('a node\'s own owner (node add/edit --owner) wins over push --owner; \'\' clears it; a bad one is refused with the vault unchanged', async () => {
+  const node = await nodeWithCert('ownnode', { args: ['--owner', 'nobody:nogroup'] });
+  const uid = Number(sh('id', ['-u', 'nobody']).trim());
+  const r = await cluster.cliAsync('push', 'ownnode', '--accept-new-host-keys', '--owner', 'root');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  for (const f of readdirSync(node.dest)) assert.equal(statSync(join(node.dest, f)).uid, uid, f);
+  assert.match(cluster.cli('node', 'show', 'ownnode').stdout, /owner:\s+nobody:nogroup/);
+  const before = snapshot(cluster.home);
+  const bad = cluster.cli('node', 'edit', 'ownnode', '--owner', 'no body');
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.match(bad.stderr, /invalid owner "no body": use user, user:group or uid:gid/);
+  assert.deepEqual(snapshot(cluster.home), before);
+  // Cleared: the files belong to the SSH user again (root here).
+  assert.equal(cluster.cli('node', 'edit', 'ownnode', '--owner', '').code, 0);
+  assert.match(cluster.cli('node', 'show', 'ownnode').stdout, /owner:\s+the SSH user/);
+  const again = await cluster.cliAsync('push', 'ownnode');
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, /ownnode\s+updated/);
+  for (const f of readdirSync(node.dest)) assert.equal(statSync(join(node.dest, f)).uid, 0, f);
+});
+
+test('node edit clears push settings with \'\' and keeps the key file when only the target changes', async () => {
+  await cluster.addNode('settings', { args: ['--restart', 'true', '--verify-port', '4222'] });
+  const show = (): Record<string, unknown> => (JSON.parse(cluster.cli('--json', 'node', 'show', 'settings').stdout) as { node: Record<string, unknown> }).node;
+  assert.equal(show().restart, 'true');
+  assert.equal(show().verifyPort, 4222);
+  assert.equal(cluster.cli('node', 'edit', 'settings', '--restart', '', '--verify-port', '').code, 0);
+  assert.equal(show().restart, undefined);
+  assert.equal(show().verifyPort, undefined);
+  assert.equal(cluster.cli('node', 'edit', 'settings', '--ssh', 'deploy@127.0.0.1:2200').code, 0);
+  assert.deepEqual(show().ssh, { user: 'deploy', host: '127.0.0.1', port: 2200, keyFile: cluster.key });
+  assert.equal(cluster.cli('node', 'edit', 'settings', '--ssh-key', '').code, 0);
+  assert.deepEqual(show().ssh, { user: 'deploy', host: '127.0.0.1', port: 2200 });
+  assert.equal(cluster.cli('node', 'edit', 'settings', '--ssh', '').code, 0);
+  assert.equal(show().ssh, undefined);
+  const keyless = cluster.cli('node', 'edit', 'settings', '--ssh-key', cluster.key);
+  assert.equal(keyless.code, 1);
+  assert.match(keyless.stderr, /--ssh-key needs --ssh user@host/);
+});
+
 test('a failing restart command fails the node (bundle installed), and the next push runs it again', async () => {
   const flag = join(cluster.dir, 'restart-may-succeed');
   const node = await nodeWithCert('restart', { args: ['--restart', `test -e ${flag} || { echo "service refused to reload" >&2; exit 3; }`] });
@@ -203,6 +243,14 @@ test('--trust-ca trusts our CA in the node\'s system store (Debian, update-ca-ce
   assert.match(verify.stdout, /node\.crt: OK/);
   const again = await cluster.cliAsync('push', 'trust', '--trust-ca');
   assert.match(again.stdout, /trust\s+unchanged\s+unchanged; CA already trusted/);
+  // The same as a node setting: every push trusts it, no flag needed; --no-trust-ca turns it off.
+  assert.equal(cluster.cli('node', 'edit', 'trust', '--trust-ca').code, 0);
+  assert.match((await cluster.cliAsync('push', 'trust')).stdout, /trust\s+unchanged\s+unchanged; CA already trusted/);
+  assert.equal(cluster.cli('node', 'edit', 'trust', '--no-trust-ca').code, 0);
+  assert.doesNotMatch((await cluster.cliAsync('push', 'trust')).stdout, /CA already trusted/);
+  const both = cluster.cli('node', 'edit', 'trust', '--trust-ca', '--no-trust-ca');
+  assert.equal(both.code, 1);
+  assert.match(both.stderr, /give --trust-ca or --no-trust-ca, not both/);
   assert.equal(sha256File('/etc/ssl/certs/ca-certificates.crt'), hostBundle, 'this machine\'s own store is untouched');
 });
 

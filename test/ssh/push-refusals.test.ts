@@ -117,7 +117,7 @@ test('an encrypted key works with --ssh-key-passphrase-file; a wrong passphrase 
   const node = await nodeWithCert('enc', { authorizedKeys: readFileSync(`${enc}.pub`, 'utf8'), noKey: true, args: ['--ssh-key', enc] });
   const noPass = await cluster.cliAsync('push', 'enc', '--accept-new-host-keys');
   assert.equal(noPass.code, 1);
-  assert.match(noPass.stdout, /the SSH key .*enc_key is encrypted: give its passphrase \(--ssh-key-passphrase-file FILE\) or load it into ssh-agent/);
+  assert.match(noPass.stdout, /the SSH key .*enc_key is encrypted: give its passphrase \(--ssh-key-passphrase-file FILE\), keep it in the keychain \(--remember-ssh-key-passphrase\), or load the key into ssh-agent/);
   const wrong = join(cluster.dir, 'wrong-pass');
   writeFileSync(wrong, 'not the passphrase\n');
   const bad = await cluster.cliAsync('push', 'enc', '--accept-new-host-keys', '--ssh-key-passphrase-file', wrong);

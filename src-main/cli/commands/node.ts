@@ -1,6 +1,6 @@
 import { addNodes, editNode, removeNode, findNode, certHistory, type NodeInput } from '../../core/nodes.ts';
 import { summarizeNodes } from '../../core/status.ts';
-import { profileIds } from '../../profiles/index.ts';
+import { getProfile, profileIds, verifyPortOf } from '../../profiles/index.ts';
 import { invalid } from '../../core/errors.ts';
 import { intOption, many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
 import { kv, table } from '../format.ts';
@@ -18,6 +18,9 @@ const NODE_OPTIONS: OptionSpec[] = [
   { name: 'dest', value: true },
   { name: 'restart', value: true },
   { name: 'verify-port', value: true },
+  { name: 'owner', value: true },
+  { name: 'trust-ca' },
+  { name: 'no-trust-ca' },
   { name: 'set', value: true, repeat: true },
 ];
 
@@ -40,9 +43,19 @@ function nodeInput(name: string, args: ParsedArgs, editing: boolean): NodeInput 
     sshKey: one(args, 'ssh-key'),
     dest: one(args, 'dest'),
     restart: one(args, 'restart'),
-    verifyPort: intOption(args, 'verify-port'),
+    // '' (e.g. --verify-port '') goes back to the profile's port, like '' clears the other push settings.
+    verifyPort: one(args, 'verify-port')?.trim() === '' ? null : intOption(args, 'verify-port'),
+    owner: one(args, 'owner'),
+    trustCa: trustCaFlag(args),
     options,
   };
+}
+
+function trustCaFlag(args: ParsedArgs): boolean | undefined {
+  const on = args.flags.has('trust-ca');
+  const off = args.flags.has('no-trust-ca');
+  if (on && off) throw invalid('give --trust-ca or --no-trust-ca, not both');
+  return on ? true : off ? false : undefined;
 }
 
 function singleName(args: ParsedArgs, usage: string): string {
@@ -53,7 +66,7 @@ function singleName(args: ParsedArgs, usage: string): string {
 export const nodeCommands: Command[] = [
   {
     words: ['node', 'add'],
-    usage: `node add NAME [--dns D]... [--ip A]... [--client] [--server] [--profile ${profileIds().join('|')}] [--key TYPE] [--ssh user@host[:port]] [--ssh-key FILE] [--dest DIR] [--restart CMD] [--verify-port PORT]`,
+    usage: `node add NAME [--dns D]... [--ip A]... [--client] [--server] [--profile ${profileIds().join('|')}] [--key TYPE] [--ssh user@host[:port]] [--ssh-key FILE] [--dest DIR] [--restart CMD] [--verify-port PORT] [--owner USER[:GROUP]] [--trust-ca] [--set KEY=VALUE]...`,
     summary: 'add a node to the inventory',
     options: NODE_OPTIONS,
     async run(ctx, args) {
@@ -64,7 +77,7 @@ export const nodeCommands: Command[] = [
   {
     words: ['node', 'edit'],
     usage: 'node edit NAME [same options as node add]',
-    summary: 'change a node; given lists replace the old ones',
+    summary: "change a node; given lists replace the old ones; '' clears a push setting (--ssh '', --owner '', ...)",
     options: NODE_OPTIONS,
     async run(ctx, args) {
       const node = await editNode(ctx, nodeInput(singleName(args, this.usage), args, true));
@@ -103,6 +116,14 @@ export const nodeCommands: Command[] = [
           ['IP', node.ips.join(', ') || '-'],
           ['usage', [node.server && 'serverAuth', node.client && 'clientAuth'].filter(Boolean).join(', ')],
           ['ssh', node.ssh ? `${node.ssh.user}@${node.ssh.host}:${node.ssh.port}` : '-'],
+          ...(node.ssh ? ([
+            ['ssh key', node.ssh.keyFile ?? 'ssh-agent or ~/.ssh/id_*'],
+            ['destination', node.dest ?? `${getProfile(node.profile).defaultDest} (profile default)`],
+            ['owner', node.owner ?? 'the SSH user'],
+            ['trust CA on node', node.trustCa ? 'yes, at every push' : 'no'],
+            ['restart', node.restart ?? '-'],
+            ['verify port', verifyPortOf(node)?.toString() ?? '-'],
+          ] as Array<[string, string]>) : []),
         ]),
         '',
         history.length ? table(['SERIAL', 'STATUS', 'NOT AFTER', 'SHA-256'], history.map((c) => [c.serial, c.status, c.notAfter, c.fingerprint])) : 'no certificates issued yet',

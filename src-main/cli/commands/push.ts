@@ -1,27 +1,11 @@
-import { pushBundles, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, type AskPassphrase, type PushEvent, type PushResult } from '../../ssh/index.ts';
-import { readPassphraseFile } from '../../keychain/passphrase.ts';
-import { UserError, invalid } from '../../core/errors.ts';
+import { pushBundles, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, type PushEvent, type PushResult } from '../../ssh/index.ts';
+import { sshKeyPassphrases } from '../ssh-key-passphrases.ts';
+import { invalid } from '../../core/errors.ts';
 import { intOption, one } from '../args.ts';
 import { table } from '../format.ts';
 import type { Command } from '../command.ts';
 import { audit } from '../../lifecycle/audit.ts';
 import { pushAuditEntries } from '../../lifecycle/push.ts';
-
-/** SSH key passphrase from a file (one trailing newline dropped); a second ask means it was wrong. */
-function passphraseFromFile(file: string | undefined): AskPassphrase | undefined {
-  if (!file) return undefined;
-  let cached: string | null = null;
-  return ({ attempt }) => {
-    if (attempt > 1) return null;
-    try {
-      cached ??= readPassphraseFile(file);
-    } catch (err) {
-      if (err instanceof UserError) throw new UserError('no-passphrase', err.message.replace('passphrase file', 'SSH key passphrase file'));
-      throw err;
-    }
-    return cached;
-  };
-}
 
 /** Progress for people: one line when a node changes phase (not per uploaded chunk). */
 function progressPrinter(print: (line: string) => void): (e: PushEvent) => void {
@@ -50,7 +34,7 @@ function summary(results: PushResult[]): string {
 export const pushCommands: Command[] = [
   {
     words: ['push'],
-    usage: 'push NAME... | --all [--concurrency N] [--dry-run] [--no-verify] [--accept-new-host-keys] [--timeout SECONDS] [--ssh-key-passphrase-file FILE] [--owner USER[:GROUP]] [--trust-ca]',
+    usage: 'push NAME... | --all [--concurrency N] [--dry-run] [--no-verify] [--accept-new-host-keys] [--timeout SECONDS] [--ssh-key-passphrase-file FILE [--remember-ssh-key-passphrase]] [--owner USER[:GROUP]] [--trust-ca]',
     summary: 'push nodes\' bundles over SSH (atomic install, optional restart), then check what each node serves',
     options: [
       { name: 'all' },
@@ -60,6 +44,7 @@ export const pushCommands: Command[] = [
       { name: 'accept-new-host-keys' },
       { name: 'timeout', value: true },
       { name: 'ssh-key-passphrase-file', value: true },
+      { name: 'remember-ssh-key-passphrase' },
       { name: 'trust-ca' },
       { name: 'owner', value: true },
     ],
@@ -85,7 +70,10 @@ export const pushCommands: Command[] = [
             acceptNewHostKeys: args.flags.has('accept-new-host-keys'),
             trustCa: args.flags.has('trust-ca'),
             ...(one(args, 'owner') ? { owner: one(args, 'owner') } : {}),
-            auth: { askPassphrase: passphraseFromFile(one(args, 'ssh-key-passphrase-file')) },
+            auth: {
+              askPassphrase: sshKeyPassphrases(one(args, 'ssh-key-passphrase-file'), args.flags.has('remember-ssh-key-passphrase')),
+              onNotice: (line) => io.progress(`note: ${line}`),
+            },
             signal: cancel.signal,
           },
           progressPrinter((line) => io.progress(line)),
