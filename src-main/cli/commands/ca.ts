@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { initCa, importCa, showCa, exportCaCert, type CaInfo } from '../../core/ca.ts';
 import { importCaFromP12 } from '../../core/import-p12.ts';
+import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
 import { isKeyType, KEY_TYPES } from '../../pki/policy.ts';
@@ -71,6 +72,30 @@ export const caCommands: Command[] = [
       if (!out) throw invalid('ca export needs --out FILE');
       const path = writeBundleFile(Buffer.from(exportCaCert(ctx)), out);
       return { human: `wrote the CA certificate to ${path}`, json: { path } };
+    },
+  },
+  {
+    words: ['ca', 'passphrase', 'export'],
+    usage: 'ca passphrase export --out FILE',
+    summary: 'write the CA passphrases this keychain keeps to FILE (0600; keep it offline), to open a restored vault elsewhere',
+    options: [{ name: 'out', value: true }],
+    async run(ctx, args) {
+      const out = one(args, 'out');
+      if (!out || args.positionals.length) throw invalid(`usage: cluster-trust ${this.usage}`);
+      const r = await exportCaPassphrases(ctx, out);
+      const missing = r.missing.length ? `\nnot in this keychain (left out): ${r.missing.join(', ')}` : '';
+      return { human: `wrote the passphrases of ${r.cas.join(', ')} to ${r.path}; keep it offline: with a backup it signs as your CA${missing}`, json: r };
+    },
+  },
+  {
+    words: ['ca', 'passphrase', 'import'],
+    usage: 'ca passphrase import FILE',
+    summary: 'store the CA passphrases from a `ca passphrase export` file in this keychain (each checked against its CA key first)',
+    async run(ctx, args) {
+      if (args.positionals.length !== 1) throw invalid(`usage: cluster-trust ${this.usage}`);
+      const r = await importCaPassphrases(ctx, args.positionals[0]!);
+      const unknown = r.unknown.length ? `\n${r.unknown.length} entr${r.unknown.length === 1 ? 'y is' : 'ies are'} for CAs this vault does not hold (skipped)` : '';
+      return { human: `stored the passphrases of ${r.stored.join(', ')} in the OS keychain${unknown}`, json: r };
     },
   },
   {

@@ -10,6 +10,7 @@ import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
 import { pushRenewed } from '../../lifecycle/push.ts';
+import { sshKeyPassphrases } from '../ssh-key-passphrases.ts';
 import { writeFileAtomic } from '../../vault/atomic.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
 import { KEY_TYPES } from '../../pki/policy.ts';
@@ -90,7 +91,7 @@ export const lifecycleCommands: Command[] = [
       let pushed = null;
       let exitCode = 0;
       if (push) {
-        pushed = await pushRenewed(ctx, renewed.map((r) => r.node), (line) => io.progress(line));
+        pushed = await pushRenewed(ctx, renewed.map((r) => r.node), (line) => io.progress(line), { askPassphrase: sshKeyPassphrases(undefined, false), onNotice: (line) => io.progress(`note: ${line}`) });
         lines.push('', table(['NODE', 'PUSH', 'DETAIL'], pushed.map((p) => [p.node, p.ok ? 'ok' : 'FAILED', p.detail])));
         if (pushed.some((p) => !p.ok)) exitCode = 3;
       } else {
@@ -219,7 +220,7 @@ export const lifecycleCommands: Command[] = [
       if (!out || args.positionals.length) throw invalid(`usage: cluster-trust ${this.usage}`);
       const r = await backupVault(ctx, out);
       return {
-        human: `backed up ${r.files} files (${r.bytes} bytes) to ${r.path}\nchecksum: ${r.checksumPath} (SHA-256 ${r.sha256})\npassphrases are not in the backup: keep the keychain entry or passphrase file as well`,
+        human: `backed up ${r.files} files (${r.bytes} bytes) to ${r.path}\nchecksum: ${r.checksumPath} (SHA-256 ${r.sha256})\npassphrases are not in the backup: keep your passphrase file, or save the keychain's with \`cluster-trust ca passphrase export --out FILE\``,
         json: r,
       };
     },
