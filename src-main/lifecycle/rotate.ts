@@ -118,8 +118,16 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
     if (!prev) throw new UserError('refused', 'there is no previous CA to retire: no rotation is under way (see `cluster-trust ca status`)');
     const live = [...new Set(liveCertsOf(inv, prev.id, ctx.now()))];
     if (live.length > 0 && !opts.force) {
-      const shown = live.slice(0, 8).join(', ') + (live.length > 8 ? `, and ${live.length - 8} more` : '');
-      throw new UserError('refused', `${live.length} node(s) still hold a live certificate from the previous CA (${shown}): run \`cluster-trust renew --old-ca\` and push, or add --force to cut them off`);
+      const list = (names: string[]): string => names.slice(0, 8).join(', ') + (names.length > 8 ? `, and ${names.length - 8} more` : '');
+      const known = new Set(inv.nodes.map((n) => n.name));
+      const renewable = live.filter((n) => known.has(n));
+      // Signed from a CSR for no inventory node, or the node was removed: renewing cannot reach them.
+      const orphans = live.filter((n) => !known.has(n));
+      const ways = [
+        ...(renewable.length ? ['run `cluster-trust renew --old-ca` and push'] : []),
+        ...(orphans.length ? [`sign a new CSR for or revoke (\`cluster-trust revoke --serial HEX\`) the certificates of ${list(orphans)}, which no inventory node renews`] : []),
+      ];
+      throw new UserError('refused', `${live.length} node(s) still hold a live certificate from the previous CA (${list(live)}): ${ways.join('; ')}; or add --force to cut them off`);
     }
     return { prev, live };
   };

@@ -172,3 +172,32 @@ test('renew --keep-key across a rotation re-signs the same key, re-sealed under 
     cleanup(w.dir);
   }
 });
+
+test('retire-old: certificates no inventory node renews (a removed node, a CSR) are named with their way out; revoking them clears the way', () => {
+  const w = workspace();
+  try {
+    seed(w, ['kept', 'gone']);
+    ok(w.cli('node', 'remove', 'gone'), 'node remove');
+    // A certificate signed from a CSR for a name that is no node.
+    const key = join(w.dir, 'csr.key');
+    const csr = join(w.dir, 'csr.pem');
+    assert.equal(shResult('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', csr, '-subj', '/CN=csr-only', '-addext', 'subjectAltName=DNS:csr-only.internal']).code, 0);
+    ok(w.cli('sign-csr', csr, '--out', join(w.dir, 'csr.crt')), 'sign-csr');
+    ok(w.cli('ca', 'rotate'), 'rotate');
+    ok(w.cli('renew', '--old-ca'), 'renew --old-ca');
+    const before = snapshot(w.home);
+    const refused = w.cli('ca', 'retire-old');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /2 node\(s\) still hold a live certificate from the previous CA \((gone, csr-only|csr-only, gone)\): sign a new CSR for or revoke \(`cluster-trust revoke --serial HEX`\) the certificates of (gone, csr-only|csr-only, gone), which no inventory node renews; or add --force/);
+    assert.doesNotMatch(refused.stderr, /renew --old-ca/, 'renewing would not help here');
+    assert.deepEqual(snapshot(w.home), before);
+    const inv = inventory(w);
+    for (const node of ['gone', 'csr-only']) {
+      const serial = inv.certs.find((c) => c.node === node && c.status === 'active')!.serial;
+      ok(w.cli('revoke', '--serial', serial, '--reason', 'cessationOfOperation'), `revoke ${node}`);
+    }
+    ok(w.cli('ca', 'retire-old'), 'retire-old once they are revoked');
+  } finally {
+    cleanup(w.dir);
+  }
+});
