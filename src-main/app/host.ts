@@ -28,6 +28,9 @@ export function electronHost(window: () => BrowserWindow | null): Host {
       ctx ??= createContext();
       return ctx;
     },
+    resetContext() {
+      ctx = null;
+    },
     versions: { app: app.getVersion(), electron: process.versions.electron ?? 'unknown', platform: process.platform },
     async chooseSavePath({ title, defaultName, filters }) {
       const parent = window();

@@ -151,8 +151,28 @@ export interface CertDetail extends CertSummary {
   sha1: string;
 }
 
+/** Where and how the node's bundle is pushed. */
+export interface NodePushSettings {
+  /** user@host[:port], or null: the node is not pushed over SSH. */
+  ssh: string | null;
+  /** The private key file on this machine, or null: ssh-agent, then ~/.ssh/id_*. */
+  sshKey: string | null;
+  /** The folder on the node, or null: the profile's. */
+  dest: string | null;
+  defaultDest: string;
+  restart: string | null;
+  /** The port checked live after a push, or null: the profile's (defaultVerifyPort). */
+  verifyPort: number | null;
+  defaultVerifyPort: number | null;
+  /** Owner of the pushed files on the node, or null: the SSH user. */
+  owner: string | null;
+  /** Every push also trusts the CA system-wide on the node. */
+  trustCa: boolean;
+}
+
 export interface NodeDetail {
   node: NodeRow;
+  push: NodePushSettings;
   current: CertDetail | null;
   /** Every certificate ever issued to this node, newest first. */
   history: CertSummary[];
@@ -168,7 +188,19 @@ export interface NodeDraft {
   keyType?: KeyTypeId;
   /** Profile settings (`--set KEY=VALUE`); '' clears one. Merged into the node's current ones. */
   options?: Record<string, string>;
+  // Push settings: left out = unchanged; '' (or null for the port) clears one.
+  /** user@host[:port]; '' removes the SSH target. */
+  ssh?: string;
+  /** A key file chosen with pickSshKey (its token); '' goes back to ssh-agent and ~/.ssh/id_*. */
+  sshKeyToken?: string;
+  dest?: string;
+  restart?: string;
+  verifyPort?: number | null;
+  owner?: string;
+  trustCa?: boolean;
 }
+
+export type PickedSshKey = { picked: false } | { picked: true; token: string; path: string; encrypted: boolean };
 
 export interface IssuedCert {
   node: string;
@@ -336,6 +368,82 @@ export interface PushNodeResult {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Rotation (the CA rotation wizard) and restore. Its state is derived from the vault on every call.
+
+export type CaStatusId = 'active' | 'previous' | 'retired';
+
+export interface RotationCa {
+  id: string;
+  name: string;
+  status: CaStatusId;
+  keyType: KeyTypeId;
+  /** SHA-256 of the certificate, lowercase hex. */
+  sha256: string;
+  notBefore: string;
+  notAfter: string;
+  rotatedAt: string | null;
+  retiredAt: string | null;
+}
+
+export interface RotationNode {
+  name: string;
+  /** A certificate signed from a CSR with no node record: renewing means signing a new CSR. */
+  fromCsr: boolean;
+  /** user@host[:port], or null: the wizard cannot push it (export its bundle instead). */
+  ssh: string | null;
+  serial: string | null;
+  state: CertStateId;
+  /** The CA that issued the node's current certificate (null: none yet). */
+  ca: string | null;
+  caStatus: CaStatusId | null;
+  /** Its current certificate comes from the active CA. */
+  renewed: boolean;
+  /** It holds a live certificate from the previous CA: retiring cuts it off. */
+  blocksRetire: boolean;
+  /** The newest push of this node since its current certificate was issued (from the audit log). */
+  lastPush: { time: string; outcome: 'ok' | 'failed' | 'refused'; detail: string } | null;
+}
+
+export interface RotationView {
+  /** idle: no rotation under way; overlap: the previous CA is still trusted next to the active one. */
+  phase: 'idle' | 'overlap';
+  active: RotationCa;
+  previous: RotationCa | null;
+  /** The CA retired most recently, if any. */
+  lastRetired: RotationCa | null;
+  nodes: RotationNode[];
+  /** Nodes (not CSR-only certificates) whose certificate comes from an older CA: what "Renew all" renews. */
+  toRenew: number;
+  /** Nodes that block retiring the previous CA. */
+  blocking: string[];
+  lastBackupAt: string | null;
+}
+
+export interface RetiredCaView {
+  retired: RotationCa;
+  /** Nodes cut off by a forced retirement. */
+  forcedPast: string[];
+  /** This machine's trust stores that held the retired CA, and what removing it did. */
+  trustStores: Array<{ store: string; removed: boolean; message: string }>;
+}
+
+export type RestoreOutcome =
+  | { restored: false }
+  | {
+      restored: true;
+      path: string;
+      createdAt: string;
+      checkedSidecar: boolean;
+      cas: number;
+      nodes: number;
+      certs: number;
+      /** Where the vault that was replaced now is (force only). */
+      previousVaultMovedTo: string | null;
+      /** Whether this machine can open the restored CA keys, and what to do when it cannot. */
+      passphrase: { ok: boolean; message: string };
+    };
+
+// ---------------------------------------------------------------------------------------------------
 // Request/response channels: name -> { request, response }. `void` = the call takes no argument.
 
 export interface Invoke {
@@ -351,6 +459,10 @@ export interface Invoke {
   pickCaFile: { request: { kind: 'cert' | 'key' }; response: PickedFile };
   importCa: { request: { certToken: string; keyToken: string; keyPassphrase?: string }; response: CaView };
   exportCaCert: { request: void; response: SaveOutcome };
+  /** Writes the keychain's CA passphrases to a file chosen in a native dialog (never to the window). */
+  exportCaPassphrases: { request: void; response: SaveOutcome<{ cas: string[]; missing: string[] }> };
+  /** Loads such a file (native dialog) into this machine's keychain, each passphrase checked first. */
+  importCaPassphrases: { request: void; response: { picked: false } | { picked: true; stored: string[]; unknown: number; passphrase: { ok: boolean; message: string } } };
 
   // Nodes
   listNodes: { request: void; response: NodeRow[] };
@@ -358,6 +470,8 @@ export interface Invoke {
   addNodes: { request: { nodes: NodeDraft[] }; response: NodeRow[] };
   editNode: { request: NodeDraft; response: NodeRow };
   removeNode: { request: { name: string }; response: null };
+  /** A native open dialog for the node's SSH private key; the path stays in main behind the token. */
+  pickSshKey: { request: void; response: PickedSshKey };
 
   // Certificates
   /** Progress arrives on the `issueProgress` event, tagged with the caller's jobId. */
@@ -403,8 +517,26 @@ export interface Invoke {
     response: PushNodeResult[];
   };
   cancelPush: { request: { jobId: string }; response: { cancelled: boolean } };
+  /**
+   * The answer to an `sshKeyPassphrase` event (null = the user declined). Sent to main, never sent
+   * back; kept in the OS keychain only when `remember` and only once it has opened the key.
+   */
+  answerSshKeyPassphrase: { request: { jobId: string; keyFile: string; passphrase: string | null; remember: boolean }; response: { accepted: boolean } };
+  /** Key files whose passphrase the OS keychain keeps (paths only). */
+  listSavedSshKeys: { request: void; response: string[] };
+  forgetSshKeyPassphrase: { request: { keyFile: string }; response: { forgotten: boolean } };
 
-  // Later screens add their sections here: Trust store, Push, Lifecycle / Expiry.
+  // Rotation and restore
+  getRotation: { request: void; response: RotationView };
+  /** Makes a new active CA; the old one stays trusted (previous) until retireOldCa. */
+  rotateCa: { request: { keyType: KeyTypeId; days: number }; response: RotationCa };
+  /** Renews every node whose certificate comes from an older CA; progress on `lifecycleProgress`. */
+  renewOldCa: { request: { jobId: string }; response: RenewedCertView[] };
+  /** force needs confirmCutOff: the number of nodes the user agreed to cut off (checked again in main). */
+  retireOldCa: { request: { force: boolean; confirmCutOff?: number }; response: RetiredCaView };
+  /** A native open dialog for the backup; without force a vault already there is refused. */
+  restoreVault: { request: { force: boolean }; response: RestoreOutcome };
+
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -416,6 +548,10 @@ export interface Events {
   issueProgress: { jobId: string; done: number; total: number; node: string };
   lifecycleProgress: { jobId: string; done: number; total: number; node: string };
   pushProgress: { jobId: string; node: string; phase: PushPhaseId; message?: string; bytes?: { done: number; total: number }; attempt?: number; status?: PushStatusId };
+  /** A push needs an encrypted SSH key's passphrase: answer with answerSshKeyPassphrase. attempt > 1: the last one was wrong. */
+  sshKeyPassphrase: { jobId: string; keyFile: string; attempt: number };
+  /** Something about a push that is not one node's result. */
+  pushNotice: { jobId: string; message: string };
   menuCommand: { command: MenuCommand };
 }
 
@@ -439,11 +575,14 @@ const invokeChannels = [
   'pickCaFile',
   'importCa',
   'exportCaCert',
+  'exportCaPassphrases',
+  'importCaPassphrases',
   'listNodes',
   'getNode',
   'addNodes',
   'editNode',
   'removeNode',
+  'pickSshKey',
   'issueCerts',
   'exportBundle',
   'pickCsr',
@@ -465,10 +604,18 @@ const invokeChannels = [
   'listPushTargets',
   'pushNodes',
   'cancelPush',
+  'answerSshKeyPassphrase',
+  'listSavedSshKeys',
+  'forgetSshKeyPassphrase',
+  'getRotation',
+  'rotateCa',
+  'renewOldCa',
+  'retireOldCa',
+  'restoreVault',
 ] as const satisfies readonly Channel[];
 export const INVOKE_CHANNELS: Exhaustive<Channel, typeof invokeChannels> = invokeChannels;
 
-const eventNames = ['issueProgress', 'menuCommand', 'lifecycleProgress', 'pushProgress'] as const satisfies readonly EventName[];
+const eventNames = ['issueProgress', 'menuCommand', 'lifecycleProgress', 'pushProgress', 'sshKeyPassphrase', 'pushNotice'] as const satisfies readonly EventName[];
 export const EVENT_CHANNELS: Exhaustive<EventName, typeof eventNames> = eventNames;
 
 /** The wire name of a channel: prefixed so ours never collide with Electron's or a library's. */

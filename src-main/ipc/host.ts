@@ -14,6 +14,8 @@ export interface FileFilter {
 export interface Host {
   /** The core context; may throw a UserError (e.g. the vault folder is unusable). */
   context(): CoreContext;
+  /** Drops the cached context so the next context() reads the vault afresh (after a restore). */
+  resetContext?(): void;
   versions: { app: string; electron: string; platform: string };
   /** A native save dialog; `defaultName` is a file name only (the host picks the folder). Null = cancelled. */
   chooseSavePath(opts: { title: string; defaultName: string; filters?: FileFilter[] }): Promise<string | null>;

@@ -43,6 +43,7 @@ const ipList = z.array(z.string().max(47, 'not an IP address (too long)')).max(L
 const token = z.string().regex(/^[0-9a-f]{32}$/, 'not a file token from this app');
 const pem = z.string().min(1, 'empty').max(LIMITS.csrBytes, `larger than ${LIMITS.csrBytes / 1024} KiB`);
 const leafDays = z.number().int().min(1).max(LEAF_MAX_DAYS);
+const jobId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id');
 
 // Profile settings: short keys and values; the profile itself refuses unknown keys and bad values.
 const profileOptions = z
@@ -58,6 +59,14 @@ const nodeDraft = z.strictObject({
   client: z.boolean().optional(),
   keyType: keyType.optional(),
   options: profileOptions.optional(),
+  // Push settings: the core checks their meaning; here only their size.
+  ssh: z.string().max(300, 'not an SSH target (too long)').optional(),
+  sshKeyToken: z.union([z.literal(''), token]).optional(),
+  dest: z.string().max(1024, 'a destination folder has at most 1024 characters').optional(),
+  restart: z.string().max(4096, 'a restart command has at most 4096 characters').optional(),
+  verifyPort: z.number().int().min(1).max(65535).nullable().optional(),
+  owner: z.string().max(65, 'an owner is user, user:group or uid:gid').optional(),
+  trustCa: z.boolean().optional(),
 });
 
 export const REQUEST_SCHEMAS = {
@@ -74,17 +83,20 @@ export const REQUEST_SCHEMAS = {
   pickCaFile: z.strictObject({ kind: z.enum(['cert', 'key']) }),
   importCa: z.strictObject({ certToken: token, keyToken: token, keyPassphrase: z.string().min(1).max(LIMITS.passphraseChars).optional() }),
   exportCaCert: z.undefined(),
+  exportCaPassphrases: z.undefined(),
+  importCaPassphrases: z.undefined(),
 
   listNodes: z.undefined(),
   getNode: z.strictObject({ name: nodeName }),
   addNodes: z.strictObject({ nodes: z.array(nodeDraft).min(1, 'no nodes given').max(LIMITS.bulkLines, `at most ${LIMITS.bulkLines} nodes at once`) }),
   editNode: nodeDraft,
   removeNode: z.strictObject({ name: nodeName }),
+  pickSshKey: z.undefined(),
 
   issueCerts: z.strictObject({
     names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines),
     days: leafDays.optional(),
-    jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id'),
+    jobId,
   }),
   exportBundle: z.strictObject({
     name: nodeName,
@@ -113,7 +125,7 @@ export const REQUEST_SCHEMAS = {
   getProfileOptions: z.strictObject({ profile: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'not a profile id') }),
 
   getLifecycle: z.undefined(),
-  renewDue: z.strictObject({ jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id') }),
+  renewDue: z.strictObject({ jobId }),
   revokeCert: z.strictObject({
     name: nodeName,
     reason: z.enum(['unspecified', 'keyCompromise', 'caCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation']),
@@ -125,7 +137,7 @@ export const REQUEST_SCHEMAS = {
 
   listPushTargets: z.undefined(),
   pushNodes: z.strictObject({
-    jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id'),
+    jobId,
     names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines),
     dryRun: z.boolean(),
     verify: z.boolean(),
@@ -134,5 +146,23 @@ export const REQUEST_SCHEMAS = {
       .max(LIMITS.bulkLines)
       .optional(),
   }),
-  cancelPush: z.strictObject({ jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id') }),
+  cancelPush: z.strictObject({ jobId }),
+  answerSshKeyPassphrase: z.strictObject({
+    jobId,
+    // Echoes the path main sent with the question; only matched against questions still waiting.
+    keyFile: z.string().min(1).max(4096),
+    passphrase: z.string().min(1, 'empty passphrase').max(LIMITS.passphraseChars).nullable(),
+    remember: z.boolean(),
+  }),
+  listSavedSshKeys: z.undefined(),
+  forgetSshKeyPassphrase: z.strictObject({ keyFile: z.string().min(1).max(4096) }),
+
+  // Rotation and restore
+  getRotation: z.undefined(),
+  rotateCa: z.strictObject({ keyType, days: z.number().int().min(1).max(CA_MAX_DAYS) }),
+  renewOldCa: z.strictObject({ jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id') }),
+  retireOldCa: z
+    .strictObject({ force: z.boolean(), confirmCutOff: z.number().int().min(0).max(1_000_000).optional() })
+    .refine((r) => !r.force || r.confirmCutOff !== undefined, { message: 'a forced retirement needs the confirmed number of nodes cut off', path: ['confirmCutOff'] }),
+  restoreVault: z.strictObject({ force: z.boolean() }),
 } satisfies { [K in Channel]: z.ZodType<RequestOf<K>> };

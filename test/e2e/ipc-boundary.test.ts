@@ -41,6 +41,7 @@ function testHost(home: string, passFile: string): TestHost {
     opened: [],
     host: {
       context: () => (ctx ??= createContext({ home, passphraseFile: passFile })),
+      resetContext: () => void (ctx = null),
       versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
       chooseSavePath: async ({ title, defaultName }) => {
         t.asked.push({ kind: 'save', title, defaultName });
@@ -213,7 +214,14 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { nodes: [{ name: 'n9', ips: [long(48)], dns: [] }] },
       { nodes: [{ name: 'n9', ips: [], dns: [long(254)] }] },
       { nodes: [{ name: 'n9', ips: [], dns: Array.from({ length: 101 }, (_, i) => `h${i}.x`) }] },
-      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], dest: '/etc' }] },
+      // Push settings: a local key file only ever comes as a dialog token; sizes are bounded.
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], sshKey: '/root/.ssh/id_rsa' }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], sshKeyToken: '/root/.ssh/id_rsa' }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], verifyPort: 0 }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], verifyPort: '443' }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], owner: long(66) }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], ssh: long(301) }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], restart: long(4097) }] },
       { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], keyType: 'rsa-1024' }] },
       { nodes: Array.from({ length: 5001 }, (_, i) => ({ name: `m${i}`, ips: ['10.0.0.9'], dns: [] })) },
     ],
@@ -283,6 +291,46 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { jobId: 'p1', names: ['n1'], dryRun: false, verify: true, trustHostKeys: [{ node: 'n1' }] },
     ],
     cancelPush: [{}, { jobId: '' }, { jobId: long(65) }, { jobId: 'p1', all: true }],
+    pickSshKey: [{}, 'x', { path: '/root/.ssh/id_rsa' }],
+    exportCaPassphrases: [{}, 'x', { path: '/tmp/passphrases.txt' }],
+    importCaPassphrases: [{}, 'x', { path: '/tmp/passphrases.txt' }],
+    answerSshKeyPassphrase: [
+      {},
+      { jobId: 'p1', keyFile: '/k', passphrase: 'x' },
+      { jobId: 'p1', keyFile: '/k', passphrase: '', remember: false },
+      { jobId: 'p1', keyFile: '', passphrase: 'x', remember: false },
+      { jobId: 'p1', keyFile: long(4097), passphrase: 'x', remember: false },
+      { jobId: 'p1', keyFile: '/k', passphrase: long(1025), remember: false },
+      { jobId: 'p1', keyFile: '/k', passphrase: 'x', remember: 'yes' },
+      { jobId: '../p', keyFile: '/k', passphrase: 'x', remember: false },
+      { jobId: 'p1', keyFile: '/k', passphrase: 'x', remember: false, store: 'file' },
+    ],
+    listSavedSshKeys: [{}, 'x'],
+    forgetSshKeyPassphrase: [{}, { keyFile: '' }, { keyFile: long(4097) }, { keyFile: '/k', all: true }],
+    getRotation: [{}, 'x', { home: '/tmp/elsewhere' }],
+    rotateCa: [
+      {},
+      { keyType: 'ecdsa-p256' },
+      { days: 3650 },
+      { keyType: 'dsa-1024', days: 3650 },
+      { keyType: 'ecdsa-p256', days: 0 },
+      { keyType: 'ecdsa-p256', days: 36501 },
+      { keyType: 'ecdsa-p256', days: '3650' },
+      { keyType: 'ecdsa-p256', days: 3650, name: 'x' },
+      { keyType: 'ecdsa-p256', days: 3650, keyFile: '/tmp/ca.key' },
+    ],
+    renewOldCa: [{}, { jobId: '../j' }, { jobId: long(65) }, { jobId: 'j1', names: ['n1'] }, { jobId: 'j1', days: 30 }],
+    retireOldCa: [
+      {},
+      { force: 'yes' },
+      { force: true },
+      { force: true, confirmCutOff: -1 },
+      { force: true, confirmCutOff: 1.5 },
+      { force: true, confirmCutOff: '3' },
+      { force: false, stores: ['system'] },
+      { force: false, nssDbs: ['/tmp/db'] },
+    ],
+    restoreVault: [{}, { force: 'no' }, { force: false, path: '/tmp/backup.tar.gz' }, { force: true, home: '/tmp/elsewhere' }, '/tmp/backup.tar.gz'],
   };
 
   test('every channel rejects malformed input with a typed error, runs no handler, changes nothing', async () => {
@@ -393,6 +441,107 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     t.answers.push(join(dir, 'pass'));
     const notCert = await dispatch(handlers, 'pickCaFile', { kind: 'cert' }, recorder().call);
     assert.match(!notCert.ok ? notCert.error.message : '', /no PEM CERTIFICATE/);
+  });
+
+  test('rotation through the registry: rotate, retire refused while blocked, renew with progress, retire', async () => {
+    const idle = await value('getRotation', undefined);
+    assert.equal(idle.phase, 'idle');
+    assert.equal(idle.previous, null);
+    const certified = idle.nodes.filter((n: { serial: string | null; fromCsr: boolean }) => n.serial !== null && !n.fromCsr).map((n: { name: string }) => n.name).sort();
+    assert.deepEqual(certified, ['n1', 'n2']);
+    // "edge" was signed from a CSR without a node record: renewing cannot reach it.
+    assert.deepEqual(idle.nodes.filter((n: { fromCsr: boolean }) => n.fromCsr).map((n: { name: string }) => n.name), ['edge']);
+
+    const rotated = await value('rotateCa', { keyType: 'ecdsa-p384', days: 3650 });
+    assert.deepEqual([rotated.name, rotated.status, rotated.keyType], ['Boundary CA G2', 'active', 'ecdsa-p384']);
+    const overlap = await value('getRotation', undefined);
+    assert.equal(overlap.phase, 'overlap');
+    assert.equal(overlap.previous.name, 'Boundary CA');
+    assert.equal(overlap.active.sha256, rotated.sha256);
+    assert.equal(overlap.toRenew, certified.length);
+    assert.deepEqual([...overlap.blocking].sort(), ['edge', ...certified]);
+    for (const n of overlap.nodes.filter((x: { serial: string | null }) => x.serial)) {
+      assert.deepEqual([n.caStatus, n.renewed, n.blocksRetire], ['previous', false, true], n.name);
+    }
+
+    const before = snapshot(home);
+    const expectFail = async (channel: Channel, raw: unknown, code: string, message: RegExp) => {
+      const r = await dispatch(handlers, channel, raw, recorder().call);
+      assert.equal(!r.ok && r.error.code, code, JSON.stringify(r));
+      assert.match(!r.ok ? r.error.message : '', message);
+    };
+    await expectFail('rotateCa', { keyType: 'ecdsa-p256', days: 3650 }, 'conflict', /already under way/);
+    await expectFail('retireOldCa', { force: false }, 'refused', /3 node\(s\) still hold/);
+    // A forced retirement must name the number of nodes it cuts off, as it stands now.
+    await expectFail('retireOldCa', { force: true, confirmCutOff: 2 }, 'conflict', /cut off 3 node/);
+    assert.deepEqual(snapshot(home), before, 'refusals change nothing');
+
+    const rec = recorder();
+    const renewed = await value('renewOldCa', { jobId: 'rotation-1' }, rec);
+    assert.deepEqual(renewed.map((r: { node: string }) => r.node).sort(), certified);
+    assert.equal(rec.events.length, certified.length);
+    assert.ok(rec.events.every((e) => e.name === 'lifecycleProgress' && (e.payload as { jobId: string }).jobId === 'rotation-1'));
+    const renewedView = await value('getRotation', undefined);
+    assert.deepEqual([renewedView.toRenew, renewedView.blocking], [0, ['edge']]);
+    assert.ok(renewedView.nodes.filter((n: { serial: string | null; fromCsr: boolean }) => n.serial && !n.fromCsr).every((n: { renewed: boolean; caStatus: string }) => n.renewed && n.caStatus === 'active'));
+    assert.deepEqual(await value('renewOldCa', { jobId: 'rotation-2' }), [], 'renewing again finds nothing on the old CA');
+    await expectFail('retireOldCa', { force: false }, 'refused', /1 node\(s\) still hold a live certificate from the previous CA \(edge\)/);
+
+    const retired = await value('retireOldCa', { force: true, confirmCutOff: 1 });
+    assert.deepEqual([retired.retired.name, retired.retired.status, retired.forcedPast], ['Boundary CA', 'retired', ['edge']]);
+    // This machine's stores were only looked at: the old CA was never installed in them.
+    assert.ok(retired.trustStores.every((s: { removed: boolean }) => !s.removed), JSON.stringify(retired.trustStores));
+    const done = await value('getRotation', undefined);
+    assert.deepEqual([done.phase, done.lastRetired.name, done.active.name], ['idle', 'Boundary CA', 'Boundary CA G2']);
+    await expectFail('retireOldCa', { force: false }, 'refused', /no previous CA to retire/);
+  });
+
+  test('restore through the open dialog: into an empty vault, refused over a live one without force, a tampered archive changes nothing', async () => {
+    const archive = join(dir, 'boundary-backup.tar.gz');
+    t.answers.push(archive);
+    assert.equal((await value('backupVault', undefined)).saved, true);
+
+    // Another app instance on an empty vault, with no passphrase file: restored, and told signing cannot work.
+    const empty = join(dir, 'restored-vault');
+    const h = testHost(empty, join(dir, 'no-such-passphrase-file'));
+    const hs = createHandlers(h.host);
+    h.answers.push(null);
+    assert.deepEqual((await dispatch(hs, 'restoreVault', { force: false }, recorder().call)), { ok: true, value: { restored: false } }, 'Cancel restores nothing');
+    assert.equal(existsSync(empty), false);
+    const tampered = join(dir, 'tampered.tar.gz');
+    const bytes = readFileSync(archive);
+    const mid = Math.floor(bytes.length / 2);
+    bytes[mid] = bytes[mid]! ^ 0xff;
+    writeFileSync(tampered, bytes);
+    h.answers.push(tampered);
+    const bad = await dispatch(hs, 'restoreVault', { force: false }, recorder().call);
+    assert.equal(bad.ok, false);
+    assert.ok(!bad.ok && bad.error.message.length < 300 && !bad.error.message.includes('\n'), JSON.stringify(bad));
+    assert.equal(existsSync(empty), false, 'a bad archive leaves no vault behind');
+    h.answers.push(archive);
+    const restored = await dispatch(hs, 'restoreVault', { force: false }, recorder().call);
+    assert.ok(restored.ok, JSON.stringify(restored));
+    const r = restored.value as { restored: true; cas: number; nodes: number; previousVaultMovedTo: string | null; checkedSidecar: boolean; passphrase: { ok: boolean; message: string } };
+    assert.deepEqual([r.cas, r.previousVaultMovedTo, r.checkedSidecar], [2, null, true]);
+    assert.equal(r.passphrase.ok, false);
+    assert.match(r.passphrase.message, /passphrase of the CA "Boundary CA G2" is not available here/);
+    assert.ok('inventory.json' in snapshot(empty));
+
+    // Over the live vault: refused without force (nothing changes), done with force (the old one moved aside).
+    const live = snapshot(home);
+    t.answers.push(archive);
+    const refused = await dispatch(handlers, 'restoreVault', { force: false }, recorder().call);
+    assert.equal(!refused.ok && refused.error.code, 'refused');
+    assert.match(!refused.ok ? refused.error.message : '', /not empty/);
+    t.answers.push(tampered);
+    const badLive = await dispatch(handlers, 'restoreVault', { force: true }, recorder().call);
+    assert.equal(badLive.ok, false);
+    assert.deepEqual(snapshot(home), live, 'a bad archive leaves the live vault byte-for-byte as it was');
+    t.answers.push(archive);
+    const forced = await value('restoreVault', { force: true });
+    assert.ok(forced.previousVaultMovedTo && existsSync(join(forced.previousVaultMovedTo, 'inventory.json')));
+    assert.equal(forced.passphrase.ok, true, forced.passphrase.message);
+    assert.equal((await value('getCa', undefined)).name, 'Boundary CA G2');
   });
 });
 

@@ -1,5 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { initCa, importCa, showCa, exportCaCert } from '../../core/ca.ts';
+import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
+import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
 import { invalid } from '../../core/errors.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
 import { formatFingerprint, fingerprintSha256 } from '../../pki/inspect.ts';
@@ -31,7 +33,7 @@ function summarize(kind: 'cert' | 'key', text: string): string {
   return label === 'ENCRYPTED PRIVATE KEY' || text.includes('Proc-Type: 4,ENCRYPTED') ? 'encrypted private key' : 'private key (not encrypted)';
 }
 
-export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'getCa' | 'createCa' | 'pickCaFile' | 'importCa' | 'exportCaCert'> {
+export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'getCa' | 'createCa' | 'pickCaFile' | 'importCa' | 'exportCaCert' | 'exportCaPassphrases' | 'importCaPassphrases'> {
   return {
     getCa: () => {
       const ctx = host.context();
@@ -67,6 +69,19 @@ export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSecti
       const path = await host.chooseSavePath({ title: 'Save the CA certificate', defaultName: 'cluster-ca.crt', filters: [{ name: 'Certificates', extensions: ['crt', 'pem'] }] });
       if (!path) return { saved: false };
       return { saved: true, path: writeBundleFile(Buffer.from(pem), path) };
+    },
+    exportCaPassphrases: async () => {
+      const path = await host.chooseSavePath({ title: 'Save the CA passphrases (keep this file offline)', defaultName: 'cluster-trust-ca-passphrases.txt', filters: [{ name: 'Text', extensions: ['txt'] }] });
+      if (!path) return { saved: false };
+      const r = await exportCaPassphrases(host.context(), path);
+      return { saved: true, path: r.path, cas: r.cas, missing: r.missing };
+    },
+    importCaPassphrases: async () => {
+      const path = await host.chooseOpenPath({ title: 'Load CA passphrases (a file saved from Cluster Trust)', filters: [{ name: 'Text', extensions: ['txt'] }, { name: 'All files', extensions: ['*'] }] });
+      if (!path) return { picked: false };
+      const ctx = host.context();
+      const r = await importCaPassphrases(ctx, path);
+      return { picked: true, stored: r.stored, unknown: r.unknown.length, passphrase: await checkCaPassphrases(ctx) };
     },
   };
 }

@@ -6,6 +6,7 @@ import { trustHandlers } from './trust.ts';
 import { profileHandlers } from './profiles.ts';
 import { lifecycleHandlers } from './lifecycle.ts';
 import { pushHandlers } from './push.ts';
+import { rotationHandlers } from './rotation.ts';
 import type { Host } from '../host.ts';
 import type { Handlers } from './types.ts';
 
@@ -20,7 +21,7 @@ export function createHandlers(host: Host): Handlers {
     ...profileHandlers(host),
     ...lifecycleHandlers(host),
     ...pushHandlers(host),
-    // Trust store, Push and Lifecycle handler sections go here.
+    ...rotationHandlers(host),
   };
 }
 

@@ -1,11 +1,49 @@
 import { addNodes, editNode, removeNode, findNode, certHistory, latestCert, type NodeInput } from '../../core/nodes.ts';
+import { randomBytes } from 'node:crypto';
 import { UserError } from '../../core/errors.ts';
+import { getProfile, verifyPortOf } from '../../profiles/index.ts';
+import { inspectKeyFile } from '../../ssh/auth.ts';
+import type { NodeRecord } from '../../vault/schema.ts';
 import { nodeRows, certSummary, certDetail } from '../views.ts';
-import type { NodeDraft, NodeRow } from '../contract.ts';
+import type { NodeDraft, NodePushSettings, NodeRow } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
-function toInput(d: NodeDraft): NodeInput {
+/** SSH key files chosen in the native dialog, by token: the renderer never names a local path. */
+class ChosenKeyFiles {
+  private readonly paths = new Map<string, string>();
+
+  put(path: string): string {
+    const token = randomBytes(16).toString('hex');
+    this.paths.set(token, path);
+    while (this.paths.size > 8) this.paths.delete(this.paths.keys().next().value!);
+    return token;
+  }
+
+  get(token: string): string {
+    const path = this.paths.get(token);
+    if (!path) throw new UserError('not-found', 'the chosen SSH key file is no longer available; choose it again');
+    return path;
+  }
+}
+
+function pushSettings(node: NodeRecord): NodePushSettings {
+  const profile = getProfile(node.profile);
+  const { ssh } = node;
+  return {
+    ssh: ssh ? `${ssh.user}@${ssh.host.includes(':') ? `[${ssh.host}]` : ssh.host}${ssh.port === 22 ? '' : `:${ssh.port}`}` : null,
+    sshKey: ssh?.keyFile ?? null,
+    dest: node.dest ?? null,
+    defaultDest: profile.defaultDest,
+    restart: node.restart ?? null,
+    verifyPort: node.verifyPort ?? null,
+    defaultVerifyPort: verifyPortOf({ ...node, verifyPort: undefined }) ?? null,
+    owner: node.owner ?? null,
+    trustCa: node.trustCa ?? false,
+  };
+}
+
+function toInput(d: NodeDraft, keys: ChosenKeyFiles): NodeInput {
   return {
     name: d.name,
     dns: d.dns,
@@ -15,10 +53,17 @@ function toInput(d: NodeDraft): NodeInput {
     ...(d.client !== undefined ? { client: d.client } : {}),
     ...(d.keyType !== undefined ? { keyType: d.keyType } : {}),
     ...(d.options !== undefined ? { options: d.options } : {}),
+    ...(d.ssh !== undefined ? { ssh: d.ssh } : {}),
+    ...(d.sshKeyToken !== undefined ? { sshKey: d.sshKeyToken === '' ? '' : keys.get(d.sshKeyToken) } : {}),
+    ...(d.dest !== undefined ? { dest: d.dest } : {}),
+    ...(d.restart !== undefined ? { restart: d.restart } : {}),
+    ...(d.verifyPort !== undefined ? { verifyPort: d.verifyPort } : {}),
+    ...(d.owner !== undefined ? { owner: d.owner } : {}),
+    ...(d.trustCa !== undefined ? { trustCa: d.trustCa } : {}),
   };
 }
 
-export function nodeHandlers(host: Host): HandlerSection<'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode'> {
+export function nodeHandlers(host: Host, keys = new ChosenKeyFiles()): HandlerSection<'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode' | 'pickSshKey'> {
   const rowsFor = (names: string[]): NodeRow[] => {
     const ctx = host.context();
     return nodeRows(ctx.vault.read(), ctx.now(), new Set(names));
@@ -31,21 +76,22 @@ export function nodeHandlers(host: Host): HandlerSection<'listNodes' | 'getNode'
     getNode: ({ name }) => {
       const ctx = host.context();
       const inv = ctx.vault.read();
-      findNode(inv, name);
+      const node = findNode(inv, name);
       const row = nodeRows(inv, ctx.now(), new Set([name]))[0]!;
       const latest = latestCert(inv, name);
       return {
         node: row,
+        push: pushSettings(node),
         current: latest ? certDetail(ctx, latest) : null,
         history: certHistory(inv, name).map((c) => certSummary(c, ctx.now())),
       };
     },
     addNodes: async ({ nodes }) => {
-      const added = await addNodes(host.context(), nodes.map(toInput));
+      const added = await addNodes(host.context(), nodes.map((d) => toInput(d, keys)));
       return rowsFor(added.map((n) => n.name));
     },
     editNode: async (draft) => {
-      const edited = await editNode(host.context(), toInput(draft));
+      const edited = await editNode(host.context(), toInput(draft, keys));
       const row = rowsFor([edited.name])[0];
       if (!row) throw new UserError('internal', `node "${edited.name}" vanished after editing`);
       return row;
@@ -53,6 +99,13 @@ export function nodeHandlers(host: Host): HandlerSection<'listNodes' | 'getNode'
     removeNode: async ({ name }) => {
       await removeNode(host.context(), name);
       return null;
+    },
+    pickSshKey: async () => {
+      const path = await host.chooseOpenPath({ title: 'Choose the SSH private key for this node', filters: [{ name: 'All files', extensions: ['*'] }] });
+      if (!path) return { picked: false };
+      // Checked now, so a public key or a random file is refused when chosen, not at push time.
+      const { encrypted } = inspectKeyFile(path);
+      return { picked: true, token: keys.put(path), path, encrypted };
     },
   };
 }

@@ -5,10 +5,15 @@ import { summarizeNodes } from '../../core/status.ts';
 import { UserError } from '../../core/errors.ts';
 import type { HostKeyInfo } from '../../ssh/index.ts';
 import type { PushNodeResult } from '../contract.ts';
-import type { Host } from '../host.ts';
+import type { CallContext, Host } from '../host.ts';
+import type { AskPassphrase, PassphraseAnswer } from '../../ssh/auth.ts';
+import { keychainKeyPassphrases } from '../../ssh/key-passphrases.ts';
 import type { HandlerSection } from './types.ts';
 
-type PushChannels = 'listPushTargets' | 'pushNodes' | 'cancelPush';
+type PushChannels = 'listPushTargets' | 'pushNodes' | 'cancelPush' | 'answerSshKeyPassphrase' | 'listSavedSshKeys' | 'forgetSshKeyPassphrase';
+
+/** How long a passphrase question waits for the window before the key counts as declined. */
+const PASSPHRASE_WAIT_MS = 10 * 60_000;
 
 function resultView(r: PushResult, unknownKey: HostKeyInfo | undefined): PushNodeResult {
   return {
@@ -26,6 +31,25 @@ function resultView(r: PushResult, unknownKey: HostKeyInfo | undefined): PushNod
 export function pushHandlers(host: Host): HandlerSection<PushChannels> {
   /** Running pushes by job id: Cancel aborts one. */
   const running = new Map<string, AbortController>();
+  /** Passphrase questions waiting for the window, by job and key file. */
+  const asking = new Map<string, (answer: PassphraseAnswer | null) => void>();
+  const askKey = (jobId: string, keyFile: string): string => `${jobId}\n${keyFile}`;
+  const askWindow = (jobId: string, signal: AbortSignal, call: CallContext): AskPassphrase => ({ keyFile, attempt }) =>
+    new Promise((resolve) => {
+      const key = askKey(jobId, keyFile);
+      const settle = (answer: PassphraseAnswer | null): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        asking.delete(key);
+        resolve(answer);
+      };
+      const onAbort = (): void => settle(null);
+      const timer = setTimeout(onAbort, PASSPHRASE_WAIT_MS);
+      if (signal.aborted) return settle(null);
+      signal.addEventListener('abort', onAbort, { once: true });
+      asking.set(key, settle);
+      call.emit('sshKeyPassphrase', { jobId, keyFile, attempt });
+    });
   return {
     listPushTargets: () => {
       const ctx = host.context();
@@ -51,6 +75,7 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
             dryRun,
             verify,
             signal: abort.signal,
+            auth: { askPassphrase: askWindow(jobId, abort.signal, call), onNotice: (message) => call.emit('pushNotice', { jobId, message }) },
             // A key is accepted only when it is the very fingerprint the user was shown for that node.
             onUnknownHostKey: (info) => {
               if ((trustHostKeys ?? []).some((k) => k.node === info.node && k.fingerprint === info.fingerprint)) return true;
@@ -79,6 +104,17 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
       const abort = running.get(jobId);
       abort?.abort();
       return { cancelled: !!abort };
+    },
+    answerSshKeyPassphrase: ({ jobId, keyFile, passphrase, remember }) => {
+      const settle = asking.get(askKey(jobId, keyFile));
+      settle?.(passphrase === null ? null : { passphrase, remember });
+      return { accepted: !!settle };
+    },
+    listSavedSshKeys: () => keychainKeyPassphrases(host.context().keychain).list(),
+    forgetSshKeyPassphrase: async ({ keyFile }) => {
+      const saved = keychainKeyPassphrases(host.context().keychain);
+      if (!(await saved.list()).includes(keyFile)) throw new UserError('not-found', `no passphrase is kept for ${keyFile}`);
+      return { forgotten: await saved.forget(keyFile) };
     },
   };
 }

@@ -1,0 +1,67 @@
+import { rotateCa, retirePreviousCa } from '../../lifecycle/rotate.ts';
+import { renewNodes } from '../../lifecycle/renew.ts';
+import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
+import { restoreVault } from '../../lifecycle/restore.ts';
+import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
+import { UserError } from '../../core/errors.ts';
+import { liveNodesOf, rotationCa, rotationView } from '../rotation-view.ts';
+import type { TrustPlacement } from './trust.ts';
+import type { Host } from '../host.ts';
+import type { HandlerSection } from './types.ts';
+
+type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa' | 'restoreVault';
+
+/**
+ * The rotation wizard (rotate, renew the old CA's nodes, retire) and restore from a backup. The
+ * wizard's pushes go through the Push section's own channel. `placement` says where the trust
+ * stores are (tests pass private ones; the app passes nothing: this machine's).
+ */
+export function rotationHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<RotationChannels> {
+  return {
+    getRotation: () => rotationView(host.context()),
+    rotateCa: async ({ keyType, days }) => {
+      const r = await rotateCa(host.context(), { keyType, days });
+      return rotationCa(host.context().vault.read().cas.find((c) => c.id === r.ca.id)!);
+    },
+    renewOldCa: async ({ jobId }, call) => {
+      const renewed = await renewNodes(host.context(), 'old-ca', {
+        onProgress: (done, total, node) => call.emit('lifecycleProgress', { jobId, done, total, node }),
+      });
+      return renewed.map((r) => ({ node: r.node, previousSerial: r.previousSerial, serial: r.serial, notAfter: r.notAfter, keptKey: r.keptKey }));
+    },
+    retireOldCa: async ({ force, confirmCutOff }) => {
+      const ctx = host.context();
+      if (force) {
+        // The user confirmed cutting off a number of nodes: if that number changed since, ask again.
+        const inv = ctx.vault.read();
+        const prev = inv.cas.find((c) => c.status === 'previous');
+        const live = prev ? liveNodesOf(inv, prev.id, ctx.now()).length : 0;
+        if (live !== confirmCutOff) {
+          throw new UserError('conflict', `retiring now would cut off ${live} node(s), not the ${confirmCutOff} you confirmed; look at the list again`);
+        }
+      }
+      const r = await retirePreviousCa(ctx, { force });
+      const stores = await untrustRetiredCa(ctx, r.retired, placement);
+      return { retired: rotationCa(r.retired), forcedPast: r.forcedPast, trustStores: stores };
+    },
+    restoreVault: async ({ force }) => {
+      const path = await host.chooseOpenPath({ title: 'Restore the vault from a backup', filters: [{ name: 'Vault backups', extensions: ['tar.gz', 'tgz'] }, { name: 'All files', extensions: ['*'] }] });
+      if (!path) return { restored: false };
+      const r = await restoreVault(host.context(), path, { force });
+      // The app's context caches what it derived from the old vault's CAs: start afresh.
+      host.resetContext?.();
+      const passphrase = await checkCaPassphrases(host.context());
+      return {
+        restored: true,
+        path,
+        createdAt: r.createdAt,
+        checkedSidecar: r.checkedSidecar,
+        cas: r.inventory.cas.length,
+        nodes: r.inventory.nodes.length,
+        certs: r.inventory.certs.length,
+        previousVaultMovedTo: r.previousVaultMovedTo,
+        passphrase,
+      };
+    },
+  };
+}
