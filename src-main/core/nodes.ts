@@ -34,6 +34,12 @@ function keptOrSet(given: string | undefined, previous: string | undefined): str
   return given === '' ? undefined : given;
 }
 
+/** The inverse of parseSshTarget: `user@host`, `user@host:2222`, `user@[v6]:2222`. */
+export function sshTargetText(t: SshTarget): string {
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  return `${t.user}@${host}${t.port === 22 ? '' : `:${t.port}`}`;
+}
+
 function withoutKeyFile(t: SshTarget): SshTarget {
   return { user: t.user, host: t.host, port: t.port };
 }

@@ -1,9 +1,10 @@
 import { activeCaRecord } from '../core/ca.ts';
-import { latestCert } from '../core/nodes.ts';
+import { latestCert, sshTargetText } from '../core/nodes.ts';
+import { liveCertHolders } from '../lifecycle/rotate.ts';
 import { certStateIn } from '../core/status.ts';
 import { readAudit, type AuditEntry } from '../lifecycle/audit.ts';
 import type { CoreContext } from '../core/context.ts';
-import type { CaRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import type { CaRecord, NodeRecord } from '../vault/schema.ts';
 import type { RotationCa, RotationNode, RotationView } from './contract.ts';
 
 /**
@@ -25,16 +26,6 @@ export function rotationCa(rec: CaRecord): RotationCa {
   };
 }
 
-export function sshText(node: NodeRecord): string | null {
-  const s = node.ssh;
-  return s ? `${s.user}@${s.host}${s.port === 22 ? '' : `:${s.port}`}` : null;
-}
-
-/** Nodes holding a live (unexpired, not superseded, not revoked) certificate of a CA: what `retire-old` refuses over. */
-export function liveNodesOf(inv: Inventory, caId: string, now: Date): string[] {
-  const names = inv.certs.filter((c) => c.caId === caId && c.status === 'active' && new Date(c.notAfter) > now).map((c) => c.node);
-  return [...new Set(names)];
-}
 
 /** The newest push of each node, keeping only pushes made since `since(node)`. */
 function lastPushes(entries: AuditEntry[], since: (node: string) => string | null): Map<string, RotationNode['lastPush']> {
@@ -54,7 +45,7 @@ export function rotationView(ctx: CoreContext): RotationView {
   const previous = inv.cas.find((c) => c.status === 'previous') ?? null;
   const retired = inv.cas.filter((c) => c.status === 'retired').sort((a, b) => (b.retiredAt ?? '').localeCompare(a.retiredAt ?? ''));
   const now = ctx.now();
-  const blocking = previous ? liveNodesOf(inv, previous.id, now) : [];
+  const blocking = previous ? liveCertHolders(inv, previous.id, now) : [];
   const issuedAt = new Map(inv.nodes.map((n) => [n.name, latestCert(inv, n.name)?.issuedAt ?? null]));
   const pushes = lastPushes(readAudit(ctx), (node) => issuedAt.get(node) ?? null);
   // Certificates signed from a CSR without a node record still count: renewing cannot reach them.
@@ -67,7 +58,7 @@ export function rotationView(ctx: CoreContext): RotationView {
     return {
       name,
       fromCsr: n === null,
-      ssh: n ? sshText(n) : null,
+      ssh: n?.ssh ? sshTargetText(n.ssh) : null,
       serial: cert?.serial ?? null,
       state: certStateIn(inv, cert, now),
       ca: ca?.name ?? null,

@@ -97,9 +97,9 @@ export function caStatus(ctx: CoreContext): CaStatus {
   return { cas: inv.cas, nodes, onPreviousCa: nodes.filter((r) => r.caStatus === 'previous' && (r.state === 'ok' || r.state === 'renew')).map((r) => r.node) };
 }
 
-/** Every still-live certificate of a CA (current ones only: superseded and revoked do not count). */
-function liveCertsOf(inv: Inventory, caId: string, now: Date): string[] {
-  return inv.certs.filter((c) => c.caId === caId && c.status === 'active' && new Date(c.notAfter) > now).map((c) => c.node);
+/** Who holds a still-live certificate of a CA (current ones only: superseded and revoked do not count): what retiring it cuts off. */
+export function liveCertHolders(inv: Inventory, caId: string, now: Date): string[] {
+  return [...new Set(inv.certs.filter((c) => c.caId === caId && c.status === 'active' && new Date(c.notAfter) > now).map((c) => c.node))];
 }
 
 export interface Retired {
@@ -116,7 +116,7 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
   const check = (inv: Inventory): { prev: CaRecord; live: string[] } => {
     const prev = previousCa(inv);
     if (!prev) throw new UserError('refused', 'there is no previous CA to retire: no rotation is under way (see `cluster-trust ca status`)');
-    const live = [...new Set(liveCertsOf(inv, prev.id, ctx.now()))];
+    const live = liveCertHolders(inv, prev.id, ctx.now());
     if (live.length > 0 && !opts.force) {
       const list = (names: string[]): string => names.slice(0, 8).join(', ') + (names.length > 8 ? `, and ${names.length - 8} more` : '');
       const known = new Set(inv.nodes.map((n) => n.name));

@@ -1,4 +1,4 @@
-import { addNodes, editNode, removeNode, findNode, certHistory, latestCert, type NodeInput } from '../../core/nodes.ts';
+import { addNodes, editNode, removeNode, findNode, certHistory, latestCert, sshTargetText, type NodeInput } from '../../core/nodes.ts';
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../../core/errors.ts';
 import { getProfile, verifyPortOf } from '../../profiles/index.ts';
@@ -31,7 +31,7 @@ function pushSettings(node: NodeRecord): NodePushSettings {
   const profile = getProfile(node.profile);
   const { ssh } = node;
   return {
-    ssh: ssh ? `${ssh.user}@${ssh.host.includes(':') ? `[${ssh.host}]` : ssh.host}${ssh.port === 22 ? '' : `:${ssh.port}`}` : null,
+    ssh: ssh ? sshTargetText(ssh) : null,
     sshKey: ssh?.keyFile ?? null,
     dest: node.dest ?? null,
     defaultDest: profile.defaultDest,

@@ -2,6 +2,7 @@ import { pushBundles, type PushResult } from '../../ssh/index.ts';
 import { audit } from '../../lifecycle/audit.ts';
 import { pushAuditEntries } from '../../lifecycle/push.ts';
 import { summarizeNodes } from '../../core/status.ts';
+import { sshTargetText } from '../../core/nodes.ts';
 import { UserError } from '../../core/errors.ts';
 import type { HostKeyInfo } from '../../ssh/index.ts';
 import type { PushNodeResult } from '../contract.ts';
@@ -56,7 +57,7 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
       const inv = ctx.vault.read();
       return summarizeNodes(inv, ctx.now()).map((s) => ({
         name: s.node.name,
-        ssh: s.node.ssh ? `${s.node.ssh.user}@${s.node.ssh.host}${s.node.ssh.port === 22 ? '' : `:${s.node.ssh.port}`}` : null,
+        ssh: s.node.ssh ? sshTargetText(s.node.ssh) : null,
         state: s.state,
       }));
     },

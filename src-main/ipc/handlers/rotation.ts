@@ -1,10 +1,10 @@
-import { rotateCa, retirePreviousCa } from '../../lifecycle/rotate.ts';
+import { liveCertHolders, rotateCa, retirePreviousCa } from '../../lifecycle/rotate.ts';
 import { renewNodes } from '../../lifecycle/renew.ts';
 import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
 import { UserError } from '../../core/errors.ts';
-import { liveNodesOf, rotationCa, rotationView } from '../rotation-view.ts';
+import { rotationCa, rotationView } from '../rotation-view.ts';
 import type { TrustPlacement } from './trust.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
@@ -35,7 +35,7 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
         // The user confirmed cutting off a number of nodes: if that number changed since, ask again.
         const inv = ctx.vault.read();
         const prev = inv.cas.find((c) => c.status === 'previous');
-        const live = prev ? liveNodesOf(inv, prev.id, ctx.now()).length : 0;
+        const live = prev ? liveCertHolders(inv, prev.id, ctx.now()).length : 0;
         if (live !== confirmCutOff) {
           throw new UserError('conflict', `retiring now would cut off ${live} node(s), not the ${confirmCutOff} you confirmed; look at the list again`);
         }
