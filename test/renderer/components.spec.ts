@@ -13,6 +13,7 @@ import ExportDialog from '../../src-renderer/views/ExportDialog.svelte';
 import FirstRun from '../../src-renderer/views/FirstRun.svelte';
 import SignCsr from '../../src-renderer/views/SignCsr.svelte';
 import App from '../../src-renderer/App.svelte';
+import SshKeyPrompt from '../../src-renderer/components/SshKeyPrompt.svelte';
 import { useApi } from '../../src-renderer/lib/api.ts';
 import { app, issue } from '../../src-renderer/lib/state.svelte.ts';
 import { CA, INFO, fail, fakeApi, row } from './fake-api.ts';
@@ -110,6 +111,77 @@ describe('NodeForm', () => {
     await fireEvent.click(screen.getByTestId('save-node'));
     await waitFor(() => expect(fake.calls.some((c) => c.channel === 'editNode')).toBe(true));
     expect(fake.calls.find((c) => c.channel === 'editNode')!.request).toEqual({ name: 'db1', profile: 'generic-server', ips: ['10.0.0.5', '10.0.0.6'], dns: ['db1.internal'], server: true, client: true });
+  });
+});
+
+describe('NodeForm push settings', () => {
+  const push = { ssh: 'deploy@10.0.0.5:2222', sshKey: '/home/u/.ssh/db1', dest: null, defaultDest: '/etc/cluster-trust', restart: 'systemctl reload db', verifyPort: null, defaultVerifyPort: 443, owner: 'db:db', trustCa: false };
+
+  test('sends only the push settings that changed; clearing one sends \'\'', async () => {
+    app.nodes = [row('db1', { ips: ['10.0.0.5'] })];
+    const fake = fakeApi({
+      getNode: () => ({ node: app.nodes[0]!, push, current: null, history: [] }),
+      getNodeFiles: () => ({ node: 'db1', profile: 'generic-server', profileTitle: 'Generic', installDir: '/etc', verifyPort: null, files: [], filesError: null, options: [] }),
+      getProfileOptions: () => [],
+      editNode: (d) => row(d.name),
+      listNodes: () => app.nodes,
+    });
+    useApi(fake.api);
+    render(NodeForm, { editing: app.nodes[0]!, onclose: () => {} });
+    await waitFor(() => expect((screen.getByLabelText('SSH target') as HTMLInputElement).value).toBe('deploy@10.0.0.5:2222'));
+    expect(screen.getByTestId('ssh-key-shown').textContent).toBe('/home/u/.ssh/db1');
+    await type(screen.getByLabelText('Files owned by'), '');
+    await type(screen.getByLabelText('Check TLS on port'), '8443');
+    await fireEvent.click(screen.getByText('Use ssh-agent'));
+    await fireEvent.click(screen.getByTestId('save-node'));
+    await waitFor(() => expect(fake.calls.some((c) => c.channel === 'editNode')).toBe(true));
+    const sent = fake.calls.find((c) => c.channel === 'editNode')!.request as Record<string, unknown>;
+    expect(sent).toMatchObject({ name: 'db1', owner: '', verifyPort: 8443, sshKeyToken: '' });
+    expect(sent).not.toHaveProperty('ssh');
+    expect(sent).not.toHaveProperty('restart');
+    expect(sent).not.toHaveProperty('trustCa');
+  });
+
+  test('a malformed SSH target or port blocks saving before anything is sent', async () => {
+    const fake = fakeApi({ getProfileOptions: () => [] });
+    useApi(fake.api);
+    render(NodeForm, { onclose: () => {} });
+    await type(screen.getByLabelText('Name'), 'n1');
+    await type(screen.getByLabelText('IP addresses'), '10.0.0.1');
+    await type(screen.getByLabelText('SSH target'), 'no-user-here');
+    expect(screen.getByTestId('ssh-problem').textContent).toBe('use user@host or user@host:port');
+    expect((screen.getByTestId('save-node') as HTMLButtonElement).disabled).toBe(true);
+    await type(screen.getByLabelText('SSH target'), 'root@n1');
+    await type(screen.getByLabelText('Check TLS on port'), '70000');
+    expect((screen.getByTestId('save-node') as HTMLButtonElement).disabled).toBe(true);
+    await type(screen.getByLabelText('Check TLS on port'), '');
+    expect((screen.getByTestId('save-node') as HTMLButtonElement).disabled).toBe(false);
+  });
+});
+
+describe('SshKeyPrompt', () => {
+  test('asks only for its own push, sends the answer once, clears the field, and declines on Skip', async () => {
+    const fake = fakeApi({ answerSshKeyPassphrase: () => ({ accepted: true }) });
+    useApi(fake.api);
+    render(SshKeyPrompt, { jobId: 'job-1', onerror: () => {} });
+    fake.emit('sshKeyPassphrase', { jobId: 'other-job', keyFile: '/k/other', attempt: 1 });
+    await tick();
+    expect(screen.queryByTestId('ssh-passphrase-prompt')).toBeNull();
+    fake.emit('sshKeyPassphrase', { jobId: 'job-1', keyFile: '/k/id_ed25519', attempt: 1 });
+    await waitFor(() => expect(screen.getByTestId('ssh-passphrase-prompt').textContent).toContain('/k/id_ed25519'));
+    expect((screen.getByTestId('ssh-passphrase-unlock') as HTMLButtonElement).disabled).toBe(true);
+    await type(screen.getByLabelText('Passphrase'), 's3cret words');
+    await fireEvent.click(screen.getByTestId('ssh-passphrase-remember'));
+    await fireEvent.click(screen.getByTestId('ssh-passphrase-unlock'));
+    await waitFor(() => expect(screen.queryByTestId('ssh-passphrase-prompt')).toBeNull());
+    expect(fake.calls.filter((c) => c.channel === 'answerSshKeyPassphrase').map((c) => c.request)).toEqual([{ jobId: 'job-1', keyFile: '/k/id_ed25519', passphrase: 's3cret words', remember: true }]);
+    fake.emit('sshKeyPassphrase', { jobId: 'job-1', keyFile: '/k/id_ed25519', attempt: 2 });
+    await waitFor(() => expect(screen.getByTestId('ssh-passphrase-wrong').textContent).toContain('2 of 3'));
+    expect((screen.getByLabelText('Passphrase') as HTMLInputElement).value).toBe('');
+    expect((screen.getByTestId('ssh-passphrase-remember') as HTMLInputElement).checked).toBe(false);
+    await fireEvent.click(screen.getByTestId('ssh-passphrase-skip'));
+    await waitFor(() => expect(fake.calls.filter((c) => c.channel === 'answerSshKeyPassphrase').length).toBe(2));
+    expect(fake.calls.filter((c) => c.channel === 'answerSshKeyPassphrase')[1]!.request).toEqual({ jobId: 'job-1', keyFile: '/k/id_ed25519', passphrase: null, remember: false });
   });
 });
 
