@@ -513,7 +513,16 @@ export interface Invoke {
    * accepted, each only for that node and that exact fingerprint.
    */
   pushNodes: {
-    request: { jobId: string; names: string[]; dryRun: boolean; verify: boolean; trustHostKeys?: Array<{ node: string; fingerprint: string }> };
+    request: {
+      jobId: string;
+      names: string[];
+      dryRun: boolean;
+      verify: boolean;
+      trustHostKeys?: Array<{ node: string; fingerprint: string }>;
+      /** Nodes at once (default 8) and each node's time limit in seconds (default 60). */
+      concurrency?: number;
+      timeoutSeconds?: number;
+    };
     response: PushNodeResult[];
   };
   cancelPush: { request: { jobId: string }; response: { cancelled: boolean } };

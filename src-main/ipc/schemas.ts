@@ -145,6 +145,8 @@ export const REQUEST_SCHEMAS = {
       .array(z.strictObject({ node: nodeName, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'not an SSH SHA-256 fingerprint') }))
       .max(LIMITS.bulkLines)
       .optional(),
+    concurrency: z.number().int().min(1).max(64).optional(),
+    timeoutSeconds: z.number().int().min(5).max(3600).optional(),
   }),
   cancelPush: z.strictObject({ jobId }),
   answerSshKeyPassphrase: z.strictObject({

@@ -7,6 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { freePort } from '../helpers/ports.ts';
 import { join } from 'node:path';
 import { sh, shResult, snapshot } from '../helpers/cli.ts';
 import { GUI_SKIP, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
@@ -126,5 +128,34 @@ describe('push settings and SSH key passphrases in the app', { skip: GUI_SKIP },
     await page.locator('[data-testid=ssh-passphrase-skip]').click();
     await page.locator('[data-testid=push-nodes] tr[data-node=enc1][data-status=failed]').waitFor({ timeout: 120_000 });
     assert.match(await page.locator('[data-testid=result-enc1]').innerText(), /no passphrase was given for the SSH key/);
+  });
+
+  test('the time limit and concurrency typed on the Push screen reach the push: a node that never answers fails after the limit', async () => {
+    const { page } = gui;
+    // A TCP port that accepts and then says nothing: no SSH banner ever comes.
+    const held: Socket[] = [];
+    const silent: Server = createServer((sock) => held.push(sock));
+    const port = await freePort();
+    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
+    try {
+      assert.equal(cluster.cli('node', 'add', 'mute', '--ip', '127.0.0.1', '--ssh', `root@127.0.0.1:${port}`, '--ssh-key', cluster.key).code, 0);
+      assert.equal(cluster.cli('issue', 'mute').code, 0);
+      await page.locator('button[data-section=nodes]').click();
+      await page.getByRole('button', { name: 'Push to nodes' }).click();
+      await page.locator('[data-testid=select-mute]').check();
+      await page.locator('[data-testid=select-enc1]').uncheck();
+      await page.locator('[data-testid=push-timeout]').fill('4');
+      assert.equal(await page.locator('[data-testid=push-start]').isDisabled(), true, 'below 5 s is refused before sending');
+      await page.locator('[data-testid=push-concurrency]').fill('0');
+      await page.locator('[data-testid=push-timeout]').fill('5');
+      assert.equal(await page.locator('[data-testid=push-start]').isDisabled(), true, 'concurrency 0 is refused before sending');
+      await page.locator('[data-testid=push-concurrency]').fill('2');
+      await page.locator('[data-testid=push-start]').click();
+      await page.locator('[data-testid=push-nodes] tr[data-node=mute][data-status=failed]').waitFor({ timeout: 120_000 });
+      assert.match(await page.locator('[data-testid=result-mute]').innerText(), /timed out after 5 s/);
+    } finally {
+      for (const sock of held) sock.destroy();
+      silent.close();
+    }
   });
 });

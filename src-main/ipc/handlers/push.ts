@@ -61,7 +61,7 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
         state: s.state,
       }));
     },
-    pushNodes: async ({ jobId, names, dryRun, verify, trustHostKeys }, call) => {
+    pushNodes: async ({ jobId, names, dryRun, verify, trustHostKeys, concurrency, timeoutSeconds }, call) => {
       if (running.has(jobId)) throw new UserError('conflict', `push ${jobId} is already running`);
       const ctx = host.context();
       const abort = new AbortController();
@@ -75,6 +75,8 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
           {
             dryRun,
             verify,
+            ...(concurrency !== undefined ? { concurrency } : {}),
+            ...(timeoutSeconds !== undefined ? { timeoutMs: timeoutSeconds * 1000 } : {}),
             signal: abort.signal,
             auth: { askPassphrase: askWindow(jobId, abort.signal, call), onNotice: (message) => call.emit('pushNotice', { jobId, message }) },
             // A key is accepted only when it is the very fingerprint the user was shown for that node.
