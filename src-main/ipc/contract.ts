@@ -284,6 +284,15 @@ export interface ProfileFileView {
   content: string | null;
 }
 
+/** Maelstrom's shared key pairs (the guide's a/b/c rotation): every Maelstrom node carries all of them. */
+export interface MaelstromKeysView {
+  /** null: no pairs yet (the first rotation creates a and b). */
+  generation: number | null;
+  pairs: Array<{ file: string; role: 'active' | 'next' | 'previous'; serial: string; notAfter: string; sha256: string }>;
+  /** Nodes with the Maelstrom profile: after a rotation they all need their new bundles, together. */
+  nodes: string[];
+}
+
 export interface NodeFilesView {
   node: string;
   profile: string;
@@ -492,6 +501,9 @@ export interface Invoke {
   // Profile files (node detail) and settings (node form)
   getNodeFiles: { request: { name: string }; response: NodeFilesView };
   getProfileOptions: { request: { profile: string }; response: ProfileOptionInfo[] };
+  getMaelstromKeys: { request: void; response: MaelstromKeysView };
+  /** a -> c, b -> a, a new b (the first call creates a and b). */
+  rotateMaelstromKeys: { request: void; response: MaelstromKeysView };
 
   // Lifecycle
   getLifecycle: { request: void; response: LifecycleView };
@@ -603,6 +615,8 @@ const invokeChannels = [
   'changeTrust',
   'getNodeFiles',
   'getProfileOptions',
+  'getMaelstromKeys',
+  'rotateMaelstromKeys',
   'getLifecycle',
   'renewDue',
   'revokeCert',

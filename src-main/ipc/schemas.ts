@@ -123,6 +123,8 @@ export const REQUEST_SCHEMAS = {
   }),
   getNodeFiles: z.strictObject({ name: nodeName }),
   getProfileOptions: z.strictObject({ profile: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'not a profile id') }),
+  getMaelstromKeys: z.undefined(),
+  rotateMaelstromKeys: z.undefined(),
 
   getLifecycle: z.undefined(),
   renewDue: z.strictObject({ jobId }),

@@ -3,6 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { issueLeaf, checkDays } from '../pki/certificates.ts';
 import { exportPkcs8Der, generateKey, plainPkcs8Pem } from '../pki/keys.ts';
+import { audit } from '../lifecycle/audit.ts';
 import { fingerprintSha256 } from '../pki/inspect.ts';
 import { LEAF_MAX_DAYS } from '../pki/policy.ts';
 import { openNodeKey, sealNodeKey } from '../keychain/node-keys.ts';
@@ -104,6 +105,8 @@ export async function maelstromRotate(ctx: CoreContext, opts: { days?: number } 
     }
     tx.write(MAELSTROM_KEYS_FILE, `${JSON.stringify(next, null, 1)}\n`, 0o600);
   });
+  const fresh = next.pairs.find((p) => p.slot === 'b')!;
+  audit(ctx, { action: 'maelstrom.rotate', serial: fresh.serial, fingerprint: fresh.fingerprint, detail: `${snapshot ? 'rotated' : 'created'} the Maelstrom key pairs (generation ${next.generation})` });
   return { generation: next.generation, created: !snapshot, pairs: next.pairs.map(({ key: _k, cert: _c, ...info }) => info) };
 }
 

@@ -298,6 +298,8 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     ],
     cancelPush: [{}, { jobId: '' }, { jobId: long(65) }, { jobId: 'p1', all: true }],
     pickSshKey: [{}, 'x', { path: '/root/.ssh/id_rsa' }],
+    getMaelstromKeys: [{}, 'x'],
+    rotateMaelstromKeys: [{}, 'x', { days: 30 }, { generation: 1 }],
     exportCaPassphrases: [{}, 'x', { path: '/tmp/passphrases.txt' }],
     importCaPassphrases: [{}, 'x', { path: '/tmp/passphrases.txt' }],
     answerSshKeyPassphrase: [

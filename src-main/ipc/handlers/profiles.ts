@@ -4,7 +4,11 @@ import { getProfile } from '../../profiles/index.ts';
 import { profileFilesFor } from '../../profiles/node-files.ts';
 import { checkInstallDir, installPath } from '../../profiles/paths.ts';
 import type { BundleFile, Profile } from '../../profiles/types.ts';
-import type { ProfileFileView, ProfileOptionInfo } from '../contract.ts';
+import type { MaelstromKeysView, ProfileFileView, ProfileOptionInfo } from '../contract.ts';
+import type { CoreContext } from '../../core/context.ts';
+import { maelstrom } from '../../profiles/maelstrom.ts';
+import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../profiles/maelstrom-keys.ts';
+import { nodesWithProfile } from '../../profiles/peers.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
@@ -29,8 +33,27 @@ function optionsOf(profile: Profile): ProfileOptionInfo[] {
   return (profile.options ?? []).map((o) => ({ key: o.key, help: o.help, default: o.default ?? null }));
 }
 
-export function profileHandlers(host: Host): HandlerSection<'getNodeFiles' | 'getProfileOptions'> {
+const ROLE = { a: 'active', b: 'next', c: 'previous' } as const;
+
+function maelstromView(ctx: CoreContext): MaelstromKeysView {
+  const set = readMaelstromKeys(ctx.vault);
   return {
+    generation: set?.generation ?? null,
+    pairs: (set?.pairs ?? [])
+      .map((p) => ({ file: pairFileBase(p.slot), role: ROLE[p.slot], serial: p.serial, notAfter: p.notAfter, sha256: p.fingerprint }))
+      .sort((x, y) => x.file.localeCompare(y.file)),
+    nodes: nodesWithProfile(ctx.vault.read(), maelstrom.id).map((n) => n.name),
+  };
+}
+
+export function profileHandlers(host: Host): HandlerSection<'getNodeFiles' | 'getProfileOptions' | 'getMaelstromKeys' | 'rotateMaelstromKeys'> {
+  return {
+    getMaelstromKeys: () => maelstromView(host.context()),
+    rotateMaelstromKeys: async () => {
+      const ctx = host.context();
+      await maelstromRotate(ctx);
+      return maelstromView(ctx);
+    },
     getNodeFiles: async ({ name }) => {
       const ctx = host.context();
       const node = findNode(ctx.vault.read(), name);
