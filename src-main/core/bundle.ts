@@ -1,6 +1,6 @@
 import { plainPkcs8Pem } from '../pki/keys.ts';
 import { openNodeKey } from '../keychain/node-keys.ts';
-import { getProfile } from '../profiles/index.ts';
+import { getProfile, installDirOf } from '../profiles/index.ts';
 import { caCertPath, nodeKeyKek, trustedCaPems } from './ca.ts';
 import { findNode, latestCert } from './nodes.ts';
 import { UserError } from './errors.ts';
@@ -55,7 +55,7 @@ export async function buildNodeBundle(ctx: CoreContext, name: string): Promise<N
     const der = openNodeKey(await nodeKeyKek(ctx, ca), entry.key);
     files.push({ path: 'node.key', content: plainPkcs8Pem(der), mode: 0o600, description: 'this node\'s private key (unencrypted PEM)' });
   }
-  const installDir = node.dest ?? getProfile(node.profile).defaultDest;
+  const installDir = installDirOf(node);
   files.push(...crlBundleFiles(ctx, inv));
   files.push(...(await getProfile(node.profile).files({ node, inventory: inv, installDir, core: ctx })));
   files.push({ path: 'README.txt', content: '', mode: 0o644, description: 'this file' });

@@ -66,6 +66,11 @@ export function checkNodeOptions(node: NodeRecord): void {
   getProfile(node.profile).checkOptions?.(node);
 }
 
+/** Where the node's bundle goes on the node: its own --dest, else its profile's folder. */
+export function installDirOf(node: NodeRecord): string {
+  return node.dest ?? getProfile(node.profile).defaultDest;
+}
+
 /** The port to check after a push: the node's own choice, else what its profile and options say. */
 export function verifyPortOf(node: NodeRecord): number | undefined {
   if (node.verifyPort !== undefined) return node.verifyPort;

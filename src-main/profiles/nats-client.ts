@@ -1,28 +1,13 @@
-import { UserError } from '../core/errors.ts';
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
 import type { Profile } from './types.ts';
-import { optionError, rawOption } from './options.ts';
-import { tlsPaths, urlHost } from './paths.ts';
-import { nodesWithProfile, reachableAddress } from './peers.ts';
+import { tlsPaths } from './paths.ts';
+import { peerUrls } from './peers.ts';
 import { headerLines, textFile } from './files.ts';
 import { natsServer, natsServerPort } from './nats-server.ts';
 
 /** The servers a client dials: the nats-server node its `server` option names, else all of them. */
 function serverUrls(node: NodeRecord, inv: Inventory): string[] {
-  let servers = nodesWithProfile(inv, natsServer.id);
-  const wanted = rawOption(node, 'server');
-  if (wanted !== undefined) {
-    servers = servers.filter((s) => s.name === wanted);
-    if (servers.length === 0) throw optionError(node, 'server', `names "${wanted}", which is not a nats-server node in the inventory`);
-  }
-  if (servers.length === 0) {
-    throw new UserError('refused', `nats-client node "${node.name}" needs a nats-server node in the inventory to connect to: add one with \`node add NAME --profile nats-server --ip A\``);
-  }
-  return servers.map((s) => {
-    const host = reachableAddress(s);
-    if (!host) throw new UserError('refused', `nats-server node "${s.name}" has no DNS name or IP, so client "${node.name}" cannot reach it: add one with \`node edit ${s.name} --ip A\``);
-    return `tls://${urlHost(host)}:${natsServerPort(s)}`;
-  });
+  return peerUrls(node, inv, { peerProfile: natsServer.id, option: 'server', dialler: 'client', scheme: 'tls', port: natsServerPort });
 }
 
 /** A client with its own certificate (clientAuth), for servers that verify client certificates. */

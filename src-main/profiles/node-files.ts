@@ -2,7 +2,7 @@ import { findNode } from '../core/nodes.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import type { BundleFile, Profile } from './types.ts';
-import { getProfile, verifyPortOf } from './index.ts';
+import { getProfile, installDirOf, verifyPortOf } from './index.ts';
 import { checkInstallDir } from './paths.ts';
 
 export interface NodeProfileFiles {
@@ -18,7 +18,7 @@ export async function profileFilesFor(ctx: CoreContext, name: string): Promise<N
   const inventory = ctx.vault.read();
   const node = findNode(inventory, name);
   const profile = getProfile(node.profile);
-  const installDir = checkInstallDir(node.dest ?? profile.defaultDest);
+  const installDir = checkInstallDir(installDirOf(node));
   const files = await profile.files({ node, inventory, installDir, core: ctx });
   const verifyPort = verifyPortOf(node);
   return { node, profile, installDir, ...(verifyPort !== undefined ? { verifyPort } : {}), files };

@@ -2,7 +2,7 @@ import { buildNodeBundle, type NodeBundle } from '../core/bundle.ts';
 import { trustedCaPems } from '../core/ca.ts';
 import { findNode } from '../core/nodes.ts';
 import { UserError, invalid, toUserError } from '../core/errors.ts';
-import { getProfile, verifyPortOf } from '../profiles/index.ts';
+import { installDirOf, verifyPortOf } from '../profiles/index.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import { keychainKeyPassphrases } from './key-passphrases.ts';
@@ -200,7 +200,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     if (ctl.signal.aborted) throw abortError(ctl.signal, 'connecting');
     const s = session;
     emit({ phase: 'comparing' });
-    const layout = remoteLayout(node.dest ?? getProfile(node.profile).defaultDest);
+    const layout = remoteLayout(installDirOf(node));
     const ownerSpec = node.owner ?? shared.opts.owner;
     const owner: Owner | null = ownerSpec ? await resolveOwner(s, ownerSpec) : null;
     const files = filesToPush(bundle.files);
@@ -303,7 +303,7 @@ function refuseSharedDestinations(jobs: Job[]): void {
     if (!node.ssh || job.prepError) continue;
     let dest: string;
     try {
-      dest = remoteLayout(node.dest ?? getProfile(node.profile).defaultDest).dest;
+      dest = remoteLayout(installDirOf(node)).dest;
     } catch (err) {
       job.prepError = toUserError(err);
       continue;

@@ -1,6 +1,6 @@
 import { findNode } from '../../core/nodes.ts';
 import { toUserError } from '../../core/errors.ts';
-import { getProfile } from '../../profiles/index.ts';
+import { getProfile, installDirOf } from '../../profiles/index.ts';
 import { profileFilesFor } from '../../profiles/node-files.ts';
 import { checkInstallDir, installPath } from '../../profiles/paths.ts';
 import type { BundleFile, Profile } from '../../profiles/types.ts';
@@ -69,7 +69,7 @@ export function profileHandlers(host: Host): HandlerSection<'getNodeFiles' | 'ge
         return { ...base, installDir: r.installDir, verifyPort: r.verifyPort ?? null, files: r.files.map((f) => fileView(r.installDir, f)), filesError: null };
       } catch (err) {
         // The node still shows; the files card says why the profile cannot make them yet.
-        let installDir = node.dest ?? profile.defaultDest;
+        let installDir = installDirOf(node);
         try {
           installDir = checkInstallDir(installDir);
         } catch {
