@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { UserError } from '../core/errors.ts';
 
-export type PickedKind = 'cert' | 'key';
+/** A CA file's content (read in main), or the path of a node's SSH private key (never read into the page). */
+type CaFile = { text: string; fileName: string };
+type Picked = ({ kind: 'cert' } & CaFile) | ({ kind: 'key' } & CaFile) | { kind: 'ssh-key'; path: string };
 
-interface Picked {
-  kind: PickedKind;
-  text: string;
-  fileName: string;
-}
+export type PickedKind = Picked['kind'];
+
+const LABELS: Record<PickedKind, string> = { cert: 'certificate', key: 'key', 'ssh-key': 'SSH key' };
 
 /**
  * Files the user chose in a native dialog, kept in main behind a random token. The renderer only
@@ -25,12 +25,12 @@ export class PickedFiles {
     return token;
   }
 
-  get(token: string, kind: PickedKind): Picked {
+  get<K extends PickedKind>(token: string, kind: K): Extract<Picked, { kind: K }> {
     const entry = this.entries.get(token);
     if (!entry || entry.kind !== kind) {
-      throw new UserError('not-found', `the chosen ${kind === 'cert' ? 'certificate' : 'key'} file is no longer available; choose it again`);
+      throw new UserError('not-found', `the chosen ${LABELS[kind]} file is no longer available; choose it again`);
     }
-    return entry;
+    return entry as Extract<Picked, { kind: K }>;
   }
 
   drop(...tokens: string[]): void {

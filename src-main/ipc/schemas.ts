@@ -3,8 +3,9 @@ import { KEY_TYPES, CA_MAX_DAYS, LEAF_MAX_DAYS, type KeyType } from '../pki/poli
 import { NODE_NAME_PATTERN } from '../pki/names.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import type { CertState } from '../core/status.ts';
+import type { RevocationReason } from '../lifecycle/crl.ts';
 import { LINKS } from '../app/links.ts';
-import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf } from './contract.ts';
+import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf, RevocationReasonId } from './contract.ts';
 
 /**
  * One schema per channel: the shape and size limits of every request, checked in main before any
@@ -18,9 +19,11 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const keyTypesMatch: Same<KeyType, KeyTypeId> = true;
 const errorCodesMatch: Same<ErrorCode, IpcErrorCode> = true;
 const certStatesMatch: Same<CertState, CertStateId> = true;
+const reasonsMatch: Same<RevocationReason, RevocationReasonId> = true;
 void keyTypesMatch;
 void errorCodesMatch;
 void certStatesMatch;
+void reasonsMatch;
 
 /** Also enforced by the renderer before it sends (AppInfo.limits). */
 export const LIMITS = {

@@ -1,20 +1,24 @@
 import { DUE_STATES, statusReport } from '../../lifecycle/status.ts';
-import { renewNodes } from '../../lifecycle/renew.ts';
+import { renewNodes, type RenewSelection } from '../../lifecycle/renew.ts';
 import { revokeCertificate } from '../../lifecycle/revoke.ts';
 import { readAudit } from '../../lifecycle/audit.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
-import type { RevocationReason } from '../../lifecycle/crl.ts';
 import { checkSettingsFile, readSettings, writeSettings } from '../../app/expiry-watch.ts';
-import type { LifecycleRow, LifecycleView, RevocationReasonId } from '../contract.ts';
-import type { Host } from '../host.ts';
+import type { LifecycleRow, LifecycleView, RenewedCertView } from '../contract.ts';
+import type { CallContext, Host } from '../host.ts';
+import type { CoreContext } from '../../core/context.ts';
 import type { HandlerSection } from './types.ts';
 
-// Fails to compile if the core's reasons and the contract's ever drift apart.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const reasonsMatch: Same<RevocationReason, RevocationReasonId> = true;
-void reasonsMatch;
 
 const DAY_MS = 86_400_000;
+
+/** Renews a selection for the window: progress on `lifecycleProgress` under the caller's job id. */
+export async function renewWithProgress(ctx: CoreContext, selection: RenewSelection, jobId: string, call: CallContext): Promise<RenewedCertView[]> {
+  const renewed = await renewNodes(ctx, selection, {
+    onProgress: (done, total, node) => call.emit('lifecycleProgress', { jobId, done, total, node }),
+  });
+  return renewed.map((r) => ({ node: r.node, previousSerial: r.previousSerial, serial: r.serial, notAfter: r.notAfter, keptKey: r.keptKey }));
+}
 
 type LifecycleChannels = 'getLifecycle' | 'renewDue' | 'revokeCert' | 'getAuditLog' | 'backupVault' | 'getPreferences' | 'setPreferences';
 
@@ -52,12 +56,7 @@ export function lifecycleHandlers(host: Host): HandlerSection<LifecycleChannels>
       const due = rows.filter((r) => r.kind === 'node' && DUE_STATES.has(r.state)).length;
       return { counts, due, rows, lastBackupAt: report.lastBackupAt, backupReminder: report.backupReminder };
     },
-    renewDue: async ({ jobId }, call) => {
-      const renewed = await renewNodes(host.context(), 'due', {
-        onProgress: (done, total, node) => call.emit('lifecycleProgress', { jobId, done, total, node }),
-      });
-      return renewed.map((r) => ({ node: r.node, previousSerial: r.previousSerial, serial: r.serial, notAfter: r.notAfter, keptKey: r.keptKey }));
-    },
+    renewDue: ({ jobId }, call) => renewWithProgress(host.context(), 'due', jobId, call),
     revokeCert: async ({ name, reason }) => {
       const r = await revokeCertificate(host.context(), { node: name }, reason);
       return { serial: r.cert.serial, reason: r.reason, crlNumber: r.crlNumber };

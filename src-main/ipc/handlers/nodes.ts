@@ -1,6 +1,6 @@
 import { addNodes, editNode, removeNode, findNode, certHistory, latestCert, sshTargetText, type NodeInput } from '../../core/nodes.ts';
-import { randomBytes } from 'node:crypto';
 import { UserError } from '../../core/errors.ts';
+import { PickedFiles } from '../picked-files.ts';
 import { getProfile, verifyPortOf } from '../../profiles/index.ts';
 import { inspectKeyFile } from '../../ssh/auth.ts';
 import type { NodeRecord } from '../../vault/schema.ts';
@@ -8,24 +8,6 @@ import { nodeRows, certSummary, certDetail } from '../views.ts';
 import type { NodeDraft, NodePushSettings, NodeRow } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
-
-/** SSH key files chosen in the native dialog, by token: the renderer never names a local path. */
-class ChosenKeyFiles {
-  private readonly paths = new Map<string, string>();
-
-  put(path: string): string {
-    const token = randomBytes(16).toString('hex');
-    this.paths.set(token, path);
-    while (this.paths.size > 8) this.paths.delete(this.paths.keys().next().value!);
-    return token;
-  }
-
-  get(token: string): string {
-    const path = this.paths.get(token);
-    if (!path) throw new UserError('not-found', 'the chosen SSH key file is no longer available; choose it again');
-    return path;
-  }
-}
 
 function pushSettings(node: NodeRecord): NodePushSettings {
   const profile = getProfile(node.profile);
@@ -43,7 +25,7 @@ function pushSettings(node: NodeRecord): NodePushSettings {
   };
 }
 
-function toInput(d: NodeDraft, keys: ChosenKeyFiles): NodeInput {
+function toInput(d: NodeDraft, picked: PickedFiles): NodeInput {
   return {
     name: d.name,
     dns: d.dns,
@@ -54,7 +36,7 @@ function toInput(d: NodeDraft, keys: ChosenKeyFiles): NodeInput {
     ...(d.keyType !== undefined ? { keyType: d.keyType } : {}),
     ...(d.options !== undefined ? { options: d.options } : {}),
     ...(d.ssh !== undefined ? { ssh: d.ssh } : {}),
-    ...(d.sshKeyToken !== undefined ? { sshKey: d.sshKeyToken === '' ? '' : keys.get(d.sshKeyToken) } : {}),
+    ...(d.sshKeyToken !== undefined ? { sshKey: d.sshKeyToken === '' ? '' : picked.get(d.sshKeyToken, 'ssh-key').path } : {}),
     ...(d.dest !== undefined ? { dest: d.dest } : {}),
     ...(d.restart !== undefined ? { restart: d.restart } : {}),
     ...(d.verifyPort !== undefined ? { verifyPort: d.verifyPort } : {}),
@@ -63,7 +45,7 @@ function toInput(d: NodeDraft, keys: ChosenKeyFiles): NodeInput {
   };
 }
 
-export function nodeHandlers(host: Host, keys = new ChosenKeyFiles()): HandlerSection<'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode' | 'pickSshKey'> {
+export function nodeHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode' | 'pickSshKey'> {
   const rowsFor = (names: string[]): NodeRow[] => {
     const ctx = host.context();
     return nodeRows(ctx.vault.read(), ctx.now(), new Set(names));
@@ -87,11 +69,11 @@ export function nodeHandlers(host: Host, keys = new ChosenKeyFiles()): HandlerSe
       };
     },
     addNodes: async ({ nodes }) => {
-      const added = await addNodes(host.context(), nodes.map((d) => toInput(d, keys)));
+      const added = await addNodes(host.context(), nodes.map((d) => toInput(d, picked)));
       return rowsFor(added.map((n) => n.name));
     },
     editNode: async (draft) => {
-      const edited = await editNode(host.context(), toInput(draft, keys));
+      const edited = await editNode(host.context(), toInput(draft, picked));
       const row = rowsFor([edited.name])[0];
       if (!row) throw new UserError('internal', `node "${edited.name}" vanished after editing`);
       return row;
@@ -105,7 +87,7 @@ export function nodeHandlers(host: Host, keys = new ChosenKeyFiles()): HandlerSe
       if (!path) return { picked: false };
       // Checked now, so a public key or a random file is refused when chosen, not at push time.
       const { encrypted } = inspectKeyFile(path);
-      return { picked: true, token: keys.put(path), path, encrypted };
+      return { picked: true, token: picked.put({ kind: 'ssh-key', path }), path, encrypted };
     },
   };
 }

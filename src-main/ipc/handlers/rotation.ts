@@ -1,10 +1,10 @@
 import { liveCertHolders, rotateCa, retirePreviousCa } from '../../lifecycle/rotate.ts';
-import { renewNodes } from '../../lifecycle/renew.ts';
 import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
 import { UserError } from '../../core/errors.ts';
 import { rotationCa, rotationView } from '../rotation-view.ts';
+import { renewWithProgress } from './lifecycle.ts';
 import type { TrustPlacement } from './trust.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
@@ -23,12 +23,7 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
       const r = await rotateCa(host.context(), { keyType, days });
       return rotationCa(host.context().vault.read().cas.find((c) => c.id === r.ca.id)!);
     },
-    renewOldCa: async ({ jobId }, call) => {
-      const renewed = await renewNodes(host.context(), 'old-ca', {
-        onProgress: (done, total, node) => call.emit('lifecycleProgress', { jobId, done, total, node }),
-      });
-      return renewed.map((r) => ({ node: r.node, previousSerial: r.previousSerial, serial: r.serial, notAfter: r.notAfter, keptKey: r.keptKey }));
-    },
+    renewOldCa: ({ jobId }, call) => renewWithProgress(host.context(), 'old-ca', jobId, call),
     retireOldCa: async ({ force, confirmCutOff }) => {
       const ctx = host.context();
       if (force) {
