@@ -40,7 +40,6 @@ export interface AuthOptions {
 
 const MAX_PASSPHRASE_ATTEMPTS = 3;
 
-
 function firstKey(parsed: ParsedKey | ParsedKey[] | Error): ParsedKey | Error {
   return Array.isArray(parsed) ? (parsed[0] ?? new Error('no key in file')) : parsed;
 }
@@ -216,7 +215,6 @@ export class KeyRing {
       await this.load(file).catch(() => undefined);
     }
   }
-
 }
 
 export interface AuthPlan {

@@ -72,6 +72,21 @@ function changeOutput(pem: string, results: StoreResult[], dryRun: boolean): Com
   return { human: lines.join('\n'), json: results, exitCode: results.some((r) => r.error) ? 1 : 0 };
 }
 
+/** `trust install` and `trust uninstall`: the same options, audit and output around one store change. */
+function changeCommand(action: 'install' | 'uninstall', summary: string, change: (pem: string, opts: TrustOptions) => Promise<StoreResult[]>): Command {
+  return {
+    words: ['trust', action],
+    usage: `trust ${action} ${STORE_USAGE} [--dry-run]`,
+    summary,
+    options: CHANGE_OPTIONS,
+    async run(ctx, args) {
+      const ca = activeCa(ctx);
+      const opts = optionsFrom(args, ca);
+      return changeOutput(ca.pem, auditTrust(ctx, `trust.${action}`, ca.pem, await change(ca.pem, opts)), opts.dryRun === true);
+    },
+  };
+}
+
 export const trustCommands: Command[] = [
   {
     words: ['trust', 'status'],
@@ -83,26 +98,6 @@ export const trustCommands: Command[] = [
       return statusOutput(ca.pem, await trustStatus(ca.pem, optionsFrom(args, ca)));
     },
   },
-  {
-    words: ['trust', 'install'],
-    usage: `trust install ${STORE_USAGE} [--dry-run]`,
-    summary: 'trust the CA in this machine\'s stores (all found here without --store); asks the OS for administrator rights when needed',
-    options: CHANGE_OPTIONS,
-    async run(ctx, args) {
-      const ca = activeCa(ctx);
-      const opts = optionsFrom(args, ca);
-      return changeOutput(ca.pem, auditTrust(ctx, 'trust.install', ca.pem, await trustInstall(ca.pem, opts)), opts.dryRun === true);
-    },
-  },
-  {
-    words: ['trust', 'uninstall'],
-    usage: `trust uninstall ${STORE_USAGE} [--dry-run]`,
-    summary: 'remove the CA (found by fingerprint) from this machine\'s stores',
-    options: CHANGE_OPTIONS,
-    async run(ctx, args) {
-      const ca = activeCa(ctx);
-      const opts = optionsFrom(args, ca);
-      return changeOutput(ca.pem, auditTrust(ctx, 'trust.uninstall', ca.pem, await trustUninstall(ca.pem, opts)), opts.dryRun === true);
-    },
-  },
+  changeCommand('install', 'trust the CA in this machine\'s stores (all found here without --store); asks the OS for administrator rights when needed', trustInstall),
+  changeCommand('uninstall', 'remove the CA (found by fingerprint) from this machine\'s stores', trustUninstall),
 ];
