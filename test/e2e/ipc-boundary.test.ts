@@ -551,6 +551,30 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     assert.equal(forced.passphrase.ok, true, forced.passphrase.message);
     assert.equal((await value('getCa', undefined)).name, 'Boundary CA G2');
   });
+
+  test('SSH key passphrases: an answer nobody asked for is not taken; only a kept key can be forgotten; a public key is refused when picked', async () => {
+    const before = snapshot(home);
+    assert.deepEqual(await value('answerSshKeyPassphrase', { jobId: 'nobody-asked', keyFile: '/tmp/k', passphrase: 'x', remember: true }), { accepted: false });
+    const kept = await value('listSavedSshKeys', undefined);
+    assert.ok(Array.isArray(kept));
+    const forget = await dispatch(handlers, 'forgetSshKeyPassphrase', { keyFile: join(dir, 'never-kept') }, recorder().call);
+    assert.equal(!forget.ok && forget.error.code, 'not-found');
+    assert.match(!forget.ok ? forget.error.message : '', /no passphrase is kept for .*never-kept/);
+    const key = join(dir, 'picked_key');
+    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key]);
+    t.answers.push(`${key}.pub`);
+    const pub = await dispatch(handlers, 'pickSshKey', undefined, recorder().call);
+    assert.equal(!pub.ok && pub.error.code, 'invalid-input');
+    assert.match(!pub.ok ? pub.error.message : '', /is a public key; give the private key file/);
+    t.answers.push(key);
+    const picked = await value('pickSshKey', undefined);
+    assert.deepEqual({ ...picked, token: typeof picked.token }, { picked: true, token: 'string', path: key, encrypted: false });
+    // A token that is not from this dialog is refused before the vault is touched.
+    const stale = await dispatch(handlers, 'editNode', { name: 'nope', dns: [], ips: ['10.0.0.1'], sshKeyToken: 'f'.repeat(32) }, recorder().call);
+    assert.equal(!stale.ok && stale.error.code, 'not-found');
+    assert.match(!stale.ok ? stale.error.message : '', /the chosen SSH key file is no longer available; choose it again/);
+    assert.deepEqual(snapshot(home), before, 'nothing in the vault changed');
+  });
 });
 
 describe('sender guard and registration', () => {
