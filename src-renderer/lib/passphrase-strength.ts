@@ -13,3 +13,10 @@ export function passphraseStrength(pass: string): Strength {
   if (bits >= 55) return { label: 'fair', score: 2 };
   return { label: 'weak', score: 1 };
 }
+
+/** Why a chosen passphrase and its confirmation cannot be used yet, or null. */
+export function ownPassphraseProblem(pass: string, confirm: string): string | null {
+  if (pass.length < MIN_OWN_PASSPHRASE) return `at least ${MIN_OWN_PASSPHRASE} characters`;
+  if (confirm !== pass) return 'the two passphrases differ';
+  return null;
+}
