@@ -6,43 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:https';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StoreResult } from '../../src-main/truststore/index.ts';
-import { CLI, cleanup, runCli, snapshot, tempDir, workspace } from '../helpers/cli.ts';
-import { freePort } from '../helpers/ports.ts';
-import { sha256File } from './helpers.ts';
-import { chromiumLoad, createFirefoxProfile, firefoxLoad, homeEnv } from './browsers.ts';
+import { CLI, cleanup, runCli, tempDir, workspace } from '../helpers/cli.ts';
+import { MARKER, chromiumLoad, createFirefoxProfile, firefoxLoad, homeEnv, nodeSite, realStores } from './browsers.ts';
 
 const NAMESPACE_SCRIPT = resolve(import.meta.dirname, 'fixtures', 'trust-namespace.sh');
-const MARKER = 'hello from node1 over TLS';
-
-function realStores(): unknown {
-  return {
-    bundle: sha256File('/etc/ssl/certs/ca-certificates.crt'),
-    java: sha256File('/etc/ssl/certs/java/cacerts'),
-    local: snapshot('/usr/local/share/ca-certificates'),
-    links: readdirSync('/etc/ssl/certs').sort(),
-  };
-}
-
-/** A vault with a CA and node1 (IP 127.0.0.1), and an HTTPS server on loopback serving node1's certificate. */
-async function nodeSite(): Promise<{ ws: ReturnType<typeof workspace>; url: string; close(): Promise<void> }> {
-  const ws = workspace();
-  const bundle = join(ws.dir, 'bundle');
-  for (const args of [['ca', 'init', '--name', 'Browser Test CA'], ['node', 'add', 'node1', '--ip', '127.0.0.1', '--server'], ['issue', 'node1'], ['bundle', 'node1', '--out', bundle]]) {
-    const r = ws.cli(...args);
-    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
-  }
-  const server = createServer({ cert: readFileSync(join(bundle, 'node.crt')), key: readFileSync(join(bundle, 'node.key')) }, (_req, res) => {
-    res.setHeader('content-type', 'text/html');
-    res.end(`<!doctype html><html><body><p>${MARKER}</p></body></html>\n`);
-  });
-  const port = await freePort();
-  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
-  return { ws, url: `https://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(() => ok())) };
-}
 
 /** `cluster-trust ARGS --json` as a user whose HOME is `home`, inside a private copy of the system stores. */
 async function cliInNamespace(ws: ReturnType<typeof workspace>, home: string, ...args: string[]): Promise<{ rc: number; results: StoreResult[]; err: string }> {
@@ -76,7 +46,7 @@ function noErrors(results: StoreResult[]): void {
 
 test('Chromium (run once) and a Firefox ESR profile: refused, loaded after one `trust install` with no flags, refused after `trust uninstall`', async () => {
   const real = realStores();
-  const site = await nodeSite();
+  const site = await nodeSite(workspace());
   const home = tempDir('ct-browser-home-');
   const chromiumDb = join(home, '.local/share/pki/nssdb');
   try {
@@ -135,7 +105,7 @@ test('Chromium (run once) and a Firefox ESR profile: refused, loaded after one `
 
 test('Chromium installed but never run: `trust install` creates its database (folders 0700), its first run loads the page; uninstall refuses it again', async () => {
   const real = realStores();
-  const site = await nodeSite();
+  const site = await nodeSite(workspace());
   const home = tempDir('ct-browser-home-');
   const chromiumDb = join(home, '.local/share/pki/nssdb');
   try {

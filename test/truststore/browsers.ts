@@ -1,10 +1,63 @@
 // The real browsers from Debian, driven headless against a test HOME: Chromium through --dump-dom,
 // Firefox ESR over WebDriver BiDi. Nothing of this machine's own profiles or databases is touched.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
 import { createRequire } from 'node:module';
-import { isAbsolute, join } from 'node:path';
-import { cleanup, tempDir } from '../helpers/cli.ts';
+import { isAbsolute, join, resolve } from 'node:path';
+import { cleanup, snapshot, tempDir, type CliRun } from '../helpers/cli.ts';
+import { freePort } from '../helpers/ports.ts';
+import { sha256File } from './helpers.ts';
+
+/** What the test page says: a browser that shows it has loaded it. */
+export const MARKER = 'hello from node1 over TLS';
+
+/** This machine's system and Java stores: a test must leave them exactly as it found them. */
+export function realStores(): unknown {
+  return {
+    bundle: sha256File('/etc/ssl/certs/ca-certificates.crt'),
+    java: sha256File('/etc/ssl/certs/java/cacerts'),
+    local: snapshot('/usr/local/share/ca-certificates'),
+    links: readdirSync('/etc/ssl/certs').sort(),
+  };
+}
+
+/** A CA and node1 (IP 127.0.0.1) made through `cli`, and an HTTPS server on loopback serving node1's certificate. */
+export async function nodeSite<W extends { dir: string; cli(...args: string[]): CliRun }>(ws: W): Promise<{ ws: W; url: string; close(): Promise<void> }> {
+  const bundle = join(ws.dir, 'bundle');
+  for (const args of [['ca', 'init', '--name', 'Browser Test CA'], ['node', 'add', 'node1', '--ip', '127.0.0.1', '--server'], ['issue', 'node1'], ['bundle', 'node1', '--out', bundle]]) {
+    const r = ws.cli(...args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const server = createServer({ cert: readFileSync(join(bundle, 'node.crt')), key: readFileSync(join(bundle, 'node.key')) }, (_req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<!doctype html><html><body><p>${MARKER}</p></body></html>\n`);
+  });
+  const port = await freePort();
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', ok));
+  return { ws, url: `https://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(() => ok())) };
+}
+
+const PRIVATE_STORES = resolve(import.meta.dirname, '..', 'helpers', 'debian-trust-namespace.sh');
+
+/**
+ * A launcher (in `dir`) that runs `executable` in a private mount namespace whose system trust store
+ * folders are tmpfs copies: a root process may then change "this machine's" stores for real.
+ */
+export function privateStoresLauncher(dir: string, executable: string): string {
+  const launcher = join(dir, 'in-private-stores.sh');
+  writeFileSync(launcher, [
+    '#!/usr/bin/env bash',
+    'set -euo pipefail',
+    `[ -n "\${CT_PRIVATE_STORES:-}" ] || CT_PRIVATE_STORES=1 exec unshare -m --propagation private "$0" "$@"`,
+    `source ${JSON.stringify(PRIVATE_STORES)}`,
+    `exec ${JSON.stringify(executable)} "$@"`,
+    '',
+  ].join('\n'));
+  chmodSync(launcher, 0o755);
+  return launcher;
+}
 
 /** HOME and the XDG folders all inside `home`, as a fresh user account would have them. */
 export function homeEnv(home: string): NodeJS.ProcessEnv {
