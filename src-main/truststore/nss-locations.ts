@@ -32,6 +32,7 @@ const FIREFOX_ROOTS: Array<{ browser: string; place: Place; path: string; platfo
   { browser: 'Firefox', place: 'home', path: '.mozilla/firefox', platform: 'linux' },
   { browser: 'Firefox', place: 'config', path: 'mozilla/firefox', platform: 'linux' },
   { browser: 'Firefox (snap)', place: 'home', path: 'snap/firefox/common/.mozilla/firefox', platform: 'linux' },
+  { browser: 'Firefox (snap)', place: 'home', path: 'snap/firefox/common/.config/mozilla/firefox', platform: 'linux' },
   { browser: 'Firefox (Flatpak)', place: 'home', path: '.var/app/org.mozilla.firefox/.mozilla/firefox', platform: 'linux' },
   { browser: 'Firefox (Flatpak)', place: 'home', path: '.var/app/org.mozilla.firefox/config/mozilla/firefox', platform: 'linux' },
   { browser: 'Firefox', place: 'home', path: 'Library/Application Support/Firefox', platform: 'darwin' },

@@ -7,17 +7,11 @@ import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { trustInstall, trustStatus, trustUninstall, parseTrustedCa, type StoreResult, type TrustOptions } from '../../src-main/truststore/index.ts';
 import { cleanup, sh, tempDir } from '../helpers/cli.ts';
-import { makeCa } from './helpers.ts';
+import { makeCa, newNssDb } from './helpers.ts';
 
 function nss(results: StoreResult[]): StoreResult {
   assert.equal(results.length, 1, JSON.stringify(results, null, 2));
   return results[0]!;
-}
-
-function newNssDb(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  sh('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
-  return dir;
 }
 
 function holds(db: string, label: string): boolean {
