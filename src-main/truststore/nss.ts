@@ -33,8 +33,9 @@ async function chromiumNeverRun(env: TrustEnv, found: NssLocation[]): Promise<Ne
     const bin = findTool(env, name);
     if (!bin || /^\/(snap|var\/lib\/flatpak)\//.test(realpathOr(bin))) continue;
     // "Chromium 156.0.8078.114 built on Debian", "Google Chrome 146.0.7680.80"
-    const version = await runArgv([bin, '--version'], env.processEnv);
-    const m = version.stdout.match(/^\s*(.*?)\s*(\d+)\.\d+/);
+    // A browser that hangs or prints nonsense only loses its version: today's place is used.
+    const version = await runArgv([bin, '--version'], env.processEnv, 15_000);
+    const m = version.stdout.match(/^\s*([A-Za-z][\w .-]{0,40}?)?\s*(\d{1,4})\.\d+/);
     const major = version.code === 0 && m ? Number(m[2]) : null;
     return { name: m && major !== null ? `${m[1] || 'Chromium'} ${major}` : name, dir: chromiumNewDb(env, major) };
   }
