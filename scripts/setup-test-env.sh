@@ -11,6 +11,7 @@ PACKAGES=(
   ca-certificates curl openssl p11-kit iproute2 util-linux default-jre-headless
   libgtk-3-0 libnss3 libgbm1 libasound2 libxss1 libxtst6 libatk-bridge2.0-0 libdrm2 libxkbcommon0
   libxcomposite1 libxdamage1 libxrandr2 libcups2 fonts-dejavu-core python3 make g++
+  chromium firefox-esr
 )
 
 missing=()

@@ -269,6 +269,17 @@ export interface TrustStoreRow {
   elevated?: boolean;
   dryRun?: boolean;
   error?: { code: IpcErrorCode; message: string };
+  /** NSS: each browser database found (or created on install) and whether it trusts the CA. */
+  databases?: TrustDatabaseRow[];
+}
+
+export interface TrustDatabaseRow {
+  /** "Chromium", "Firefox ESR profile abcd.default-esr" */
+  browser: string;
+  path: string;
+  trusted: boolean;
+  /** A browser installed but never run: an install creates this database. */
+  toCreate?: boolean;
 }
 
 export interface TrustReport {
