@@ -32,14 +32,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 # Debian 12's first ca-certificates (20230311) lacks --sysroot, which the trust-store tests use on a
 # private tree; its security update (20250419~deb12u*) has it, as Debian 13's has.
-if ! update-ca-certificates --help 2>&1 | grep -q -- '--sysroot'; then
+# Its usage line never lists the option, so the script itself is read.
+has_sysroot() { grep -q -- '--sysroot)' "$(command -v update-ca-certificates || echo /usr/sbin/update-ca-certificates)" 2>/dev/null; }
+if ! has_sysroot; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "setup: upgrading ca-certificates (this one's update-ca-certificates has no --sysroot)"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --only-upgrade ca-certificates >>/tmp/cluster-trust-apt.log 2>&1 || true
   fi
-  update-ca-certificates --help 2>&1 | grep -q -- '--sysroot' || {
+  has_sysroot || {
     echo "setup: update-ca-certificates here has no --sysroot and could not be upgraded (install ca-certificates 20250419 or later: Debian 12's security update)" >&2; exit 1; }
 fi
 # The Debian services must not run on this machine's real ports: tests start their own instances.
