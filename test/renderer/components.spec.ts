@@ -294,9 +294,32 @@ describe('FirstRun', () => {
     await type(screen.getByLabelText('Validity (years)'), '5');
     await fireEvent.click(create);
     await waitFor(() => screen.getByTestId('ca-created'));
-    expect(fake.calls[0]!.request).toEqual({ name: 'Prod CA', keyType: 'rsa-3072', days: 1825 });
+    expect(fake.calls.find((c) => c.channel === 'createCa')!.request).toEqual({ name: 'Prod CA', keyType: 'rsa-3072', days: 1825 });
     expect(screen.getByTestId('ca-fingerprint').textContent).toBe(`AB:`.repeat(31) + 'AB');
     expect(screen.getByTestId('passphrase-location').textContent).toContain('in the OS keychain');
+  });
+
+  test('no keychain: asks for the user\'s own passphrase twice, refuses a short or differing one, sends it once', async () => {
+    app.ca = null;
+    const fake = fakeApi({
+      getKeychain: () => ({ backend: '@napi-rs/keyring', reachable: false, detail: 'the OS keychain is not reachable (no D-Bus)' }),
+      createCa: (r) => ({ ...CA, name: r.name, passphraseIn: 'typed' }),
+    });
+    useApi(fake.api);
+    render(FirstRun);
+    await waitFor(() => screen.getByTestId('no-keychain'));
+    await type(screen.getByLabelText('CA name'), 'Own CA');
+    await type(screen.getByLabelText('CA passphrase'), 'short');
+    expect(screen.getByText('at least 12 characters')).toBeTruthy();
+    await type(screen.getByLabelText('CA passphrase'), 'a long passphrase 1');
+    await type(screen.getByLabelText('Type it again'), 'a long passphrase 2');
+    expect(screen.getByText('the two passphrases differ')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Create CA' }));
+    expect(fake.calls.some((c) => c.channel === 'createCa')).toBe(false);
+    await type(screen.getByLabelText('Type it again'), 'a long passphrase 1');
+    await fireEvent.click(screen.getByRole('button', { name: 'Create CA' }));
+    await waitFor(() => screen.getByTestId('ca-created'));
+    expect(fake.calls.filter((c) => c.channel === 'createCa').map((c) => c.request)).toEqual([{ name: 'Own CA', keyType: 'ecdsa-p256', days: 3650, passphrase: 'a long passphrase 1' }]);
   });
 
   test('validity outside 1..100 years is refused as typed', async () => {
