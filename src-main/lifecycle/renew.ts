@@ -24,6 +24,11 @@ export interface RenewOptions {
   days?: number;
   keyType?: string;
   withinDays?: number;
+  /**
+   * `--keep-csr-key`: also re-sign a key the vault did not make (the node's CSR key). Only for nodes
+   * named one by one: a CSR's key may be anyone's, so it is never kept by a batch or by default.
+   */
+  keepCsrKey?: boolean;
   /** `--push`: every chosen node must have an SSH target, checked before anything is renewed. */
   requireSshTarget?: boolean;
   onProgress?: (done: number, total: number, node: string) => void;
@@ -91,6 +96,8 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
     if (!isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
   }
   if (opts.days !== undefined) checkDays(opts.days, LEAF_MAX_DAYS, 'node certificates');
+  if (opts.keepCsrKey && mode === 'rekey') throw invalid('choose --rekey or --keep-csr-key, not both');
+  if (opts.keepCsrKey && !Array.isArray(sel)) throw invalid('--keep-csr-key re-signs keys the vault did not make: name each node (`cluster-trust renew NODE --keep-csr-key`), not --due, --all or --old-ca');
   const inv = ctx.vault.read();
   activeCaRecord(inv);
   const names = select(inv, sel, ctx.now(), withinDays);
@@ -100,6 +107,12 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
     if (missing.length) {
       throw new UserError('refused', `${missing.join(', ')} ha${missing.length === 1 ? 's' : 've'} no SSH target to push to (\`cluster-trust node edit NAME --ssh user@host\`); nothing was renewed`);
     }
+  }
+  // A key the vault did not make came in a CSR: re-signing it for the node's names is only done when asked by name.
+  const csrKeys = mode === 'rekey' || opts.keepCsrKey ? [] : names.filter((n) => !latestCert(inv, n)!.hasKey && !compromised(latestCert(inv, n)!));
+  if (csrKeys.length) {
+    const list = csrKeys.join(', ');
+    throw new UserError('refused', `the certificate of ${list} was signed from a CSR, so the vault did not make the key: renew by name with \`cluster-trust renew ${csrKeys.length === 1 ? list : 'NODE'} --keep-csr-key\` to re-sign that key (only if you know the node made it), or with --rekey for a new key from the vault; nothing was renewed`);
   }
   const plans = new Map<string, LeafPlan>();
   const previous = new Map<string, CertRecord>();

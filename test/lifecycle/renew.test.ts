@@ -77,12 +77,23 @@ test('renew: same names and profile, new serial, validity and key; twice in a ro
   assert.match(sh('openssl', ['x509', '-in', path('r1-4', 'node.crt'), '-noout', '-text']), /rsaEncryption/);
 });
 
-test('renew of a node that signed its own CSR keeps the node\'s key unless --rekey', () => {
+test('renew of a node that signed its own CSR keeps the node\'s key only when asked by name (--keep-csr-key)', () => {
   const key = path('csr.key');
   sh('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', path('node.csr'), '-subj', '/CN=csr-node', '-addext', 'subjectAltName=IP:10.1.1.1']);
   ok(ws.cli('node', 'add', 'csr-node', '--ip', '10.1.1.1'), 'node add');
   ok(ws.cli('sign-csr', path('node.csr'), '--name', 'csr-node', '--out', path('csr-node.crt')), 'sign-csr');
-  const r = json<{ renewed: Array<{ keptKey: boolean }> }>(ws.cli('renew', 'csr-node', '--json'), 'renew csr-node');
+  // The vault did not make that key: neither a plain renew nor --keep-key nor a batch re-signs it.
+  const unchanged = snapshot(ws.home);
+  for (const args of [['renew', 'csr-node'], ['renew', 'csr-node', '--keep-key'], ['renew', '--all']]) {
+    const refused = ws.cli(...args);
+    assert.equal(refused.code, 1, args.join(' '));
+    assert.match(refused.stderr, /csr-node was signed from a CSR, so the vault did not make the key: renew by name with `cluster-trust renew csr-node --keep-csr-key`.*or with --rekey/);
+    assert.deepEqual(snapshot(ws.home), unchanged, `${args.join(' ')} changed nothing`);
+  }
+  const batch = ws.cli('renew', '--all', '--keep-csr-key');
+  assert.equal(batch.code, 1);
+  assert.match(batch.stderr, /--keep-csr-key re-signs keys the vault did not make: name each node/);
+  const r = json<{ renewed: Array<{ keptKey: boolean }> }>(ws.cli('renew', 'csr-node', '--keep-csr-key', '--json'), 'renew csr-node --keep-csr-key');
   assert.equal(r.renewed[0]!.keptKey, true);
   ok(ws.cli('bundle', 'csr-node', '--out', path('csr-b')), 'bundle');
   assert.equal(pubkey(path('csr-b', 'node.crt')), sh('openssl', ['pkey', '-in', key, '-pubout']));

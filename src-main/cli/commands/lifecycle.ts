@@ -65,10 +65,10 @@ export const lifecycleCommands: Command[] = [
   },
   {
     words: ['renew'],
-    usage: `renew NAME... | --due | --all | --old-ca [--rekey | --keep-key] [--key ${KEY_TYPES.join('|')}] [--days N] [--within DAYS] [--push]`,
-    summary: 're-issue certificates with the same names and profile, a new serial and validity, from the active CA (new key unless --keep-key)',
+    usage: `renew NAME... | --due | --all | --old-ca [--rekey | --keep-key] [--keep-csr-key] [--key ${KEY_TYPES.join('|')}] [--days N] [--within DAYS] [--push]`,
+    summary: 're-issue certificates with the same names and profile, a new serial and validity, from the active CA (new key unless --keep-key; a key from a CSR only with NAME... --keep-csr-key)',
     options: [
-      { name: 'due' }, { name: 'all' }, { name: 'old-ca' }, { name: 'rekey' }, { name: 'keep-key' }, { name: 'push' },
+      { name: 'due' }, { name: 'all' }, { name: 'old-ca' }, { name: 'rekey' }, { name: 'keep-key' }, { name: 'keep-csr-key' }, { name: 'push' },
       { name: 'key', value: true }, { name: 'days', value: true }, { name: 'within', value: true },
     ],
     async run(ctx, args, io) {
@@ -77,6 +77,7 @@ export const lifecycleCommands: Command[] = [
       const push = args.flags.has('push');
       const renewed = await renewNodes(ctx, selection, {
         keyMode: mode,
+        keepCsrKey: args.flags.has('keep-csr-key'),
         keyType: one(args, 'key'),
         days: intOption(args, 'days'),
         withinDays: intOption(args, 'within'),
