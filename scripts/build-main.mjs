@@ -25,10 +25,10 @@ try {
     // Node 18.15 is what Electron 25 embeds; the output must run there and on current Electron.
     target: 'node18',
     sourcemap: 'linked',
-    // keytar is native and must load from node_modules. ssh2 is bundled (its JS deps would otherwise
+    // The keychain bindings (keytar, @napi-rs/keyring) are native and must load from node_modules. ssh2 is bundled (its JS deps would otherwise
     // have to survive electron-builder's dependency walk); its optional native helpers are loaded
     // in try/catch by ssh2 itself, so leaving them out only selects its JavaScript fallbacks.
-    external: ['electron', 'keytar', 'cpu-features', '*.node'],
+    external: ['electron', 'keytar', '@napi-rs/keyring', 'cpu-features', '*.node'],
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',

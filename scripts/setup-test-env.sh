@@ -11,6 +11,7 @@ PACKAGES=(
   ca-certificates curl openssl p11-kit iproute2 util-linux default-jre-headless
   libgtk-3-0 libnss3 libgbm1 libasound2 libxss1 libxtst6 libatk-bridge2.0-0 libdrm2 libxkbcommon0
   libxcomposite1 libxdamage1 libxrandr2 libcups2 fonts-dejavu-core python3 make g++
+  chromium firefox-esr
 )
 
 missing=()
@@ -28,6 +29,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "setup: these Debian packages are missing and I cannot install them (not root or no apt-get): ${missing[*]}" >&2
     exit 1
   fi
+fi
+# Debian 12's first ca-certificates (20230311) lacks --sysroot, which the trust-store tests use on a
+# private tree; its security update (20250419~deb12u*) has it, as Debian 13's has.
+if ! update-ca-certificates --help 2>&1 | grep -q -- '--sysroot'; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: upgrading ca-certificates (this one's update-ca-certificates has no --sysroot)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --only-upgrade ca-certificates >>/tmp/cluster-trust-apt.log 2>&1 || true
+  fi
+  update-ca-certificates --help 2>&1 | grep -q -- '--sysroot' || {
+    echo "setup: update-ca-certificates here has no --sysroot and could not be upgraded (install ca-certificates 20250419 or later: Debian 12's security update)" >&2; exit 1; }
 fi
 # The Debian services must not run on this machine's real ports: tests start their own instances.
 for svc in ssh nginx caddy nats-server; do

@@ -1,6 +1,7 @@
 import { COMMANDS } from './registry.ts';
 import { GLOBAL_OPTIONS, one, parseArgs } from './args.ts';
 import { createContext } from '../core/context.ts';
+import { terminalCaPassphrase } from './ca-passphrase-prompt.ts';
 import { toUserError, invalid } from '../core/errors.ts';
 import type { Command } from './command.ts';
 
@@ -70,7 +71,7 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
       streams.stdout(`usage: cluster-trust ${command.usage}\n  ${command.summary}\n`);
       return 0;
     }
-    const ctx = createContext({ home: one(args, 'home'), passphraseFile: one(args, 'passphrase-file') });
+    const ctx = createContext({ home: one(args, 'home'), passphraseFile: one(args, 'passphrase-file'), askPassphrase: terminalCaPassphrase() });
     const result = await command.run(ctx, args, { json, progress: (line) => { if (!json) streams.stderr(`${line}\n`); } });
     if (json) streams.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
     else if (result.human) streams.stdout(`${result.human}\n`);

@@ -27,7 +27,7 @@ export interface PassphrasesExported {
 
 export async function exportCaPassphrases(ctx: CoreContext, outFile: string): Promise<PassphrasesExported> {
   const cas = ctx.vault.read().cas.filter((c) => c.passphraseIn === 'keychain');
-  if (cas.length === 0) throw invalid('no CA in this vault keeps its passphrase in the keychain: your passphrase file is the copy to keep');
+  if (cas.length === 0) throw invalid('no CA in this vault keeps its passphrase in the keychain: your own passphrase (its file, or what you typed) is the copy to keep');
   const lines = [HEADER];
   const written: string[] = [];
   const missing: string[] = [];

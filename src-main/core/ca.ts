@@ -5,6 +5,7 @@ import { fingerprintSha256, reportOf, type CertificateReport } from '../pki/insp
 import { pemBlocks, toPem } from '../pki/pem.ts';
 import { DEFAULT_KEY_TYPE, type KeyType } from '../pki/policy.ts';
 import { checkChosenPassphrase, generatePassphrase, keychainAccount, lookupPassphrase, readPassphraseFile } from '../keychain/passphrase.ts';
+import { describeKeychain } from '../keychain/keychain.ts';
 import { deriveNodeKeyKek, newKekSalt } from '../keychain/node-keys.ts';
 import { UserError, invalid } from './errors.ts';
 import { audit } from '../lifecycle/audit.ts';
@@ -31,9 +32,14 @@ export function activeCaRecord(inv: Inventory): CaRecord {
 }
 
 function passphraseLocation(rec: CaRecord): string {
-  return rec.passphraseIn === 'keychain'
-    ? `in the OS keychain (service "Cluster Trust", account "${keychainAccount(rec.fingerprint)}")`
-    : 'in the passphrase file you chose (keep it safe: it is not stored anywhere else)';
+  switch (rec.passphraseIn) {
+    case 'keychain':
+      return `in the OS keychain (service "Cluster Trust", account "${keychainAccount(rec.fingerprint)}")`;
+    case 'file':
+      return 'in the passphrase file you chose (keep it safe: it is not stored anywhere else)';
+    case 'typed':
+      return 'yours alone: typed when the CA was made, kept nowhere, asked again after every start (if you lose it, nothing can sign for this CA)';
+  }
 }
 
 export function caInfo(ctx: CoreContext, rec: CaRecord): CaInfo {
@@ -53,13 +59,25 @@ export function trustedCaPems(ctx: CoreContext, inv: Inventory): string[] {
     .map((c) => ctx.vault.readText(caCertPath(c.id)));
 }
 
+/** What the user chose for a new CA's passphrase: typed in the app, or nothing (decided here). */
+export interface NewCaPassphraseChoice {
+  /** The user's own passphrase, typed in the desktop app (at least 12 characters). */
+  typed?: string;
+}
+
 /**
- * The passphrase for a new CA: the user's own (from the passphrase file) or a strong random one that
- * goes into the keychain. Keychain trouble surfaces here, before anything is written.
+ * The passphrase for a new CA: the user's own (a passphrase file, or typed) or a strong random one
+ * that goes into the keychain. With no keychain reachable and nothing given, a terminal asks; keychain
+ * trouble surfaces here, before anything is written.
  */
-export async function newCaPassphrase(ctx: CoreContext): Promise<{ passphrase: string; passphraseIn: CaRecord['passphraseIn'] }> {
+export async function newCaPassphrase(ctx: CoreContext, choice: NewCaPassphraseChoice = {}): Promise<{ passphrase: string; passphraseIn: CaRecord['passphraseIn'] }> {
   if (ctx.passphraseFile) return { passphrase: checkChosenPassphrase(readPassphraseFile(ctx.passphraseFile)), passphraseIn: 'file' };
-  return { passphrase: generatePassphrase(), passphraseIn: 'keychain' };
+  if (choice.typed !== undefined) return { passphrase: checkChosenPassphrase(choice.typed), passphraseIn: 'typed' };
+  const keychain = await describeKeychain(ctx.keychain);
+  if (keychain.reachable) return { passphrase: generatePassphrase(), passphraseIn: 'keychain' };
+  const typed = ctx.askPassphrase ? await ctx.askPassphrase({ caName: '', purpose: 'create', attempt: 1 }) : null;
+  if (typed !== null) return { passphrase: checkChosenPassphrase(typed), passphraseIn: 'typed' };
+  throw new UserError('keychain-unavailable', `${keychain.detail}: choose your own passphrase instead (desktop app: type it on the first screen; CLI: run on a terminal to type it, or pass --passphrase-file FILE)`);
 }
 
 export interface NewCaInput {
@@ -83,15 +101,17 @@ export interface PreparedCa {
  * Encrypts a new CA's key under a new passphrase (kept in the keychain or the user's file) and
  * builds its record. The caller writes it in a vault transaction, or calls discard().
  */
-export async function prepareCa(ctx: CoreContext, input: NewCaInput, checkVault: () => void = () => {}): Promise<PreparedCa> {
+export async function prepareCa(ctx: CoreContext, input: NewCaInput, checkVault: () => void = () => {}, choice: NewCaPassphraseChoice = {}): Promise<PreparedCa> {
   const cert = new X509Certificate(input.certPem);
   const fingerprint = fingerprintSha256(cert.raw);
   const id = fingerprint.slice(0, 16);
-  const { passphrase, passphraseIn } = await newCaPassphrase(ctx);
+  const { passphrase, passphraseIn } = await newCaPassphrase(ctx, choice);
   const encryptedKey = encryptPkcs8(input.keyDer, passphrase);
   checkVault();
   const account = keychainAccount(fingerprint);
   if (passphraseIn === 'keychain') await ctx.keychain.set(account, passphrase);
+  // The user's typed passphrase opens this CA for the rest of the session, and only in memory.
+  if (passphraseIn === 'typed') ctx.session.remember(fingerprint, passphrase);
   const now = ctx.now().toISOString();
   const record: CaRecord = {
     id,
@@ -112,16 +132,17 @@ export async function prepareCa(ctx: CoreContext, input: NewCaInput, checkVault:
     encryptedKey,
     discard: async () => {
       if (passphraseIn === 'keychain') await ctx.keychain.delete(account).catch(() => false);
+      if (passphraseIn === 'typed') ctx.session.forget(fingerprint);
     },
   };
 }
 
-async function storeCa(ctx: CoreContext, input: NewCaInput): Promise<CaInfo> {
+async function storeCa(ctx: CoreContext, input: NewCaInput, choice: NewCaPassphraseChoice = {}): Promise<CaInfo> {
   const prepared = await prepareCa(ctx, input, () => {
     if (ctx.vault.read().cas.some((c) => c.status === 'active')) {
       throw new UserError('conflict', 'this vault already has a CA; use another --home, or rotate the CA');
     }
-  });
+  }, choice);
   const { record } = prepared;
   try {
     await ctx.vault.update((inv, tx) => {
@@ -135,21 +156,21 @@ async function storeCa(ctx: CoreContext, input: NewCaInput): Promise<CaInfo> {
     await prepared.discard();
     throw err;
   }
-  audit(ctx, { action: input.imported ? 'ca.import' : 'ca.create', fingerprint: record.fingerprint, detail: `${record.name} (${record.keyType}), passphrase in the ${record.passphraseIn}` });
+  audit(ctx, { action: input.imported ? 'ca.import' : 'ca.create', fingerprint: record.fingerprint, detail: `${record.name} (${record.keyType}), passphrase ${record.passphraseIn === "typed" ? "typed by the user, kept nowhere" : `in the ${record.passphraseIn}`}` });
   return caInfo(ctx, record);
 }
 
-export async function initCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number }): Promise<CaInfo> {
+export async function initCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number; passphrase?: NewCaPassphraseChoice }): Promise<CaInfo> {
   if (ctx.vault.exists() && ctx.vault.read().cas.some((c) => c.status === 'active')) {
     throw new UserError('conflict', `the vault in ${ctx.vault.home} already has a CA; use another --home, or rotate the CA`);
   }
   const keyType = opts.keyType ?? DEFAULT_KEY_TYPE;
   const ca = await createRootCa({ name: opts.name, keyType, days: opts.days, now: ctx.now() });
-  return storeCa(ctx, { name: opts.name.trim(), certPem: ca.certPem, keyDer: await exportPkcs8Der(ca.key.privateKey), keyType, imported: false });
+  return storeCa(ctx, { name: opts.name.trim(), certPem: ca.certPem, keyDer: await exportPkcs8Der(ca.key.privateKey), keyType, imported: false }, opts.passphrase);
 }
 
 /** Imports an existing CA: its certificate and its private key (encrypted or not), which must match. */
-export async function importCa(ctx: CoreContext, opts: { certPem: string; keyPem: string; keyPassphrase?: string }): Promise<CaInfo> {
+export async function importCa(ctx: CoreContext, opts: { certPem: string; keyPem: string; keyPassphrase?: string; passphrase?: NewCaPassphraseChoice }): Promise<CaInfo> {
   const certBlocks = pemBlocks(opts.certPem).filter((b) => b.label === 'CERTIFICATE');
   if (certBlocks.length === 0) throw invalid('the CA certificate file holds no PEM CERTIFICATE');
   const certPem = toPem('CERTIFICATE', certBlocks[0]!.der);
@@ -158,7 +179,7 @@ export async function importCa(ctx: CoreContext, opts: { certPem: string; keyPem
   if (!spkiOf(key).equals(spkiOf(cert.publicKey))) throw invalid('the private key does not belong to that CA certificate');
   const keyType = keyTypeOf(key);
   const name = cert.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? 'Imported CA';
-  return storeCa(ctx, { name, certPem, keyDer: key.export({ type: 'pkcs8', format: 'der' }), keyType, imported: true });
+  return storeCa(ctx, { name, certPem, keyDer: key.export({ type: 'pkcs8', format: 'der' }), keyType, imported: true }, opts.passphrase);
 }
 
 export interface UnlockedCa extends CaMaterial {
@@ -168,7 +189,36 @@ export interface UnlockedCa extends CaMaterial {
 }
 
 export function caPassphrase(ctx: CoreContext, rec: CaRecord): Promise<string> {
-  return lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain }, rec.fingerprint);
+  const src = { file: ctx.passphraseFile, keychain: ctx.keychain, session: ctx.session, ask: ctx.askPassphrase };
+  return lookupPassphrase(src, rec, (pass) => opensCaKey(ctx, rec, pass));
+}
+
+function opensCaKey(ctx: CoreContext, rec: CaRecord, pass: string): boolean {
+  try {
+    readPrivateKey(ctx.vault.readText(caKeyPath(rec.id)), pass);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The desktop app's Unlock: a typed passphrase is kept for this session for every CA in use whose
+ * key it opens. Refused, and nothing kept, when it opens none.
+ */
+export function unlockWithTypedPassphrase(ctx: CoreContext, passphrase: string): { unlocked: string[] } {
+  const cas = ctx.vault.read().cas.filter((c) => c.status !== 'retired' && c.passphraseIn !== 'keychain');
+  if (cas.length === 0) throw invalid('no CA in this vault needs a typed passphrase');
+  const opened = cas.filter((c) => opensCaKey(ctx, c, passphrase));
+  if (opened.length === 0) throw new UserError('bad-passphrase', 'that passphrase does not open the CA key');
+  for (const c of opened) ctx.session.remember(c.fingerprint, passphrase);
+  audit(ctx, { action: 'ca.unlock', detail: opened.map((c) => c.name).join(', ') });
+  return { unlocked: opened.map((c) => c.name) };
+}
+
+/** Whether signing with this CA would have to ask for a passphrase first (a typed one not given yet). */
+export function isLocked(ctx: CoreContext, rec: CaRecord): boolean {
+  return rec.passphraseIn !== 'keychain' && !ctx.passphraseFile && !ctx.session.has(rec.fingerprint);
 }
 
 // A keychain round trip plus scrypt costs ~100 ms or more: derive each CA's node-key key once per

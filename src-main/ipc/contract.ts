@@ -104,10 +104,21 @@ export interface CaView {
   sha256: string;
   sha1: string;
   imported: boolean;
-  passphraseIn: 'keychain' | 'file';
+  /** typed: the user's own passphrase, kept nowhere (asked again after every start). */
+  passphraseIn: 'keychain' | 'file' | 'typed';
   /** Human sentence: where the CA passphrase is kept. */
   passphraseLocation: string;
+  /** Signing needs the user's typed passphrase first (Unlock). */
+  locked: boolean;
   vaultHome: string;
+}
+
+/** The OS keychain as this app sees it: which binding, and whether it answers. */
+export interface KeychainView {
+  backend: 'keytar' | '@napi-rs/keyring' | null;
+  reachable: boolean;
+  /** One sentence: what is in use, or why nothing is. */
+  detail: string;
 }
 
 export interface NodeRow {
@@ -260,6 +271,17 @@ export interface TrustStoreRow {
   elevated?: boolean;
   dryRun?: boolean;
   error?: { code: IpcErrorCode; message: string };
+  /** NSS: each browser database found (or created on install) and whether it trusts the CA. */
+  databases?: TrustDatabaseRow[];
+}
+
+export interface TrustDatabaseRow {
+  /** "Chromium", "Firefox ESR profile abcd.default-esr" */
+  browser: string;
+  path: string;
+  trusted: boolean;
+  /** A browser installed but never run: an install creates this database. */
+  toCreate?: boolean;
 }
 
 export interface TrustReport {
@@ -465,10 +487,14 @@ export interface Invoke {
 
   // CA
   getCa: { request: void; response: CaView | null };
-  createCa: { request: { name: string; keyType: KeyTypeId; days: number }; response: CaView };
+  /** `passphrase`: the user's own (where no keychain answers); otherwise a random one goes into the keychain. */
+  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string }; response: CaView };
+  getKeychain: { request: void; response: KeychainView };
+  /** Keeps a typed CA passphrase in main's memory for this session once it opens a CA key. */
+  unlockCa: { request: { passphrase: string }; response: { unlocked: string[] } };
   /** Opens a native file dialog in main; the file's content stays in main behind the token. */
   pickCaFile: { request: { kind: 'cert' | 'key' }; response: PickedFile };
-  importCa: { request: { certToken: string; keyToken: string; keyPassphrase?: string }; response: CaView };
+  importCa: { request: { certToken: string; keyToken: string; keyPassphrase?: string; passphrase?: string }; response: CaView };
   exportCaCert: { request: void; response: SaveOutcome };
   /** Writes the keychain's CA passphrases to a file chosen in a native dialog (never to the window). */
   exportCaPassphrases: { request: void; response: SaveOutcome<{ cas: string[]; missing: string[] }> };
@@ -597,6 +623,8 @@ const invokeChannels = [
   'openLink',
   'getCa',
   'createCa',
+  'getKeychain',
+  'unlockCa',
   'pickCaFile',
   'importCa',
   'exportCaCert',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KEY_TYPES, CA_MAX_DAYS, LEAF_MAX_DAYS, type KeyType } from '../pki/policy.ts';
 import { NODE_NAME_PATTERN } from '../pki/names.ts';
+import { MIN_PASSPHRASE_LENGTH } from '../keychain/passphrase.ts';
 import type { ErrorCode } from '../core/errors.ts';
 import type { CertState } from '../core/status.ts';
 import type { RevocationReason } from '../lifecycle/crl.ts';
@@ -72,6 +73,9 @@ const nodeDraft = z.strictObject({
   trustCa: z.boolean().optional(),
 });
 
+/** A CA passphrase the user chose (where no keychain answers). */
+const ownPassphrase = z.string().min(MIN_PASSPHRASE_LENGTH, `the passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters long`).max(LIMITS.passphraseChars);
+
 export const REQUEST_SCHEMAS = {
   getAppInfo: z.undefined(),
   copyText: z.strictObject({ text: z.string().min(1).max(LIMITS.clipboardChars) }),
@@ -82,9 +86,12 @@ export const REQUEST_SCHEMAS = {
     name: z.string().trim().min(1, 'give the CA a name').max(64, 'the CA name must be 1 to 64 characters'),
     keyType,
     days: z.number().int().min(1).max(CA_MAX_DAYS),
+    passphrase: ownPassphrase.optional(),
   }),
+  getKeychain: z.undefined(),
+  unlockCa: z.strictObject({ passphrase: z.string().min(1, 'type the passphrase').max(LIMITS.passphraseChars) }),
   pickCaFile: z.strictObject({ kind: z.enum(['cert', 'key']) }),
-  importCa: z.strictObject({ certToken: token, keyToken: token, keyPassphrase: z.string().min(1).max(LIMITS.passphraseChars).optional() }),
+  importCa: z.strictObject({ certToken: token, keyToken: token, keyPassphrase: z.string().min(1).max(LIMITS.passphraseChars).optional(), passphrase: ownPassphrase.optional() }),
   exportCaCert: z.undefined(),
   exportCaPassphrases: z.undefined(),
   importCaPassphrases: z.undefined(),

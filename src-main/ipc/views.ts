@@ -3,7 +3,7 @@ import { reportOf } from '../pki/inspect.ts';
 import { certState, summarizeNodes } from '../core/status.ts';
 import { getProfile } from '../profiles/index.ts';
 import { UserError } from '../core/errors.ts';
-import type { CaInfo } from '../core/ca.ts';
+import { isLocked, type CaInfo } from '../core/ca.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
 import type { CaView, CertDetail, CertSummary, NodeRow } from './contract.ts';
@@ -43,6 +43,7 @@ export function caView(ctx: CoreContext, info: CaInfo): CaView {
     imported: record?.imported ?? false,
     passphraseIn: info.passphraseIn,
     passphraseLocation: info.passphraseLocation,
+    locked: record ? isLocked(ctx, record) : false,
     vaultHome: ctx.vault.home,
   };
 }

@@ -1,56 +1,86 @@
-import { createRequire } from 'node:module';
-import { UserError } from '../core/errors.ts';
+import { keychainUnavailable } from './guard.ts';
+import { loadKeytarBackend } from './keytar-backend.ts';
+import { loadKeyringBackend } from './keyring-backend.ts';
+import { mirroredStore } from './mirrored-store.ts';
+import type { KeychainBackend, SecretStore } from './types.ts';
+
+export type { KeychainBackend, SecretStore } from './types.ts';
+export { keychainUnavailable } from './guard.ts';
 
 export const KEYCHAIN_SERVICE = 'Cluster Trust';
 
-/** The OS secret store (Secret Service, macOS Keychain, Windows Credential Manager). */
-export interface SecretStore {
-  get(account: string): Promise<string | null>;
-  set(account: string, secret: string): Promise<void>;
-  delete(account: string): Promise<boolean>;
-  /** The accounts this app keeps (never their secrets). */
-  accounts(): Promise<string[]>;
+/**
+ * The service @napi-rs/keyring's entries go under. On Linux it must differ from keytar's: keytar's
+ * findCredentials crashes the process (strdup of a missing "account" attribute) on any item of its
+ * service that another binding wrote. Elsewhere both bindings keep the same item shape.
+ */
+export function keyringService(platform: NodeJS.Platform = process.platform): string {
+  return platform === 'linux' || platform === 'freebsd' ? `${KEYCHAIN_SERVICE} (keyring)` : KEYCHAIN_SERVICE;
 }
 
-interface Keytar {
-  getPassword(service: string, account: string): Promise<string | null>;
-  setPassword(service: string, account: string, password: string): Promise<void>;
-  deletePassword(service: string, account: string): Promise<boolean>;
-  findCredentials(service: string): Promise<Array<{ account: string; password: string }>>;
+export type BackendChoice = 'auto' | 'keytar' | 'keyring';
+
+export interface KeychainInfo {
+  /** The binding in use, or null when neither loads. */
+  backend: KeychainBackend['name'] | null;
+  /** Whether the keychain answered just now. */
+  reachable: boolean;
+  /** One sentence for the user: what is in use, or why nothing is. */
+  detail: string;
 }
 
-function unavailable(detail: string): UserError {
-  return new UserError(
-    'keychain-unavailable',
-    `the OS keychain is not reachable (${detail}); unlock or start it (Secret Service / Keychain / Credential Manager), or pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)`,
-  );
+export function backendChoice(env: NodeJS.ProcessEnv = process.env): BackendChoice {
+  const v = env.CLUSTER_TRUST_KEYCHAIN;
+  if (v === 'keytar' || v === 'keyring') return v;
+  return 'auto';
 }
 
-let keytar: Keytar | null = null;
+interface Selected {
+  store: SecretStore;
+  primary: KeychainBackend | null;
+  whyNone: string;
+}
 
-function loadKeytar(): Keytar {
-  if (keytar) return keytar;
-  try {
-    // Native module: loaded lazily so the CLI works (with a passphrase file) where it cannot load.
-    keytar = createRequire(import.meta.url)('keytar') as Keytar;
-    return keytar;
-  } catch (err) {
-    throw unavailable(`keytar could not be loaded: ${(err as Error).message.split('\n')[0]}`);
+/**
+ * keytar where it loads (the binding the product started with), else @napi-rs/keyring, which npm
+ * installs prebuilt. With both loadable, every write lands in both formats: on Linux they keep
+ * different attributes in the Secret Service, and neither finds the other's entries by itself.
+ */
+export function selectKeychain(choice: BackendChoice = backendChoice()): Selected {
+  const keytar = choice === 'keyring' ? { backend: null, error: 'not chosen' } : loadKeytarBackend(KEYCHAIN_SERVICE);
+  const keyring = choice === 'keytar' ? { backend: null, error: 'not chosen' } : loadKeyringBackend(keyringService());
+  const primary = keytar.backend ?? keyring.backend;
+  const secondary = keytar.backend ? keyring.backend : null;
+  const whyNone = `keytar: ${keytar.error ?? 'loaded'}; @napi-rs/keyring: ${keyring.error ?? 'loaded'}`;
+  if (!primary) {
+    const fail = (): Promise<never> => Promise.reject(keychainUnavailable(`no keychain binding loads here: ${whyNone}`));
+    return { store: { get: fail, set: fail, delete: fail, accounts: fail }, primary: null, whyNone };
   }
+  return { store: mirroredStore(primary, secondary), primary, whyNone };
 }
 
-async function guarded<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw unavailable((err as Error).message.split('\n')[0] ?? 'unknown error');
-  }
+let selected: Selected | null = null;
+
+function current(): Selected {
+  // Native modules load lazily, so the CLI starts fast and works with a passphrase file where none loads.
+  return (selected ??= selectKeychain());
 }
 
 export const osKeychain: SecretStore = {
-  get: (account) => guarded(() => loadKeytar().getPassword(KEYCHAIN_SERVICE, account)),
-  set: (account, secret) => guarded(() => loadKeytar().setPassword(KEYCHAIN_SERVICE, account, secret)),
-  delete: (account) => guarded(() => loadKeytar().deletePassword(KEYCHAIN_SERVICE, account)),
-  accounts: () => guarded(async () => (await loadKeytar().findCredentials(KEYCHAIN_SERVICE)).map((c) => c.account)),
+  get: (account) => current().store.get(account),
+  set: (account, secret) => current().store.set(account, secret),
+  delete: (account) => current().store.delete(account),
+  accounts: () => current().store.accounts(),
 };
+
+/** Which binding is in use and whether the keychain answers (listing our accounts is harmless). */
+export async function describeKeychain(store: SecretStore = osKeychain, sel: () => Selected = current): Promise<KeychainInfo> {
+  const { primary, whyNone } = sel();
+  if (!primary) return { backend: null, reachable: false, detail: `no keychain binding loads here (${whyNone})` };
+  try {
+    await store.accounts();
+    return { backend: primary.name, reachable: true, detail: `the OS keychain through ${primary.name}` };
+  } catch (err) {
+    return { backend: primary.name, reachable: false, detail: (err as Error).message };
+  }
+}

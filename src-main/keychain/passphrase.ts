@@ -1,15 +1,30 @@
 import { readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { UserError, invalid } from '../core/errors.ts';
-import type { SecretStore } from './keychain.ts';
+import type { SecretStore } from './types.ts';
+import type { SessionPassphrases } from './session-passphrases.ts';
 
 export const MIN_PASSPHRASE_LENGTH = 12;
 
-/** Where a passphrase comes from: a file the user named (headless use) or the OS keychain. */
+/** Asks the user for a CA's passphrase (a terminal, or the app); null when they give up. */
+export type AskPassphrase = (req: { caName: string; purpose: 'create' | 'unlock'; attempt: number }) => Promise<string | null>;
+
+/** Where a CA's passphrase comes from: a file the user named, the OS keychain, or the user's typing. */
 export interface PassphraseSource {
   file?: string;
   keychain: SecretStore;
+  session: SessionPassphrases;
+  ask?: AskPassphrase;
 }
+
+/** A CA as far as finding its passphrase goes. */
+export interface PassphraseOwner {
+  name: string;
+  fingerprint: string;
+  passphraseIn: 'keychain' | 'file' | 'typed';
+}
+
+const UNLOCK_ATTEMPTS = 3;
 
 export function passphraseFileFrom(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return explicit || env.CLUSTER_TRUST_PASSPHRASE_FILE || undefined;
@@ -43,14 +58,37 @@ export function keychainAccount(caFingerprint: string): string {
   return `ca-${caFingerprint}`;
 }
 
-export async function lookupPassphrase(src: PassphraseSource, caFingerprint: string): Promise<string> {
+/**
+ * The passphrase of a CA. `opens` says whether a candidate opens the CA's key: a typed one is
+ * checked before it is kept for the session, so a typo never sticks.
+ */
+export async function lookupPassphrase(src: PassphraseSource, ca: PassphraseOwner, opens: (pass: string) => boolean): Promise<string> {
   if (src.file) return readPassphraseFile(src.file);
+  const kept = src.session.get(ca.fingerprint);
+  if (kept !== undefined) return kept;
+  if (ca.passphraseIn === 'keychain') return fromKeychain(src.keychain, ca.fingerprint);
+  if (src.ask) {
+    for (let attempt = 1; attempt <= UNLOCK_ATTEMPTS; attempt++) {
+      const typed = await src.ask({ caName: ca.name, purpose: 'unlock', attempt });
+      if (typed === null) break;
+      if (opens(typed)) {
+        src.session.remember(ca.fingerprint, typed);
+        return typed;
+      }
+    }
+  }
+  throw new UserError('no-passphrase', ca.passphraseIn === 'typed'
+    ? `the CA "${ca.name}" is locked: its passphrase is yours and is kept nowhere, so type it (desktop app: Unlock on the CA screen; CLI: run on a terminal, or pass --passphrase-file FILE)`
+    : `the CA "${ca.name}" keeps its passphrase in your own file: pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)`);
+}
+
+async function fromKeychain(keychain: SecretStore, caFingerprint: string): Promise<string> {
   let found: string | null;
   try {
-    found = await src.keychain.get(keychainAccount(caFingerprint));
+    found = await keychain.get(keychainAccount(caFingerprint));
   } catch (err) {
     if (err instanceof UserError && err.code === 'keychain-unavailable') {
-      throw new UserError('no-passphrase', `no passphrase for the CA: ${err.message}`);
+      throw new UserError('no-passphrase', `no passphrase for the CA: ${err.message}; unlock or start it (Secret Service / Keychain / Credential Manager), or pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)`);
     }
     throw err;
   }

@@ -28,6 +28,9 @@ export async function checkCaPassphrases(ctx: CoreContext): Promise<PassphraseCh
       if (e.code !== 'no-passphrase' && e.code !== 'keychain-unavailable') {
         return { ok: false, message: `The key of the CA "${ca.name}" could not be opened: ${e.message}` };
       }
+      if (ca.passphraseIn === 'typed' && !ctx.passphraseFile) {
+        return { ok: false, message: `The CA "${ca.name}" is locked: its passphrase is the one you chose and typed, kept nowhere. Type it (Unlock) to sign; viewing and exporting work meanwhile.` };
+      }
       const where = ctx.passphraseFile
         ? `the passphrase file ${ctx.passphraseFile} cannot be read`
         : ca.passphraseIn === 'file'

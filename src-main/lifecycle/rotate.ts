@@ -1,7 +1,7 @@
 import { createRootCa, parseCaCertificate, type CaMaterial } from '../pki/certificates.ts';
 import { exportPkcs8Der } from '../pki/keys.ts';
 import { isKeyType, type KeyType } from '../pki/policy.ts';
-import { activeCaRecord, caCertPath, caInfo, caKeyPath, prepareCa, type CaInfo } from '../core/ca.ts';
+import { activeCaRecord, caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa, type CaInfo } from '../core/ca.ts';
 import { latestCert, ownerOf } from '../core/nodes.ts';
 import { certStateIn, type CertState } from '../core/status.ts';
 import { UserError, invalid } from '../core/errors.ts';
@@ -44,7 +44,9 @@ export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?
   const made = await createRootCa({ name, keyType, days: opts.days, now: ctx.now() });
   // CRLs are kept for every trusted CA: the old one's must be re-signed too, so unlock it first.
   const signers = snapshot.crl ? await unlockTrustedCas(ctx, snapshot) : new Map<string, CaMaterial>();
-  const prepared = await prepareCa(ctx, { name: name.trim(), certPem: made.certPem, keyDer: await exportPkcs8Der(made.key.privateKey), keyType, imported: false });
+  // A CA whose passphrase is the user's own hands it to its successor: still one passphrase to know.
+  const choice = old.passphraseIn === 'typed' && !ctx.passphraseFile ? { typed: await caPassphrase(ctx, old) } : {};
+  const prepared = await prepareCa(ctx, { name: name.trim(), certPem: made.certPem, keyDer: await exportPkcs8Der(made.key.privateKey), keyType, imported: false }, () => {}, choice);
   const record = prepared.record;
   signers.set(record.id, { certPem: made.certPem, cert: parseCaCertificate(made.certPem), signingKey: made.key.privateKey, keyType });
   let onPreviousCa: string[];

@@ -2,8 +2,10 @@ import { anchorStore } from './anchor-store.ts';
 import { rooted } from './env.ts';
 import type { TrustEnv } from './types.ts';
 
-// update-ca-certificates takes --sysroot (ca-certificates 20230311 and later): with a fake root it
-// works on that tree instead of this machine's. The plain form is what every Debian documents.
+// update-ca-certificates takes --sysroot from ca-certificates 20250419 (Debian 13, and Debian 12's
+// security update; 20230311 prints its usage and exits 0). With a fake root it works on that tree
+// instead of this machine's; the plain form is what every Debian documents. The store re-reads the
+// bundle after every run, so a tool that ignored the option is caught, never trusted on its exit code.
 const sysroot = (env: TrustEnv): string[] => (env.root === '/' ? [] : ['--sysroot', env.root]);
 
 /**

@@ -11,10 +11,18 @@ export function resolveEnv(opts: TrustEnvOptions = {}): TrustEnv {
   const processEnv = opts.processEnv ?? process.env;
   const root = resolve(opts.root ?? '/');
   if (opts.nssDbs?.some((d) => !isAbsolute(d))) throw invalid('NSS database folders must be absolute paths');
+  const home = opts.home ?? processEnv.HOME ?? homedir();
+  // The XDG folders belong to the home they came with: a caller naming another home gets that home's defaults.
+  const xdg = (name: string, fallback: string) => {
+    const v = processEnv[name];
+    return opts.home === undefined && v && isAbsolute(v) ? v : join(home, fallback);
+  };
   return {
     platform: opts.platform ?? process.platform,
     root,
-    home: opts.home ?? processEnv.HOME ?? homedir(),
+    home,
+    dataHome: opts.dataHome ?? xdg('XDG_DATA_HOME', '.local/share'),
+    configHome: opts.configHome ?? xdg('XDG_CONFIG_HOME', '.config'),
     nssDbs: opts.nssDbs,
     javaKeystore: opts.javaKeystore ? resolve(opts.javaKeystore) : undefined,
     javaStorePass: opts.javaStorePass ?? 'changeit',

@@ -45,6 +45,8 @@ function nodeEnv(os: RemoteOs): TrustEnv {
     platform: os === 'freebsd' ? 'freebsd' : 'linux',
     root: '/',
     home: '/root',
+    dataHome: '/root/.local/share',
+    configHome: '/root/.config',
     javaStorePass: 'changeit',
     processEnv: { PATH: '' },
     isRoot: true,

@@ -76,7 +76,10 @@ export async function trustStatus(caPem: string, opts: TrustOptions = {}): Promi
     } else {
       try {
         const p = await store.isInstalled(ca, env, exec);
-        results.push({ ...r, installed: p.installed, locations: p.locations, commands: p.probes, message: p.installed ? `trusted (${p.locations.join(', ')})` : p.note ?? 'not trusted' });
+        results.push({
+          ...r, installed: p.installed, locations: p.locations, commands: p.probes, message: p.installed ? `trusted (${p.locations.join(', ')})` : p.note ?? 'not trusted',
+          ...(p.databases ? { databases: p.databases } : {}),
+        });
       } catch (err) {
         results.push(withError(r, err));
       }

@@ -26,6 +26,9 @@ export interface TrustEnv {
   root: string;
   /** The user's home, where NSS databases are looked for. */
   home: string;
+  /** XDG_DATA_HOME (Chromium's NSS database since M146) and XDG_CONFIG_HOME (Firefox 147+ profiles) of that home. */
+  dataHome: string;
+  configHome: string;
   /** NSS database folders to use instead of looking for Chromium's and Firefox's. */
   nssDbs?: string[];
   /** A Java keystore to use instead of the JDK's own cacerts. */
@@ -47,6 +50,17 @@ export interface Detection {
   note?: string;
 }
 
+/** One database of a store with the program that reads it (NSS: each browser's database). */
+export interface StoreDatabase {
+  /** For people: "Chromium", "Firefox ESR profile abcd.default-esr". */
+  browser: string;
+  path: string;
+  /** Holds our CA with trust for TLS servers. */
+  trusted: boolean;
+  /** Not there yet (a browser installed but never run): an install creates it. */
+  toCreate?: boolean;
+}
+
 /** Where our CA was found (matched by SHA-256 fingerprint, never by name). */
 export interface Presence {
   installed: boolean;
@@ -56,6 +70,7 @@ export interface Presence {
   probes: string[][];
   /** Anchored but not yet in the compiled bundle, or similar half states, for people. */
   note?: string;
+  databases?: StoreDatabase[];
 }
 
 /** What one store did (or would do under dry run). */
@@ -78,6 +93,8 @@ export interface StoreResult {
   elevated?: boolean;
   dryRun?: boolean;
   error?: { code: ErrorCode; message: string };
+  /** Each database the store found (or would create) and whether it holds the CA. */
+  databases?: StoreDatabase[];
 }
 
 /** The outcome a store's install/uninstall reports; the service adds store id, kind and title. */
@@ -88,6 +105,7 @@ export interface StoreChange {
   message: string;
   locations: string[];
   elevated?: boolean;
+  databases?: StoreDatabase[];
 }
 
 /** One trust store behind one small interface: adding an OS is adding one file. */

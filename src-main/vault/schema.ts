@@ -16,8 +16,8 @@ export const caRecordSchema = z.object({
   createdAt: z.string(),
   /** active: signs new certificates; previous: still trusted during a rotation; retired: read-only history. */
   status: z.enum(['active', 'previous', 'retired']),
-  /** Where the passphrase lives, so errors can say where to look. */
-  passphraseIn: z.enum(['keychain', 'file']),
+  /** Where the passphrase lives, so errors can say where to look ('typed': the user's, kept nowhere). */
+  passphraseIn: z.enum(['keychain', 'file', 'typed']),
   imported: z.boolean().default(false),
   /** scrypt salt for the key that seals node keys issued under this CA. */
   kekSalt: z.string().regex(/^[0-9a-f]{32}$/),

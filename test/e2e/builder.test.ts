@@ -59,6 +59,7 @@ describe('packaged app (electron-builder --dir)', { skip: GUI_SKIP }, () => {
     assert.ok(existsSync(join(unpacked, 'cluster-trust')), 'the executable is named cluster-trust');
     assert.ok(existsSync(join(unpacked, 'resources', 'app.asar')), 'the app is in an asar');
     assert.ok(existsSync(join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node')), 'keytar\'s native module is outside the asar');
+    assert.ok(existsSync(join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs', 'keyring-linux-x64-gnu', 'keyring.linux-x64-gnu.node')), '@napi-rs/keyring\'s native module is outside the asar');
     // Every package main.cjs leaves external (keytar...) must be in the asar, or the app dies on start.
     const listing = shResult('npx', ['--no-install', '@electron/asar', 'list', join(unpacked, 'resources', 'app.asar')]).stdout;
     const main = readFileSync(join(project, 'dist', 'main.cjs'), 'utf8');

@@ -88,8 +88,10 @@ export function launchEnv(home: string, userData: string, extra: Record<string, 
 }
 
 /** Launches the app on a vault (a fresh one unless `home` is given) and waits for its first screen. */
-export async function launchApp(opts: { home?: string; env?: Record<string, string> } = {}): Promise<Launched> {
-  const { executable } = stagedRuntime();
+export async function launchApp(opts: { home?: string; env?: Record<string, string>; wrap?: (executable: string) => string } = {}): Promise<Launched> {
+  const staged = stagedRuntime().executable;
+  // `wrap` gives a launcher that execs the runtime (for example inside a private mount namespace).
+  const executable = opts.wrap ? opts.wrap(staged) : staged;
   const scratch = tempDir('ct-e2e-');
   const home = opts.home ?? join(scratch, 'vault');
   const userData = join(scratch, 'profile');

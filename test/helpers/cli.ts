@@ -70,8 +70,8 @@ export function sh(cmd: string, args: string[], opts: { input?: string; env?: No
   return r.stdout;
 }
 
-export function shResult(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', input: opts.input, env: { ...process.env, ...opts.env }, timeout: 120_000 });
+export function shResult(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): CliRun {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input: opts.input, env: { ...process.env, ...opts.env }, timeout: opts.timeout ?? 120_000 });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -86,6 +86,7 @@ export const CA: CaView = {
   imported: false,
   passphraseIn: 'keychain',
   passphraseLocation: 'in the OS keychain (service "Cluster Trust", account "ca-abab")',
+  locked: false,
   vaultHome: '/vault',
 };
 

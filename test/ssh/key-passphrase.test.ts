@@ -5,8 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
 import { CLI, sh, shResult } from '../helpers/cli.ts';
+import { onTerminal } from '../helpers/tty.ts';
 import { pushBundles } from '../../src-main/ssh/index.ts';
 import type { PassphraseRequest } from '../../src-main/ssh/auth.ts';
 import { createCluster, type Cluster, type TestNode } from './fixture.ts';
@@ -187,30 +187,13 @@ test('a key ssh-agent holds is never asked for', async () => {
 test('on a terminal the CLI asks for the passphrase without echoing it, again after a wrong one', async () => {
   const node = await encNode('tty1');
   // `script` gives the CLI a real pseudo-terminal; the test types into it once the prompt shows.
-  const command = [process.execPath, CLI, '--home', cluster.home, '--passphrase-file', cluster.pass, 'push', 'tty1', '--accept-new-host-keys'].map((a) => `'${a}'`).join(' ');
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, HOME: cluster.userHome, SSH_AUTH_SOCK: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let seen = '';
-  const waitFor = (re: RegExp): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`never saw ${re}:\n${seen}`)), 60_000);
-      const check = (): void => {
-        if (re.test(seen)) {
-          clearTimeout(timer);
-          child.stdout.removeListener('data', check);
-          resolve();
-        }
-      };
-      child.stdout.on('data', check);
-      check();
-    });
-  child.stdout.on('data', (d: Buffer) => (seen += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on('close', r));
-  await waitFor(/Passphrase for \S*enc_key: $/);
-  child.stdin.write('not it\r');
-  await waitFor(/Wrong passphrase\. Passphrase for \S*enc_key: $/);
-  child.stdin.write(`${PASS}\r`);
-  assert.equal(await exited, 0, seen);
-  assert.match(seen, /tty1\s+updated/);
-  assert.ok(!seen.includes(PASS) && !seen.includes('not it'), `nothing typed is echoed:\n${seen}`);
+  const tty = onTerminal([process.execPath, CLI, '--home', cluster.home, '--passphrase-file', cluster.pass, 'push', 'tty1', '--accept-new-host-keys'], { ...process.env, HOME: cluster.userHome, SSH_AUTH_SOCK: '' });
+  await tty.waitFor(/Passphrase for \S*enc_key: $/);
+  tty.type('not it');
+  await tty.waitFor(/Wrong passphrase\. Passphrase for \S*enc_key: $/);
+  tty.type(PASS);
+  assert.equal(await tty.exited, 0, tty.seen());
+  assert.match(tty.seen(), /tty1\s+updated/);
+  assert.ok(!tty.seen().includes(PASS) && !tty.seen().includes('not it'), `nothing typed is echoed:\n${tty.seen()}`);
   assert.ok(readdirSync(node.dest).includes('node.key'));
 });

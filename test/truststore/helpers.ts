@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { createRootCa, issueLeaf, parseCaCertificate } from '../../src-main/pki/certificates.ts';
 import { exportPkcs8Der, generateKey, plainPkcs8Pem } from '../../src-main/pki/keys.ts';
-import { tempDir } from '../helpers/cli.ts';
+import { sh, tempDir } from '../helpers/cli.ts';
 
 export const FAKE_TOOLS = resolve(import.meta.dirname, 'fake-tools');
 
@@ -75,3 +75,10 @@ export function mkdirs(root: string, ...dirs: string[]): void {
 }
 
 export { existsSync };
+
+/** A new, empty NSS database (no password), as a browser's first run makes one. */
+export function newNssDb(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  sh('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
+  return dir;
+}

@@ -6,17 +6,11 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trustInstall, trustStatus, trustUninstall, parseTrustedCa, type StoreResult, type TrustOptions } from '../../src-main/truststore/index.ts';
 import { cleanup, runCli, sh, shResult, tempDir, workspace } from '../helpers/cli.ts';
-import { makeCa, sha256File } from './helpers.ts';
+import { makeCa, newNssDb, sha256File } from './helpers.ts';
 
 function only(results: StoreResult[]): StoreResult {
   assert.equal(results.length, 1, JSON.stringify(results, null, 2));
   return results[0]!;
-}
-
-function newNssDb(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  sh('certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
-  return dir;
 }
 
 function listNss(db: string): string {

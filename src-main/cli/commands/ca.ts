@@ -6,12 +6,13 @@ import { writeBundleFile } from '../../bundle/write.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
 import { isKeyType, KEY_TYPES } from '../../pki/policy.ts';
 import { readPassphraseFile } from '../../keychain/passphrase.ts';
+import { describeKeychain, type KeychainInfo } from '../../keychain/keychain.ts';
 import { invalid, UserError } from '../../core/errors.ts';
 import { intOption, one } from '../args.ts';
 import { kv } from '../format.ts';
 import type { Command } from '../command.ts';
 
-function describe(ca: CaInfo): string {
+function describe(ca: CaInfo, keychain?: KeychainInfo): string {
   return kv([
     ['CA', ca.name],
     ['subject', ca.subject],
@@ -19,6 +20,7 @@ function describe(ca: CaInfo): string {
     ['valid', `${ca.notBefore} .. ${ca.notAfter}`],
     ['SHA-256', formatFingerprint(ca.sha256)],
     ['passphrase', ca.passphraseLocation],
+    ...(keychain ? [['keychain', keychain.reachable ? `${keychain.backend} (reachable)` : `not reachable: ${keychain.detail}`] as [string, string]] : []),
   ]);
 }
 
@@ -42,7 +44,7 @@ export const caCommands: Command[] = [
   {
     words: ['ca', 'init'],
     usage: `ca init --name NAME [--key ${KEY_TYPES.join('|')}] [--days N]`,
-    summary: 'create the cluster\'s root CA (passphrase kept in the OS keychain, or your --passphrase-file)',
+    summary: 'create the cluster\'s root CA (passphrase kept in the OS keychain, or your --passphrase-file, or typed on the terminal where no keychain answers)',
     options: [{ name: 'name', value: true }, { name: 'key', value: true }, { name: 'days', value: true }],
     async run(ctx, args) {
       const name = one(args, 'name');
@@ -59,7 +61,8 @@ export const caCommands: Command[] = [
     summary: 'show the active CA',
     async run(ctx) {
       const ca = showCa(ctx);
-      return { human: describe(ca), json: ca };
+      const keychain = await describeKeychain(ctx.keychain);
+      return { human: describe(ca, keychain), json: { ...ca, keychain } };
     },
   },
   {

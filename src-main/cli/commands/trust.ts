@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { activeCaRecord, caCertPath, exportCaCert } from '../../core/ca.ts';
 import { invalid } from '../../core/errors.ts';
@@ -48,10 +49,25 @@ function yesNo(b: boolean): string {
   return b ? 'yes' : 'no';
 }
 
+/** `~/x` for a path under HOME: what people recognise. */
+function homeRelative(path: string): string {
+  const home = process.env.HOME ?? homedir();
+  return home && home !== '/' && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+}
+
+/** One line per database a store found, with its browser: which ones hold the CA. */
+function databaseLines(results: StoreResult[]): string[] {
+  const dbs = results.flatMap((r) => r.databases ?? []);
+  if (dbs.length === 0) return [];
+  const cells = dbs.map((d) => [`${d.browser}: ${homeRelative(d.path)}`, d.trusted ? 'trusted' : d.toCreate ? 'not created yet (install creates it)' : 'not trusted']);
+  const width = Math.max(...cells.map((c) => c[0]!.length));
+  return ['', 'Browser databases:', ...cells.map(([where, state]) => `  ${where!.padEnd(width)}  ${state}`)];
+}
+
 function statusOutput(pem: string, results: StoreResult[]): CommandResult {
   const rows = results.map((r) => [r.store, r.kind, yesNo(r.present), r.present && !r.missingTool && !r.error ? yesNo(r.installed) : '-', r.message]);
   return {
-    human: `${caLine(pem)}\n${table(['STORE', 'KIND', 'PRESENT', 'TRUSTED', 'DETAILS'], rows)}`,
+    human: [caLine(pem), table(['STORE', 'KIND', 'PRESENT', 'TRUSTED', 'DETAILS'], rows), ...databaseLines(results)].join('\n'),
     json: results,
     exitCode: results.some((r) => r.error) ? 1 : 0,
   };

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { initCa, importCa, showCa, exportCaCert } from '../../core/ca.ts';
+import { initCa, importCa, showCa, exportCaCert, unlockWithTypedPassphrase } from '../../core/ca.ts';
+import { describeKeychain } from '../../keychain/keychain.ts';
 import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
 import { invalid } from '../../core/errors.ts';
@@ -33,17 +34,19 @@ function summarize(kind: 'cert' | 'key', text: string): string {
   return label === 'ENCRYPTED PRIVATE KEY' || text.includes('Proc-Type: 4,ENCRYPTED') ? 'encrypted private key' : 'private key (not encrypted)';
 }
 
-export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'getCa' | 'createCa' | 'pickCaFile' | 'importCa' | 'exportCaCert' | 'exportCaPassphrases' | 'importCaPassphrases'> {
+export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'getCa' | 'createCa' | 'getKeychain' | 'unlockCa' | 'pickCaFile' | 'importCa' | 'exportCaCert' | 'exportCaPassphrases' | 'importCaPassphrases'> {
   return {
     getCa: () => {
       const ctx = host.context();
       if (!ctx.vault.read().cas.some((c) => c.status === 'active')) return null;
       return caView(ctx, showCa(ctx));
     },
-    createCa: async ({ name, keyType, days }) => {
+    createCa: async ({ name, keyType, days, passphrase }) => {
       const ctx = host.context();
-      return caView(ctx, await initCa(ctx, { name, keyType, days }));
+      return caView(ctx, await initCa(ctx, { name, keyType, days, passphrase: passphrase === undefined ? {} : { typed: passphrase } }));
     },
+    getKeychain: () => describeKeychain(host.context().keychain),
+    unlockCa: ({ passphrase }) => unlockWithTypedPassphrase(host.context(), passphrase),
     pickCaFile: async ({ kind }) => {
       const path = await host.chooseOpenPath({
         title: kind === 'cert' ? 'Choose the CA certificate (PEM)' : 'Choose the CA private key (PEM)',
@@ -54,12 +57,12 @@ export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSecti
       const summary = summarize(kind, text);
       return { picked: true, token: picked.put({ kind, text, fileName }), fileName, summary };
     },
-    importCa: async ({ certToken, keyToken, keyPassphrase }) => {
+    importCa: async ({ certToken, keyToken, keyPassphrase, passphrase }) => {
       const ctx = host.context();
       const cert = picked.get(certToken, 'cert');
       const key = picked.get(keyToken, 'key');
       // Tokens stay valid on failure (say, a wrong key passphrase) so the user can simply retry.
-      const info = await importCa(ctx, { certPem: cert.text, keyPem: key.text, keyPassphrase });
+      const info = await importCa(ctx, { certPem: cert.text, keyPem: key.text, keyPassphrase, passphrase: passphrase === undefined ? {} : { typed: passphrase } });
       picked.drop(certToken, keyToken);
       return caView(ctx, info);
     },

@@ -35,6 +35,7 @@ function row(r: StoreResult): TrustStoreRow {
     ...(r.elevated !== undefined ? { elevated: r.elevated } : {}),
     ...(r.dryRun !== undefined ? { dryRun: r.dryRun } : {}),
     ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+    ...(r.databases ? { databases: r.databases.map((d) => ({ ...d })) } : {}),
   };
 }
 
