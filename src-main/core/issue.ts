@@ -11,7 +11,7 @@ import { activeCaRecord, unlockCa, type UnlockedCa } from './ca.ts';
 import { findNode, sansFor } from './nodes.ts';
 import { invalid, UserError } from './errors.ts';
 import type { CoreContext } from './context.ts';
-import type { CertRecord, NodeRecord, Pack } from '../vault/schema.ts';
+import type { CertRecord, Inventory, NodeRecord, Pack } from '../vault/schema.ts';
 
 export interface IssueOptions {
   days?: number;
@@ -88,6 +88,7 @@ async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts
     record: {
       serial: leaf.serial,
       node: node.name,
+      nodeId: node.id,
       caId: ca.record.id,
       fingerprint: fingerprintSha256(leaf.der),
       // As encoded in the certificate (whole seconds), so status and `openssl x509` agree.
@@ -107,8 +108,9 @@ async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts
 
 /** Marks a node's earlier live certificates superseded and records the new ones, all in one write. */
 function record(inv: { certs: CertRecord[] }, made: Made[], packId: string): void {
-  const renewed = new Set(made.map((m) => m.record.node));
-  for (const c of inv.certs) if (c.status === 'active' && renewed.has(c.node)) c.status = 'superseded';
+  // By node record id: a stand-alone CSR certificate (no id) supersedes nothing, whatever its name.
+  const renewed = new Set(made.flatMap((m) => (m.record.nodeId ? [m.record.nodeId] : [])));
+  for (const c of inv.certs) if (c.status === 'active' && c.nodeId && renewed.has(c.nodeId)) c.status = 'superseded';
   for (const m of made) inv.certs.push({ ...m.record, pack: packId });
 }
 
@@ -154,40 +156,74 @@ export interface SignCsrOptions {
   days?: number;
   client?: boolean;
   server?: boolean;
-  /** Override the CSR's SANs (both lists replace the CSR's when either is given). */
+  /** Override the SANs (both lists replace the CSR's, or the node's, when either is given). */
   dns?: string[];
   ips?: string[];
-  /** Record under this name (defaults to the CSR's CN). */
+  /**
+   * Sign for this inventory node: the certificate gets the node's names and replaces its current one.
+   * Without it the certificate stands alone: it names, replaces and renews no node.
+   */
   name?: string;
 }
 
-/** Signs a CSR made elsewhere (the node keeps its key): Hoster's recipe, without the openssl. */
-export async function signCsr(ctx: CoreContext, csrPem: string, opts: SignCsrOptions = {}): Promise<{ certPem: string; issued: Issued }> {
+export interface SignedCsr {
+  certPem: string;
+  issued: Issued;
+  /** True when no node was named: the certificate is nobody's current certificate. */
+  standalone: boolean;
+}
+
+/** A stand-alone certificate's label (history, CRLs, audit): the CSR's CN or first SAN, held to the node name rules. */
+function standaloneLabel(commonName: string, dns: string[], ips: string[]): string {
+  const label = commonName || dns[0] || ips[0] || '';
+  if (!label) throw invalid('the CSR has no common name or names: sign it for a node with --name NODE');
+  try {
+    return checkNodeName(label);
+  } catch {
+    throw invalid(`the CSR's common name "${label.slice(0, 64)}" is not a usable name (1-63 letters, digits, dots, hyphens or underscores): sign it for a node with --name NODE`);
+  }
+}
+
+function csrNode(inv: Inventory, name: string): NodeRecord {
+  const node = inv.nodes.find((n) => n.name === checkNodeName(name));
+  if (!node) throw new UserError('not-found', `no node named "${name}": add it with \`cluster-trust node add\` first, or leave out --name to sign a stand-alone certificate`);
+  return node;
+}
+
+/**
+ * Signs a CSR made elsewhere (the node keeps its key): Hoster's recipe, without the openssl. Whatever
+ * the CSR's CN says, only an explicit node name makes the certificate a node's.
+ */
+export async function signCsr(ctx: CoreContext, csrPem: string, opts: SignCsrOptions = {}): Promise<SignedCsr> {
   const days = checkDays(opts.days ?? LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, 'node certificates');
   const csr = await parseCsr(csrPem);
+  const snapshot = ctx.vault.read();
+  const node = opts.name !== undefined ? csrNode(snapshot, opts.name) : undefined;
   const override = opts.dns !== undefined || opts.ips !== undefined;
-  const dns = unique((override ? opts.dns ?? [] : csr.dns).map(normalizeDnsName));
-  const ips = unique((override ? opts.ips ?? [] : csr.ips).map(normalizeIp));
+  const asked = override ? { dns: opts.dns ?? [], ips: opts.ips ?? [] } : node ? sansFor(node) : csr;
+  const dns = unique(asked.dns.map(normalizeDnsName));
+  const ips = unique(asked.ips.map(normalizeIp));
   // Hoster's recipe puts the node's IP in the CN; carry such a CN over as a SAN, as clients only read SANs.
-  if (!override && dns.length + ips.length === 0 && csr.commonName) {
+  if (!override && !node && dns.length + ips.length === 0 && csr.commonName) {
     try {
       ips.push(normalizeIp(csr.commonName));
     } catch {
       dns.push(normalizeDnsName(csr.commonName));
     }
   }
-  const name = opts.name !== undefined ? checkNodeName(opts.name) : csr.commonName || dns[0] || ips[0] || '';
-  if (!name || name.length > 64) throw invalid('the CSR has no usable common name: give the node name with --name');
-  const server = opts.server ?? !opts.client;
-  const client = Boolean(opts.client);
-  const snapshot = ctx.vault.read();
+  const name = node ? node.name : standaloneLabel(csr.commonName, dns, ips);
+  const explicitEku = opts.server !== undefined || opts.client !== undefined;
+  const server = explicitEku ? opts.server ?? !opts.client : node ? node.server : true;
+  const client = explicitEku ? Boolean(opts.client) : node ? node.client : false;
+  ctx.vault.assertWritable();
   const ca = await unlockCa(ctx, activeCaRecord(snapshot));
-  const leaf = await issueLeaf(ca, { commonName: csr.commonName || name, dns, ips, server, client, days, publicKey: csr.publicKeyDer, now: ctx.now() });
+  const leaf = await issueLeaf(ca, { commonName: node ? node.name : csr.commonName || name, dns, ips, server, client, days, publicKey: csr.publicKeyDer, now: ctx.now() });
   const parsed = new X509Certificate(leaf.certPem);
   const fingerprint = fingerprintSha256(parsed.raw);
   const rec: CertRecord = {
     serial: leaf.serial,
     node: name,
+    ...(node ? { nodeId: node.id } : {}),
     caId: ca.record.id,
     fingerprint,
     notBefore: new Date(parsed.validFrom).toISOString(),
@@ -203,8 +239,13 @@ export async function signCsr(ctx: CoreContext, csrPem: string, opts: SignCsrOpt
     status: 'active',
   };
   const made: Made[] = [{ record: rec, cert: leaf.certPem, key: null }];
-  await ctx.vault.update((inv, tx) => record(inv, made, tx.writePack(toPack(made))));
-  audit(ctx, { action: 'sign-csr', node: name, serial: rec.serial, fingerprint, detail: `until ${rec.notAfter}` });
-  return { certPem: leaf.certPem, issued: { node: name, serial: rec.serial, fingerprint, notAfter: rec.notAfter, dns, ips } };
+  await ctx.vault.update((inv, tx) => {
+    // The named node must still be the same record (not removed, re-added or edited) when this lands.
+    if (node && JSON.stringify(inv.nodes.find((n) => n.id === node.id)) !== JSON.stringify(node)) {
+      throw new UserError('conflict', `node "${node.name}" changed while signing; run the command again`);
+    }
+    record(inv, made, tx.writePack(toPack(made)));
+  });
+  audit(ctx, { action: 'sign-csr', node: name, serial: rec.serial, fingerprint, detail: `${node ? 'for the node' : 'stand-alone'}, until ${rec.notAfter}` });
+  return { certPem: leaf.certPem, issued: { node: name, serial: rec.serial, fingerprint, notAfter: rec.notAfter, dns, ips }, standalone: !node };
 }
-

@@ -2,6 +2,7 @@ import { checkNodeName, normalizeDnsName, normalizeIp, unique } from '../pki/nam
 import { isKeyType, type KeyType } from '../pki/policy.ts';
 import { getProfile, DEFAULT_PROFILE_ID, checkNodeOptions } from '../profiles/index.ts';
 import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { parseOwnerSpec } from '../ssh/remote-commands.ts';
 import { UserError, invalid } from './errors.ts';
 import type { CoreContext } from './context.ts';
@@ -114,6 +115,8 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
   const verifyPort = checkPort(input.verifyPort === undefined ? previous?.verifyPort : input.verifyPort ?? undefined, '--verify-port');
   const owner = checkOwner(keptOrSet(input.owner, previous?.owner));
   const record: NodeRecord = {
+    // A new record gets a new id, so a re-added name starts with no certificate.
+    id: previous?.id ?? randomBytes(8).toString('hex'),
     name,
     dns,
     ips,
@@ -169,24 +172,36 @@ export async function editNode(ctx: CoreContext, input: NodeInput): Promise<Node
   });
 }
 
-export async function removeNode(ctx: CoreContext, name: string): Promise<void> {
-  await ctx.vault.update((inv) => {
-    const node = findNode(inv, name);
-    inv.nodes.splice(inv.nodes.indexOf(node), 1);
-    // Its certificates stay in history (and in CRLs); they are no longer anyone's current cert.
-  });
+/** Certificates are a node record's (by id), never a name's: a re-added name does not inherit them. */
+export function certsOf(inv: Inventory, node: NodeRecord): CertRecord[] {
+  return inv.certs.filter((c) => c.nodeId === node.id);
 }
 
-export function latestCert(inv: Inventory, node: string): CertRecord | undefined {
+function newest(certs: CertRecord[]): CertRecord | undefined {
   let latest: CertRecord | undefined;
-  for (const c of inv.certs) {
-    if (c.node === node && (!latest || c.issuedAt >= latest.issuedAt)) latest = c;
-  }
+  for (const c of certs) if (!latest || c.issuedAt >= latest.issuedAt) latest = c;
   return latest;
 }
 
-export function certHistory(inv: Inventory, node: string): CertRecord[] {
-  return inv.certs.filter((c) => c.node === node).sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
+/** The newest certificate of the node named `name` (undefined when there is no such node). */
+export function latestCert(inv: Inventory, name: string): CertRecord | undefined {
+  const node = inv.nodes.find((n) => n.name === name);
+  return node ? newest(certsOf(inv, node)) : undefined;
+}
+
+export function certHistory(inv: Inventory, name: string): CertRecord[] {
+  const node = inv.nodes.find((n) => n.name === name);
+  return node ? certsOf(inv, node).sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
+}
+
+/** The node a certificate belongs to, if that node record still exists. */
+export function ownerOf(inv: Inventory, cert: CertRecord): NodeRecord | undefined {
+  return cert.nodeId === undefined ? undefined : inv.nodes.find((n) => n.id === cert.nodeId);
+}
+
+/** The newest certificate under this label that no current node owns: signed stand-alone from a CSR, or a removed node's. */
+export function latestOrphanCert(inv: Inventory, label: string): CertRecord | undefined {
+  return newest(inv.certs.filter((c) => c.node === label && !ownerOf(inv, c)));
 }
 
 /** The SANs a node's certificate carries: its own names plus the loopback pair when its profile asks. */

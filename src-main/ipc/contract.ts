@@ -245,6 +245,8 @@ export interface CsrPreview {
 export interface SignedCsr {
   issued: IssuedCert;
   certPem: string;
+  /** No node was picked: the certificate belongs to no node and replaces nothing. */
+  standalone: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -504,7 +506,8 @@ export interface Invoke {
   getNode: { request: { name: string }; response: NodeDetail };
   addNodes: { request: { nodes: NodeDraft[] }; response: NodeRow[] };
   editNode: { request: NodeDraft; response: NodeRow };
-  removeNode: { request: { name: string }; response: null };
+  /** cert: what becomes of a live certificate (revoked, or kept valid); refused without it when there is one. */
+  removeNode: { request: { name: string; cert?: 'revoke' | 'keep' }; response: null };
   /** A native open dialog for the node's SSH private key; the path stays in main behind the token. */
   pickSshKey: { request: void; response: PickedSshKey };
 
@@ -515,6 +518,7 @@ export interface Invoke {
   exportBundle: { request: { name: string; format: BundleFormatId; p12Password?: string }; response: SaveOutcome<{ files: BundleFileInfo[] }> };
   pickCsr: { request: void; response: PickedCsr };
   previewCsr: { request: { pem: string }; response: CsrPreview };
+  /** name: the inventory node the certificate is for (it gets the node's names); without it the certificate stands alone. */
   signCsr: { request: { pem: string; name?: string; days?: number; server?: boolean; client?: boolean }; response: SignedCsr };
   listCsrCerts: { request: void; response: CertSummary[] };
   saveCertificate: { request: { serial: string }; response: SaveOutcome };

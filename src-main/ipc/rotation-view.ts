@@ -1,5 +1,5 @@
 import { activeCaRecord } from '../core/ca.ts';
-import { latestCert, sshTargetText } from '../core/nodes.ts';
+import { latestCert, latestOrphanCert, ownerOf, sshTargetText } from '../core/nodes.ts';
 import { liveCertHolders } from '../lifecycle/rotate.ts';
 import { certStateIn } from '../core/status.ts';
 import { readAudit, type AuditEntry } from '../lifecycle/audit.ts';
@@ -50,10 +50,10 @@ export function rotationView(ctx: CoreContext): RotationView {
   const pushes = lastPushes(readAudit(ctx), (node) => issuedAt.get(node) ?? null);
   // Certificates signed from a CSR without a node record still count: renewing cannot reach them.
   const known = new Set(inv.nodes.map((n) => n.name));
-  const csrOnly = [...new Set(inv.certs.filter((c) => !known.has(c.node) && c.status === 'active').map((c) => c.node))];
+  const csrOnly = [...new Set(inv.certs.filter((c) => !ownerOf(inv, c) && !known.has(c.node) && c.status === 'active').map((c) => c.node))];
   const holders = [...inv.nodes.map((n) => ({ name: n.name, node: n as NodeRecord | null })), ...csrOnly.map((name) => ({ name, node: null }))];
   const nodes = holders.map(({ name, node: n }): RotationNode => {
-    const cert = latestCert(inv, name);
+    const cert = n ? latestCert(inv, name) : latestOrphanCert(inv, name);
     const ca = cert ? inv.cas.find((c) => c.id === cert.caId) : undefined;
     return {
       name,

@@ -100,7 +100,7 @@ export const REQUEST_SCHEMAS = {
   getNode: z.strictObject({ name: nodeName }),
   addNodes: z.strictObject({ nodes: z.array(nodeDraft).min(1, 'no nodes given').max(LIMITS.bulkLines, `at most ${LIMITS.bulkLines} nodes at once`) }),
   editNode: nodeDraft,
-  removeNode: z.strictObject({ name: nodeName }),
+  removeNode: z.strictObject({ name: nodeName, cert: z.enum(['revoke', 'keep']).optional() }),
   pickSshKey: z.undefined(),
 
   issueCerts: z.strictObject({

@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import * as tar from 'tar';
 import { inventorySchema, packSchema, SCHEMA_VERSION, type Inventory } from '../vault/schema.ts';
+import { migrateInventory } from '../vault/migrate.ts';
 import { caCertPath, caKeyPath } from '../core/ca.ts';
 import { UserError } from '../core/errors.ts';
 
@@ -148,7 +149,7 @@ export async function verifyArchive(archive: Buffer): Promise<VerifiedArchive> {
   if (typeof version === 'number' && version > SCHEMA_VERSION) {
     throw new UserError('invalid-input', `this backup was made by a newer Cluster Trust (vault schema ${version}); upgrade the app to restore it`);
   }
-  const inv = inventorySchema.safeParse(invRaw);
+  const inv = inventorySchema.safeParse(migrateInventory(invRaw));
   if (!inv.success) throw damaged(`inventory.json is invalid at ${inv.error.issues[0]?.path.join('.') || '(root)'}`);
   for (const ca of inv.data.cas) {
     const cert = byPath.get(caCertPath(ca.id));

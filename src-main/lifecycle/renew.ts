@@ -24,6 +24,13 @@ export interface RenewOptions {
   days?: number;
   keyType?: string;
   withinDays?: number;
+  /**
+   * `--keep-csr-key`: also re-sign a key the vault did not make (the node's CSR key). Only for nodes
+   * named one by one: a CSR's key may be anyone's, so it is never kept by a batch or by default.
+   */
+  keepCsrKey?: boolean;
+  /** A batch (--due, --all, --old-ca) leaves out a node whose key came from a CSR and says so here. */
+  onSkipped?: (node: string, why: string) => void;
   /** `--push`: every chosen node must have an SSH target, checked before anything is renewed. */
   requireSshTarget?: boolean;
   onProgress?: (done: number, total: number, node: string) => void;
@@ -91,9 +98,21 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
     if (!isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
   }
   if (opts.days !== undefined) checkDays(opts.days, LEAF_MAX_DAYS, 'node certificates');
+  if (opts.keepCsrKey && mode === 'rekey') throw invalid('choose --rekey or --keep-csr-key, not both');
+  if (opts.keepCsrKey && !Array.isArray(sel)) throw invalid('--keep-csr-key re-signs keys the vault did not make: name each node (`cluster-trust renew NODE --keep-csr-key`), not --due, --all or --old-ca');
   const inv = ctx.vault.read();
   activeCaRecord(inv);
-  const names = select(inv, sel, ctx.now(), withinDays);
+  let names = select(inv, sel, ctx.now(), withinDays);
+  // A key the vault did not make came in a CSR: re-signing it for the node's names is only done when asked by name.
+  const csrKeys = mode === 'rekey' || opts.keepCsrKey ? [] : names.filter((n) => !latestCert(inv, n)!.hasKey && !compromised(latestCert(inv, n)!));
+  const how = (list: string) => `renew by name with \`cluster-trust renew ${list} --keep-csr-key\` to re-sign that key (only if you know the node made it), or with --rekey for a new key from the vault`;
+  if (csrKeys.length && Array.isArray(sel)) {
+    const list = csrKeys.join(', ');
+    throw new UserError('refused', `the certificate of ${list} was signed from a CSR, so the vault did not make the key: ${how(csrKeys.length === 1 ? list : 'NODE')}; nothing was renewed`);
+  }
+  // A scheduled batch still renews every other node: one CSR node must not hold the rest back.
+  for (const n of csrKeys) opts.onSkipped?.(n, `its certificate was signed from a CSR, so the vault did not make the key: ${how(n)}`);
+  names = names.filter((n) => !csrKeys.includes(n));
   if (names.length === 0) return [];
   if (opts.requireSshTarget) {
     const missing = names.filter((n) => !findNode(inv, n).ssh);

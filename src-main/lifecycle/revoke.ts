@@ -1,5 +1,5 @@
 import { normalizeSerial } from '../pki/serial.ts';
-import { findNode, latestCert } from '../core/nodes.ts';
+import { findNode, latestCert, latestOrphanCert, ownerOf } from '../core/nodes.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { audit } from './audit.ts';
 import { parseReason, resignCrls, unlockTrustedCas, type RevocationReason } from './crl.ts';
@@ -24,7 +24,8 @@ function findTarget(inv: Inventory, target: RevokeTarget): CertRecord {
     if (!cert) throw new UserError('not-found', `no certificate with serial ${target.serial} in this vault; see \`cluster-trust node show NAME\``);
     return cert;
   }
-  const cert = latestCert(inv, target.node);
+  // A name that is no node's may label a stand-alone CSR certificate or a removed node's.
+  const cert = inv.nodes.some((n) => n.name === target.node) ? latestCert(inv, target.node) : latestOrphanCert(inv, target.node);
   if (!cert) {
     findNode(inv, target.node);
     throw new UserError('not-found', `node "${target.node}" has no certificate to revoke`);
@@ -41,6 +42,13 @@ function checkRevocable(inv: Inventory, cert: CertRecord): void {
   }
 }
 
+/** Inside a vault transaction: the record says revoked (the caller re-signs the CRLs in the same write). */
+export function markRevoked(cert: CertRecord, reason: RevocationReason, now: Date): void {
+  cert.status = 'revoked';
+  cert.revokedAt = now.toISOString();
+  cert.revocationReason = reason;
+}
+
 /**
  * Marks a certificate revoked (it stays in history) and re-signs the CRLs in the same transaction,
  * so the vault never holds a revocation its CRL does not list.
@@ -55,11 +63,10 @@ export async function revokeCertificate(ctx: CoreContext, target: RevokeTarget, 
     const cert = inv.certs.find((c) => c.serial === chosen.serial);
     if (!cert) throw new UserError('conflict', 'the vault changed while revoking; run the command again');
     checkRevocable(inv, cert);
-    cert.status = 'revoked';
-    cert.revokedAt = ctx.now().toISOString();
-    cert.revocationReason = reason;
+    markRevoked(cert, reason, ctx.now());
     const crl = await resignCrls(ctx, inv, tx, signers);
-    const needsRenewal = inv.nodes.some((n) => n.name === cert.node) && latestCert(inv, cert.node)?.serial === cert.serial;
+    const owner = ownerOf(inv, cert);
+    const needsRenewal = !!owner && latestCert(inv, owner.name)?.serial === cert.serial;
     return { cert: { ...cert }, crlNumber: crl.number, needsRenewal };
   });
   audit(ctx, [

@@ -2,13 +2,13 @@ import { createRootCa, parseCaCertificate, type CaMaterial } from '../pki/certif
 import { exportPkcs8Der } from '../pki/keys.ts';
 import { isKeyType, type KeyType } from '../pki/policy.ts';
 import { activeCaRecord, caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa, type CaInfo } from '../core/ca.ts';
-import { latestCert } from '../core/nodes.ts';
+import { latestCert, ownerOf } from '../core/nodes.ts';
 import { certStateIn, type CertState } from '../core/status.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { audit } from './audit.ts';
 import { resignCrls, unlockTrustedCas } from './crl.ts';
 import type { CoreContext } from '../core/context.ts';
-import type { CaRecord, Inventory } from '../vault/schema.ts';
+import type { CaRecord, CertRecord, Inventory } from '../vault/schema.ts';
 
 /** "Cluster CA" -> "Cluster CA G2": a distinct subject, so no verifier confuses the two CAs. */
 export function nextCaName(current: string, generation: number): string {
@@ -99,9 +99,13 @@ export function caStatus(ctx: CoreContext): CaStatus {
   return { cas: inv.cas, nodes, onPreviousCa: nodes.filter((r) => r.caStatus === 'previous' && (r.state === 'ok' || r.state === 'renew')).map((r) => r.node) };
 }
 
+function liveCerts(inv: Inventory, caId: string, now: Date): CertRecord[] {
+  return inv.certs.filter((c) => c.caId === caId && c.status === 'active' && new Date(c.notAfter) > now);
+}
+
 /** Who holds a still-live certificate of a CA (current ones only: superseded and revoked do not count): what retiring it cuts off. */
 export function liveCertHolders(inv: Inventory, caId: string, now: Date): string[] {
-  return [...new Set(inv.certs.filter((c) => c.caId === caId && c.status === 'active' && new Date(c.notAfter) > now).map((c) => c.node))];
+  return [...new Set(liveCerts(inv, caId, now).map((c) => c.node))];
 }
 
 export interface Retired {
@@ -121,10 +125,10 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
     const live = liveCertHolders(inv, prev.id, ctx.now());
     if (live.length > 0 && !opts.force) {
       const list = (names: string[]): string => names.slice(0, 8).join(', ') + (names.length > 8 ? `, and ${names.length - 8} more` : '');
-      const known = new Set(inv.nodes.map((n) => n.name));
-      const renewable = live.filter((n) => known.has(n));
-      // Signed from a CSR for no inventory node, or the node was removed: renewing cannot reach them.
-      const orphans = live.filter((n) => !known.has(n));
+      const certs = liveCerts(inv, prev.id, ctx.now());
+      const renewable = certs.filter((c) => ownerOf(inv, c));
+      // Signed stand-alone from a CSR, or the node was removed: renewing cannot reach them.
+      const orphans = [...new Set(certs.filter((c) => !ownerOf(inv, c)).map((c) => c.node))];
       const ways = [
         ...(renewable.length ? ['run `cluster-trust renew --old-ca` and push'] : []),
         ...(orphans.length ? [`sign a new CSR for or revoke (\`cluster-trust revoke --serial HEX\`) the certificates of ${list(orphans)}, which no inventory node renews`] : []),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { KEY_TYPES } from '../pki/policy.ts';
 
 /** Bumped whenever the on-disk shape changes; older vaults are migrated on open, newer ones refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const keyTypeSchema = z.enum(KEY_TYPES);
 
@@ -33,7 +33,11 @@ export const sshTargetSchema = z.object({
   keyFile: z.string().optional(),
 });
 
+/** A node record's identity (random, never reused): certificates belong to it, not to its name. */
+export const nodeIdSchema = z.string().regex(/^[0-9a-f]{16}$/);
+
 export const nodeRecordSchema = z.object({
+  id: nodeIdSchema,
   name: z.string(),
   dns: z.array(z.string()),
   ips: z.array(z.string()),
@@ -59,7 +63,10 @@ export const nodeRecordSchema = z.object({
 
 export const certRecordSchema = z.object({
   serial: z.string().regex(/^[0-9a-f]+$/),
+  /** The name it was issued under (a label for history, CRLs and the audit log). */
   node: z.string(),
+  /** The node record it belongs to; absent for a stand-alone certificate signed from a CSR. */
+  nodeId: nodeIdSchema.optional(),
   caId: z.string(),
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
   notBefore: z.string(),

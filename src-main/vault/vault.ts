@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeFileAtomic, ensurePrivateDir, fsyncDir } from './atomic.ts';
 import { acquireLock } from './lock.ts';
+import { migrateInventory } from './migrate.ts';
 import { emptyInventory, inventorySchema, packSchema, SCHEMA_VERSION, type Inventory, type Pack } from './schema.ts';
 import { UserError } from '../core/errors.ts';
 
@@ -73,7 +74,8 @@ export class Vault {
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
       throw new UserError('vault-corrupt', `this vault was written by a newer Cluster Trust (schema ${version}); upgrade the app`);
     }
-    const parsed = inventorySchema.safeParse(raw);
+    // An older vault is migrated in memory on every read; its next write stores the new schema.
+    const parsed = inventorySchema.safeParse(migrateInventory(raw));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new UserError('vault-corrupt', `the vault inventory ${file} is damaged at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);

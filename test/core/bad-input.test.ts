@@ -96,7 +96,7 @@ test('a vault home that is not writable: read-only mount (private mount namespac
   const run = (...args: string[]) => shResult('unshare', ['-m', 'sh', '-c',
     'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" && shift && exec "$@"', 'sh', ws.home,
     process.execPath, CLI, '--home', ws.home, '--passphrase-file', ws.pass, ...args]);
-  for (const args of [['node', 'add', 'n2', '--ip', '10.0.0.2'], ['issue', 'n1'], ['node', 'remove', 'n1']]) {
+  for (const args of [['node', 'add', 'n2', '--ip', '10.0.0.2'], ['issue', 'n1'], ['node', 'remove', 'n1', '--keep-cert']]) {
     const r = run(...args);
     refused(r, /vault folder .* is not writable \(EROFS\)/);
     assert.match(r.stderr, /--home or CLUSTER_TRUST_HOME/);

@@ -171,7 +171,7 @@ test('one process (the desktop app): operations that overlap wait their turn ins
     // The first write holds the vault across an await; the others arrive meanwhile.
     const slow = ctx.vault.update(async (inv) => {
       await new Promise((r) => setTimeout(r, 300));
-      inv.nodes.push({ name: 'slow', dns: [], ips: ['10.4.0.1'], server: true, client: false, profile: 'generic', loopback: false, options: {}, createdAt: 'x', updatedAt: 'x' });
+      inv.nodes.push({ id: '5105105105105105', name: 'slow', dns: [], ips: ['10.4.0.1'], server: true, client: false, profile: 'generic', loopback: false, options: {}, createdAt: 'x', updatedAt: 'x' });
     });
     const others = Promise.all([addNodes(ctx, [{ name: 'fast-1', ips: ['10.4.0.2'] }]), addNodes(ctx, [{ name: 'fast-2', ips: ['10.4.0.3'] }])]);
     await Promise.all([slow, others]);

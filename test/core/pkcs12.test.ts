@@ -113,8 +113,8 @@ test('bundle --format p12 refuses what it cannot do, writing nothing', () => {
   const csrKey = join(ws.dir, 'n.key');
   const csr = join(ws.dir, 'n.csr');
   sh('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', csrKey, '-out', csr, '-subj', '/CN=10.0.0.44']);
-  ok(ws.cli('--json', 'sign-csr', csr, '--out', join(ws.dir, 'n.crt')));
   ok(ws.cli('--json', 'node', 'add', '10.0.0.44', '--ip', '10.0.0.44'));
+  ok(ws.cli('--json', 'sign-csr', csr, '--out', join(ws.dir, 'n.crt'), '--name', '10.0.0.44'));
   refused(ws.cli('bundle', '10.0.0.44', '--out', join(ws.dir, 'z.p12'), '--format', 'p12'), /keeps its own key/);
   assert.equal(shResult('ls', [join(ws.dir, 'y.p12')]).code, 2);
   assert.equal(shResult('ls', [join(ws.dir, 'z.p12')]).code, 2);

@@ -272,7 +272,7 @@ describe('desktop app', { skip: GUI_SKIP }, () => {
     const sans = await page.locator('[data-testid=csr-sans]').innerText();
     assert.match(sans, /DNS:edge1\.internal/);
     assert.match(sans, /IP:10\.0\.9\.1/);
-    assert.equal(await page.locator('#csr-name').inputValue(), 'edge1');
+    assert.equal(await page.locator('#csr-name').inputValue(), '', 'the CN picks no node: stand-alone until the user chooses one');
     await screenshot(page, '08-sign-csr');
     await page.locator('[data-testid=sign-csr]').click();
     await page.locator('[data-testid=csr-signed]').waitFor();
@@ -304,6 +304,24 @@ describe('desktop app', { skip: GUI_SKIP }, () => {
     await page.getByRole('button', { name: 'Choose a file…' }).click();
     await page.locator('[data-testid=csr-sans]').waitFor();
     assert.match(await page.locator('[data-view=csr]').innerText(), /RSA 2048 key · signature verified/);
+  });
+
+  test('remove a node with a live certificate: the confirmation asks revoke or keep; the name re-added starts with none', async () => {
+    const { page } = gui;
+    await page.locator('[data-section=nodes]').click();
+    const serial = inventory().certs.find((c) => c.node === 'web2' && c.status === 'active')!.serial;
+    await page.getByRole('button', { name: 'Remove web2' }).click();
+    const choice = page.locator('[data-testid=remove-cert-choice]');
+    await choice.waitFor();
+    assert.match(await choice.innerText(), new RegExp(serial));
+    assert.equal(await page.locator('[data-testid=remove-revoke]').isChecked(), true, 'revoking is the default');
+    await page.locator('[data-testid=confirm-remove]').click();
+    await page.locator('tr[data-node=web2]').waitFor({ state: 'detached' });
+    assert.equal(inventory().certs.find((c) => c.serial === serial)!.status, 'revoked');
+    cli('node', 'add', 'web2', '--ip', '10.0.1.22');
+    const row = (JSON.parse(cli('--json', 'node', 'list')) as Array<{ name: string; state: string; serial: string | null }>).find((n) => n.name === 'web2')!;
+    assert.deepEqual([row.state, row.serial], ['none', null]);
+    cli('node', 'remove', 'web2');
   });
 
   test('CA view: subject, validity, fingerprint copied to the clipboard', async () => {

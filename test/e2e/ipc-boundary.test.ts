@@ -226,7 +226,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { nodes: Array.from({ length: 5001 }, (_, i) => ({ name: `m${i}`, ips: ['10.0.0.9'], dns: [] })) },
     ],
     editNode: [{ name: 'n1', ips: [], dns: [], options: { 'Bad Key': 'x' } }, { name: 'n1', ips: [], dns: [], options: { port: long(257) } }, { name: 'n1', ips: [], dns: [], options: { port: 4222 } }, { name: 'n1', ips: [], dns: [], options: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, { name: 'n1' }, { name: 'n1', ips: [], dns: [], ssh: 'root@example.invalid' }, { name: '/n1', ips: [], dns: [] }, { name: 'n1', ips: 'x', dns: [] }],
-    removeNode: [{}, { name: '' }, { name: '..' }, { names: ['n1'] }],
+    removeNode: [{}, { name: '' }, { name: '..' }, { names: ['n1'] }, { name: 'n1', cert: 'burn' }, { name: 'n1', cert: true }, { name: 'n1', revoke: true }],
     issueCerts: [
       { names: [], jobId: 'j1' },
       { names: 'all', jobId: 'j1' },

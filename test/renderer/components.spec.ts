@@ -12,6 +12,7 @@ import NodesView from '../../src-renderer/views/NodesView.svelte';
 import ExportDialog from '../../src-renderer/views/ExportDialog.svelte';
 import FirstRun from '../../src-renderer/views/FirstRun.svelte';
 import SignCsr from '../../src-renderer/views/SignCsr.svelte';
+import RemoveNode from '../../src-renderer/views/RemoveNode.svelte';
 import App from '../../src-renderer/App.svelte';
 import SshKeyPrompt from '../../src-renderer/components/SshKeyPrompt.svelte';
 import { useApi } from '../../src-renderer/lib/api.ts';
@@ -334,22 +335,42 @@ describe('FirstRun', () => {
 });
 
 describe('SignCsr', () => {
-  test('a dropped CSR is previewed by main, then signed with the chosen options', async () => {
+  test('a dropped CSR is previewed by main and signed stand-alone: its CN never picks the node, even one of that name', async () => {
     const fake = fakeApi({
       listCsrCerts: () => [],
       previewCsr: () => ({ commonName: 'edge1', dns: ['edge1.internal'], ips: ['10.0.9.1'], keyType: 'ecdsa-p256' }),
-      signCsr: () => ({ certPem: '-----BEGIN CERTIFICATE-----\n', issued: { node: 'edge1', serial: 'ab', fingerprint: 'cd'.repeat(32), notAfter: '2027-01-01T00:00:00Z', dns: ['edge1.internal'], ips: [] } }),
+      signCsr: () => ({ certPem: '-----BEGIN CERTIFICATE-----\n', standalone: true, issued: { node: 'edge1', serial: 'ab', fingerprint: 'cd'.repeat(32), notAfter: '2027-01-01T00:00:00Z', dns: ['edge1.internal'], ips: [] } }),
     });
     useApi(fake.api);
+    app.nodes = [row('edge1', { dns: ['edge1.internal'] })];
     app.droppedCsr = { fileName: 'edge1.csr', pem: '-----BEGIN CERTIFICATE REQUEST-----\nx\n' };
     render(SignCsr);
     await waitFor(() => expect(screen.getByTestId('csr-sans').textContent).toContain('DNS:edge1.internal'));
     expect(app.droppedCsr).toBeNull();
-    expect((screen.getByLabelText('Record as node') as HTMLInputElement).value).toBe('edge1');
+    expect((screen.getByLabelText('For node') as HTMLSelectElement).value).toBe('');
     await type(screen.getByLabelText('Valid for (days)'), '90');
     await fireEvent.click(screen.getByTestId('sign-csr'));
     await waitFor(() => screen.getByTestId('csr-signed'));
-    expect(fake.calls.find((c) => c.channel === 'signCsr')!.request).toEqual({ pem: '-----BEGIN CERTIFICATE REQUEST-----\nx\n', days: 90, server: true, client: false, name: 'edge1' });
+    expect(fake.calls.find((c) => c.channel === 'signCsr')!.request).toEqual({ pem: '-----BEGIN CERTIFICATE REQUEST-----\nx\n', days: 90, server: true, client: false });
+    expect(screen.getByTestId('csr-signed').textContent).toContain('stand-alone');
+  });
+
+  test('a node picked explicitly is sent as the node the certificate is for', async () => {
+    const fake = fakeApi({
+      listCsrCerts: () => [],
+      previewCsr: () => ({ commonName: 'whatever', dns: [], ips: [], keyType: 'ecdsa-p256' }),
+      signCsr: () => ({ certPem: '-----BEGIN CERTIFICATE-----\n', standalone: false, issued: { node: 'db1', serial: 'ab', fingerprint: 'cd'.repeat(32), notAfter: '2027-01-01T00:00:00Z', dns: [], ips: ['10.0.0.5'] } }),
+    });
+    useApi(fake.api);
+    app.nodes = [row('db1', { ips: ['10.0.0.5'] }), row('edge1')];
+    app.droppedCsr = { fileName: 'x.csr', pem: '-----BEGIN CERTIFICATE REQUEST-----\ny\n' };
+    render(SignCsr);
+    await waitFor(() => screen.getByTestId('csr-sans'));
+    await fireEvent.change(screen.getByLabelText('For node'), { target: { value: 'db1' } });
+    await fireEvent.click(screen.getByTestId('sign-csr'));
+    await waitFor(() => screen.getByTestId('csr-signed'));
+    expect(fake.calls.find((c) => c.channel === 'signCsr')!.request).toEqual({ pem: '-----BEGIN CERTIFICATE REQUEST-----\ny\n', days: 397, server: true, client: false, name: 'db1' });
+    expect(screen.getByTestId('csr-signed').textContent).toContain('certificate of node db1');
   });
 
   test('a CSR main refuses shows the reason in place', async () => {
@@ -357,6 +378,30 @@ describe('SignCsr', () => {
     app.droppedCsr = { fileName: 'bad.csr', pem: 'x' };
     render(SignCsr);
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('the CSR signature does not verify'));
+  });
+});
+
+describe('RemoveNode', () => {
+  test('a node with a live certificate: the confirmation asks revoke or keep, and sends the choice', async () => {
+    const fake = fakeApi({ removeNode: () => null, listNodes: () => [] });
+    useApi(fake.api);
+    app.nodes = [row('app1', { state: 'ok', serial: 'abcd' })];
+    render(RemoveNode, { name: 'app1', onclose: () => {} });
+    expect(screen.getByTestId('remove-cert-choice').textContent).toContain('abcd');
+    expect((screen.getByTestId('remove-revoke') as HTMLInputElement).checked).toBe(true);
+    await fireEvent.click(screen.getByTestId('remove-keep'));
+    await fireEvent.click(screen.getByTestId('confirm-remove'));
+    await waitFor(() => expect(fake.calls.find((c) => c.channel === 'removeNode')?.request).toEqual({ name: 'app1', cert: 'keep' }));
+  });
+
+  test('a node without a live certificate is removed without a choice', async () => {
+    const fake = fakeApi({ removeNode: () => null, listNodes: () => [] });
+    useApi(fake.api);
+    app.nodes = [row('bare', { state: 'none', serial: null })];
+    render(RemoveNode, { name: 'bare', onclose: () => {} });
+    expect(screen.queryByTestId('remove-cert-choice')).toBeNull();
+    await fireEvent.click(screen.getByTestId('confirm-remove'));
+    await waitFor(() => expect(fake.calls.find((c) => c.channel === 'removeNode')?.request).toEqual({ name: 'bare' }));
   });
 });
 

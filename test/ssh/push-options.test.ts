@@ -85,7 +85,7 @@ test('bad requests are refused up front with one line', async () => {
   assert.equal(twins.code, 1);
   assert.match(twins.stdout, new RegExp(`twin\\s+failed\\s+nodes "opt1" and "twin" both push to ${opt1.dest} on 127\\.0\\.0\\.1:${opt1.sshd.port}; give one of them another --dest`));
   assert.match(twins.stdout, /opt1\s+would-update/);
-  assert.equal(cluster.cli('node', 'remove', 'twin').code, 0);
+  assert.equal(cluster.cli('node', 'remove', 'twin', '--keep-cert').code, 0);
   const noTarget = cluster.cli('node', 'add', 'nossh', '--ip', '10.0.0.9');
   assert.equal(noTarget.code, 0);
   assert.equal(cluster.cli('issue', 'nossh').code, 0);

@@ -30,7 +30,7 @@ export const issueCommands: Command[] = [
   {
     words: ['sign-csr'],
     usage: 'sign-csr FILE --out FILE [--days N] [--client] [--server] [--dns D]... [--ip A]... [--name NODE]',
-    summary: 'sign a CSR made on a node (the node keeps its key); SANs from the CSR unless given',
+    summary: 'sign a CSR made on a node (the node keeps its key): a stand-alone certificate with the CSR\'s SANs, or with --name NODE the node\'s certificate with its names',
     options: [
       { name: 'out', value: true },
       { name: 'days', value: true },
@@ -46,9 +46,9 @@ export const issueCommands: Command[] = [
       if (!out) throw invalid('sign-csr needs --out FILE');
       const csr = readInputFile(args.positionals[0]!, 'CSR');
       const override = args.options.has('dns') || args.options.has('ip');
-      const { certPem, issued } = await signCsr(ctx, csr, {
+      const { certPem, issued, standalone } = await signCsr(ctx, csr, {
         days: intOption(args, 'days'),
-        client: args.flags.has('client'),
+        ...(args.flags.has('client') ? { client: true } : {}),
         ...(args.flags.has('server') ? { server: true } : {}),
         ...(override ? { dns: many(args, 'dns'), ips: many(args, 'ip') } : {}),
         name: one(args, 'name'),
@@ -60,7 +60,8 @@ export const issueCommands: Command[] = [
       } else {
         path = writeBundleFile(Buffer.from(certPem), out);
       }
-      return { human: out === '-' ? '' : `signed ${issued.node} (serial ${issued.serial}) -> ${path}`, json: { ...issued, path } };
+      const what = standalone ? `a stand-alone certificate "${issued.node}" (no node's; --name NODE signs for a node)` : `node ${issued.node}`;
+      return { human: out === '-' ? '' : `signed ${what} (serial ${issued.serial}) -> ${path}`, json: { ...issued, standalone, path } };
     },
   },
 ];

@@ -65,31 +65,37 @@ export const lifecycleCommands: Command[] = [
   },
   {
     words: ['renew'],
-    usage: `renew NAME... | --due | --all | --old-ca [--rekey | --keep-key] [--key ${KEY_TYPES.join('|')}] [--days N] [--within DAYS] [--push]`,
-    summary: 're-issue certificates with the same names and profile, a new serial and validity, from the active CA (new key unless --keep-key)',
+    usage: `renew NAME... | --due | --all | --old-ca [--rekey | --keep-key] [--keep-csr-key] [--key ${KEY_TYPES.join('|')}] [--days N] [--within DAYS] [--push]`,
+    summary: 're-issue certificates with the same names and profile, a new serial and validity, from the active CA (new key unless --keep-key; a key from a CSR only with NAME... --keep-csr-key)',
     options: [
-      { name: 'due' }, { name: 'all' }, { name: 'old-ca' }, { name: 'rekey' }, { name: 'keep-key' }, { name: 'push' },
+      { name: 'due' }, { name: 'all' }, { name: 'old-ca' }, { name: 'rekey' }, { name: 'keep-key' }, { name: 'keep-csr-key' }, { name: 'push' },
       { name: 'key', value: true }, { name: 'days', value: true }, { name: 'within', value: true },
     ],
     async run(ctx, args, io) {
       const selection = renewSelection(args);
       const mode = keyMode(args);
       const push = args.flags.has('push');
+      const skipped: Array<{ node: string; why: string }> = [];
       const renewed = await renewNodes(ctx, selection, {
+        onSkipped: (node, why) => skipped.push({ node, why }),
         keyMode: mode,
+        keepCsrKey: args.flags.has('keep-csr-key'),
         keyType: one(args, 'key'),
         days: intOption(args, 'days'),
         withinDays: intOption(args, 'within'),
         requireSshTarget: push,
         onProgress: (done, total, node) => io.progress(`[${done}/${total}] ${node}`),
       });
+      // Left out of a batch: still due, so the run exits as `status` does when something is due.
+      const skippedLines = skipped.map((x) => `skipped ${x.node}: ${x.why}`);
+      const skippedExit = skipped.length ? STATUS_DUE_EXIT : 0;
       if (renewed.length === 0) {
-        const what = selection === 'due' ? 'nothing is due for renewal' : selection === 'old-ca' ? 'no node carries a certificate from an older CA' : 'no node has a certificate to renew';
-        return { human: what, json: { renewed: [], pushed: null } };
+        const what = skipped.length ? 'nothing was renewed' : selection === 'due' ? 'nothing is due for renewal' : selection === 'old-ca' ? 'no node carries a certificate from an older CA' : 'no node has a certificate to renew';
+        return { human: [what, ...skippedLines].join('\n'), json: { renewed: [], skipped, pushed: null }, exitCode: skippedExit };
       }
-      const lines = [table(['NODE', 'OLD SERIAL', 'NEW SERIAL', 'NOT AFTER', 'KEY'], renewed.map((r) => [r.node, r.previousSerial, r.serial, r.notAfter, r.keptKey ? 'kept' : 'new']))];
+      const lines = [table(['NODE', 'OLD SERIAL', 'NEW SERIAL', 'NOT AFTER', 'KEY'], renewed.map((r) => [r.node, r.previousSerial, r.serial, r.notAfter, r.keptKey ? 'kept' : 'new'])), ...(skipped.length ? ['', ...skippedLines] : [])];
       let pushed = null;
-      let exitCode = 0;
+      let exitCode = skippedExit;
       if (push) {
         pushed = await pushRenewed(ctx, renewed.map((r) => r.node), (line) => io.progress(line), { askPassphrase: sshKeyPassphrases(undefined, false), onNotice: (line) => io.progress(`note: ${line}`) });
         lines.push('', table(['NODE', 'PUSH', 'DETAIL'], pushed.map((p) => [p.node, p.ok ? 'ok' : 'FAILED', p.detail])));
@@ -97,7 +103,7 @@ export const lifecycleCommands: Command[] = [
       } else {
         lines.push('', 'deliver them with `cluster-trust bundle NAME --out DIR` (or renew with --push)');
       }
-      return { human: lines.join('\n'), json: { renewed, pushed }, exitCode };
+      return { human: lines.join('\n'), json: { renewed, skipped, pushed }, exitCode };
     },
   },
   {

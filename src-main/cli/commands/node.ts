@@ -1,4 +1,5 @@
-import { addNodes, editNode, removeNode, findNode, certHistory, type NodeInput } from '../../core/nodes.ts';
+import { addNodes, editNode, findNode, certHistory, type NodeInput } from '../../core/nodes.ts';
+import { removeNode } from '../../lifecycle/remove-node.ts';
 import { summarizeNodes } from '../../core/status.ts';
 import { getProfile, profileIds, verifyPortOf } from '../../profiles/index.ts';
 import { invalid } from '../../core/errors.ts';
@@ -133,12 +134,16 @@ export const nodeCommands: Command[] = [
   },
   {
     words: ['node', 'remove'],
-    usage: 'node remove NAME',
-    summary: 'remove a node (its certificates stay in history)',
+    usage: 'node remove NAME [--revoke | --keep-cert]',
+    summary: 'remove a node (its certificates stay in history); a live certificate needs --revoke or --keep-cert',
+    options: [{ name: 'revoke' }, { name: 'keep-cert' }],
     async run(ctx, args) {
       const name = singleName(args, this.usage);
-      await removeNode(ctx, name);
-      return { human: `removed node ${name}`, json: { removed: name } };
+      if (args.flags.has('revoke') && args.flags.has('keep-cert')) throw invalid('choose --revoke or --keep-cert, not both');
+      const choice = args.flags.has('revoke') ? 'revoke' : args.flags.has('keep-cert') ? 'keep' : undefined;
+      const r = await removeNode(ctx, name, choice ? { cert: choice } : {});
+      const tail = !r.cert ? '' : r.cert.revoked ? `; revoked its certificate ${r.cert.serial} (CRL number ${r.crlNumber}: redeploy it with \`cluster-trust crl --out FILE\`)` : `; its certificate ${r.cert.serial} stays valid until ${r.cert.notAfter}`;
+      return { human: `removed node ${name}${tail}`, json: { removed: name, cert: r.cert, crlNumber: r.crlNumber } };
     },
   },
 ];

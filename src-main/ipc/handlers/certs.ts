@@ -69,13 +69,13 @@ export function certHandlers(host: Host): HandlerSection<CertChannels> {
       return { commonName: csr.commonName, dns: csr.dns, ips: csr.ips, keyType: csr.keyType };
     },
     signCsr: async ({ pem, name, days, server, client }) => {
-      const { certPem: signed, issued } = await signCsr(host.context(), pem, {
+      const { certPem: signed, issued, standalone } = await signCsr(host.context(), pem, {
         ...(name !== undefined ? { name } : {}),
         ...(days !== undefined ? { days } : {}),
         ...(server !== undefined ? { server } : {}),
         ...(client !== undefined ? { client } : {}),
       });
-      return { certPem: signed, issued: { node: issued.node, serial: issued.serial, fingerprint: issued.fingerprint, notAfter: issued.notAfter, dns: issued.dns, ips: issued.ips } };
+      return { certPem: signed, standalone, issued: { node: issued.node, serial: issued.serial, fingerprint: issued.fingerprint, notAfter: issued.notAfter, dns: issued.dns, ips: issued.ips } };
     },
     listCsrCerts: () => {
       const ctx = host.context();

@@ -1,4 +1,5 @@
-import { addNodes, editNode, removeNode, findNode, certHistory, latestCert, sshTargetText, type NodeInput } from '../../core/nodes.ts';
+import { removeNode } from '../../lifecycle/remove-node.ts';
+import { addNodes, editNode, findNode, certHistory, latestCert, sshTargetText, type NodeInput } from '../../core/nodes.ts';
 import { UserError } from '../../core/errors.ts';
 import { PickedFiles } from '../picked-files.ts';
 import { getProfile, verifyPortOf } from '../../profiles/index.ts';
@@ -78,8 +79,8 @@ export function nodeHandlers(host: Host, picked = new PickedFiles()): HandlerSec
       if (!row) throw new UserError('internal', `node "${edited.name}" vanished after editing`);
       return row;
     },
-    removeNode: async ({ name }) => {
-      await removeNode(host.context(), name);
+    removeNode: async ({ name, cert }) => {
+      await removeNode(host.context(), name, cert ? { cert } : {});
       return null;
     },
     pickSshKey: async () => {

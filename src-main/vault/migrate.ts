@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Schema 1 matched certificates to nodes by name, so a removed and re-added node inherited the old
+ * node's certificate. Schema 2 gives each node an id and each certificate its node's id. The id of a
+ * migrated node is derived from its name and creation time, so every read of an old vault agrees
+ * (a transaction compares its fresh read with an earlier snapshot). A certificate joins the node of
+ * its name only if it was issued after that node was created: one left by an earlier, removed node
+ * of the same name stays in history and is nobody's current certificate.
+ */
+function fromV1(inv: Json): Json {
+  const nodes = Array.isArray(inv.nodes) ? inv.nodes : [];
+  const certs = Array.isArray(inv.certs) ? inv.certs : [];
+  const migratedNodes = nodes.map((n) => {
+    if (!isObject(n) || typeof n.name !== 'string' || typeof n.createdAt !== 'string') return n;
+    return { id: createHash('sha256').update(`${n.name}\n${n.createdAt}`).digest('hex').slice(0, 16), ...n };
+  });
+  const migratedCerts = certs.map((c) => {
+    if (!isObject(c)) return c;
+    const owner = migratedNodes.find((n): n is Json => isObject(n) && n.name === c.node && typeof n.createdAt === 'string' && typeof c.issuedAt === 'string' && c.issuedAt >= n.createdAt);
+    return owner ? { ...c, nodeId: owner.id } : c;
+  });
+  return { ...inv, schema: 2, nodes: migratedNodes, certs: migratedCerts };
+}
+
+/** Brings an inventory read from disk (or a backup) to the current schema; the schema check comes after. */
+export function migrateInventory(raw: unknown): unknown {
+  if (isObject(raw) && raw.schema === 1) return fromV1(raw);
+  return raw;
+}
