@@ -80,6 +80,23 @@ test('corrupt or truncated PEM input', () => {
   refusedUnchanged(ws, /already has a CA|truncated|no PEM CERTIFICATE/, 'ca', 'import', '--cert', truncated, '--key', truncated);
 });
 
+test('adversarial PEM (2 MB of BEGIN lines, issue 13 item 4): inspect, sign-csr and ca import refuse it at once, not after minutes', () => {
+  // The old parser rescanned to the end of the text for every BEGIN line: well past the 60 s each
+  // run is given here (the benchmark, `npm run bench -- pem`, measures it side by side).
+  const begins = join(ws.dir, 'begins.pem');
+  writeFileSync(begins, '-----BEGIN CERTIFICATE-----\n'.repeat(75_000));
+  const labels = join(ws.dir, 'labels.pem');
+  writeFileSync(labels, Array.from({ length: 100_000 }, (_, i) => `-----BEGIN L${i}-----\n`).join(''));
+  const bounded = (...args: string[]) => runCli(['--home', ws.home, '--passphrase-file', ws.pass, ...args], {}, 60_000);
+  for (const file of [begins, labels]) {
+    const before = snapshot(ws.home);
+    refused(bounded('inspect', file), /truncated PEM: a BEGIN line has no matching END line/);
+    refused(bounded('sign-csr', file, '--out', join(ws.dir, 'never.crt')), /truncated PEM/);
+    refused(bounded('ca', 'import', '--cert', file, '--key', file), /already has a CA|truncated PEM/);
+    assert.deepEqual(snapshot(ws.home), before);
+  }
+});
+
 test('--days above 825 (issue and sign-csr) and out-of-range CA --days', () => {
   refusedUnchanged(ws, /--days 826 is above the 825-day maximum/, 'issue', 'n1', '--days', '826');
   refusedUnchanged(ws, /--days 100000 is above/, 'issue', '--all', '--days', '100000');
