@@ -53,7 +53,7 @@ test('duplicate and unknown nodes', () => {
 
 test('wrong passphrase: issuing and bundling are refused, nothing written', () => {
   const wrong = join(ws.dir, 'wrong-pass');
-  writeFileSync(wrong, 'this is not the passphrase\n');
+  writeFileSync(wrong, 'this is not the passphrase\n', { mode: 0o600 });
   const base = ['--home', ws.home, '--passphrase-file', wrong];
   for (const args of [['issue', 'n1'], ['bundle', 'n1', '--out', join(ws.dir, 'never')], ['bundle', 'n1', '--out', join(ws.dir, 'never.p12'), '--format', 'p12']]) {
     const before = snapshot(ws.home);
@@ -63,7 +63,7 @@ test('wrong passphrase: issuing and bundling are refused, nothing written', () =
   assert.equal(existsSync(join(ws.dir, 'never')), false);
   assert.equal(existsSync(join(ws.dir, 'never.p12')), false);
   const empty = join(ws.dir, 'empty-pass');
-  writeFileSync(empty, '');
+  writeFileSync(empty, '', { mode: 0o600 });
   refused(runCli(['--home', ws.home, '--passphrase-file', empty, 'issue', 'n1']), /passphrase file .* is empty/);
   refused(runCli(['--home', ws.home, '--passphrase-file', join(ws.dir, 'nope'), 'issue', 'n1']), /cannot read the passphrase file/);
 });
@@ -131,7 +131,7 @@ test('a vault home that cannot be created: its parent is a regular file, or it i
     const file = join(dir, 'a-file');
     writeFileSync(file, 'I am a file\n');
     const home = join(file, 'home');
-    writeFileSync(join(dir, 'pass'), 'test passphrase for the vault\n');
+    writeFileSync(join(dir, 'pass'), 'test passphrase for the vault\n', { mode: 0o600 });
     const r = runCli(['--home', home, '--passphrase-file', join(dir, 'pass'), 'ca', 'init', '--name', 'X']);
     refused(r, /not writable \(ENOTDIR\)/);
     refused(runCli(['--home', home, 'node', 'add', 'n1', '--ip', '10.0.0.1']), /not writable \(ENOTDIR\)/);

@@ -119,12 +119,12 @@ test('an encrypted key works with --ssh-key-passphrase-file; a wrong passphrase 
   assert.equal(noPass.code, 1);
   assert.match(noPass.stdout, /the SSH key .*enc_key is encrypted: give its passphrase \(--ssh-key-passphrase-file FILE\), keep it in the keychain \(--remember-ssh-key-passphrase\), or load the key into ssh-agent/);
   const wrong = join(cluster.dir, 'wrong-pass');
-  writeFileSync(wrong, 'not the passphrase\n');
+  writeFileSync(wrong, 'not the passphrase\n', { mode: 0o600 });
   const bad = await cluster.cliAsync('push', 'enc', '--accept-new-host-keys', '--ssh-key-passphrase-file', wrong);
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /wrong passphrase for the SSH key .*enc_key/);
   const right = join(cluster.dir, 'right-pass');
-  writeFileSync(right, 'correct horse battery\n');
+  writeFileSync(right, 'correct horse battery\n', { mode: 0o600 });
   const ok = await cluster.cliAsync('push', 'enc', '--accept-new-host-keys', '--ssh-key-passphrase-file', right);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.ok(readdirSync(node.dest).includes('node.key'));
