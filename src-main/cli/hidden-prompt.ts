@@ -34,8 +34,9 @@ export function askHidden(question: string): Promise<string | null> {
         else if (ch >= ' ') typed += ch;
       }
     };
-    process.stderr.write(printable(question));
+    // Echo off before the prompt shows: what is typed as soon as it appears is never echoed.
     input.setRawMode(true);
+    process.stderr.write(printable(question));
     input.resume();
     input.on('data', onData);
   });
