@@ -1,3 +1,5 @@
+import { printable } from './format.ts';
+
 /**
  * Reads one line from the terminal without echoing it, for an SSH key's passphrase. Resolves null
  * when the user gives up (Ctrl-D on an empty line, or Ctrl-C, which also interrupts the command as
@@ -32,8 +34,9 @@ export function askHidden(question: string): Promise<string | null> {
         else if (ch >= ' ') typed += ch;
       }
     };
-    process.stderr.write(question);
+    // Echo off before the prompt shows: what is typed as soon as it appears is never echoed.
     input.setRawMode(true);
+    process.stderr.write(printable(question));
     input.resume();
     input.on('data', onData);
   });

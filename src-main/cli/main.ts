@@ -3,6 +3,7 @@ import { GLOBAL_OPTIONS, one, parseArgs } from './args.ts';
 import { createContext } from '../core/context.ts';
 import { terminalCaPassphrase } from './ca-passphrase-prompt.ts';
 import { toUserError, invalid } from '../core/errors.ts';
+import { jsonText, printable, printableLine } from './format.ts';
 import type { Command } from './command.ts';
 
 export interface CliStreams {
@@ -72,14 +73,15 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
       return 0;
     }
     const ctx = createContext({ home: one(args, 'home'), passphraseFile: one(args, 'passphrase-file'), askPassphrase: terminalCaPassphrase() });
-    const result = await command.run(ctx, args, { json, progress: (line) => { if (!json) streams.stderr(`${line}\n`); } });
-    if (json) streams.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
-    else if (result.human) streams.stdout(`${result.human}\n`);
+    // Every human line passes through printable(): names and subjects can carry terminal escapes.
+    const result = await command.run(ctx, args, { json, progress: (line) => { if (!json) streams.stderr(`${printable(line)}\n`); } });
+    if (json) streams.stdout(`${jsonText(result.json)}\n`);
+    else if (result.human) streams.stdout(`${printable(result.human)}\n`);
     return result.exitCode ?? 0;
   } catch (err) {
     const e = toUserError(err);
-    if (json) streams.stdout(`${JSON.stringify({ error: { code: e.code, message: e.message } })}\n`);
-    streams.stderr(`cluster-trust: ${e.message}\n`);
+    if (json) streams.stdout(`${jsonText({ error: { code: e.code, message: e.message } }, 0)}\n`);
+    streams.stderr(`cluster-trust: ${printableLine(e.message)}\n`);
     return e.code === 'internal' ? 70 : 1;
   }
 }

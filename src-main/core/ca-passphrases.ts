@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { readPrivateKey } from '../pki/keys.ts';
 import { keychainAccount } from '../keychain/passphrase.ts';
+import { assertPrivateSecretFile } from '../keychain/secret-file.ts';
 import { writeBundleFile } from '../bundle/write.ts';
 import { caKeyPath } from './ca.ts';
 import { UserError, invalid } from './errors.ts';
@@ -54,6 +55,7 @@ export interface PassphrasesImported {
 }
 
 function parseExport(file: string): Map<string, string> {
+  assertPrivateSecretFile(file, 'CA passphrase file');
   let text: string;
   try {
     if (statSync(file).size > MAX_FILE_BYTES) throw Object.assign(new Error('too large'), { code: 'too large for a passphrase file' });

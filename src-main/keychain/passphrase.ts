@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { UserError, invalid } from '../core/errors.ts';
+import { assertPrivateSecretFile } from './secret-file.ts';
 import type { SecretStore } from './types.ts';
 import type { SessionPassphrases } from './session-passphrases.ts';
 
@@ -31,6 +32,7 @@ export function passphraseFileFrom(explicit: string | undefined, env: NodeJS.Pro
 }
 
 export function readPassphraseFile(file: string): string {
+  assertPrivateSecretFile(file, 'passphrase file');
   let text: string;
   try {
     if (!statSync(file).isFile()) throw new Error('not a regular file');

@@ -1,22 +1,52 @@
 import { invalid } from '../core/errors.ts';
 
-const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/;
 
 export interface PemBlock {
   label: string;
   der: Buffer;
 }
 
+export interface PemSection {
+  label: string;
+  /** The text between the BEGIN line and its END line; undefined when no END follows before the next BEGIN. */
+  body: string | undefined;
+}
+
+/**
+ * Every BEGIN line of a text with its body, in one pass. A block ends before the next BEGIN line
+ * (a body holding a BEGIN line was never valid base64), so each character is searched once: a regex
+ * whose lazy body ran on to the end of the text for every BEGIN took minutes on 1 MB of BEGIN lines.
+ */
+export function* pemSections(text: string): Generator<PemSection> {
+  const begin = new RegExp(BEGIN.source, 'g');
+  for (let m = begin.exec(text); m; ) {
+    const label = m[1]!;
+    const start = m.index + m[0].length;
+    const next = begin.exec(text);
+    const region = text.slice(start, next ? next.index : text.length);
+    const newline = region.startsWith('\n') ? 1 : region.startsWith('\r\n') ? 2 : 0;
+    const end = newline ? region.indexOf(`-----END ${label}-----`, newline) : -1;
+    yield { label, body: end < 0 ? undefined : region.slice(newline, end) };
+    m = next;
+  }
+}
+
+/** The base64 of a PEM body without its header lines (Proc-Type: ...) and whitespace, or undefined if it has other characters. */
+export function pemBase64(body: string): string | undefined {
+  const b64 = body.replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(b64) ? b64 : undefined;
+}
+
 /** Every PEM block in a text; a BEGIN without its END, or bad base64, is an error (truncated files). */
 export function pemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
-  for (const m of text.matchAll(BLOCK)) {
-    const body = m[2]!.replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) throw invalid(`corrupt PEM: the ${m[1]} block is not valid base64`);
-    blocks.push({ label: m[1]!, der: Buffer.from(body, 'base64') });
+  for (const { label, body } of pemSections(text)) {
+    if (body === undefined) throw invalid('corrupt or truncated PEM: a BEGIN line has no matching END line');
+    const b64 = pemBase64(body);
+    if (b64 === undefined || b64.length % 4 !== 0) throw invalid(`corrupt PEM: the ${label} block is not valid base64`);
+    blocks.push({ label, der: Buffer.from(b64, 'base64') });
   }
-  const begins = (text.match(/-----BEGIN [A-Z0-9 ]+-----/g) ?? []).length;
-  if (begins !== blocks.length) throw invalid('corrupt or truncated PEM: a BEGIN line has no matching END line');
   return blocks;
 }
 

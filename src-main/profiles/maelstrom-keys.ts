@@ -10,7 +10,7 @@ import { openNodeKey, sealNodeKey } from '../keychain/node-keys.ts';
 import { activeCaRecord, nodeKeyKek, unlockCa } from '../core/ca.ts';
 import { UserError } from '../core/errors.ts';
 import type { CoreContext } from '../core/context.ts';
-import type { Vault } from '../vault/vault.ts';
+import { damagedFile, type Vault } from '../vault/vault.ts';
 
 /**
  * Maelstrom's key pairs (seed 002) are shared by every Maelstrom node: one set per vault, kept in
@@ -46,15 +46,8 @@ export const pairFileBase = (slot: MaelstromSlot): string => `server_${slot}`;
 
 export function readMaelstromKeys(vault: Vault): MaelstromKeySet | null {
   if (!existsSync(vault.path(MAELSTROM_KEYS_FILE))) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(vault.readText(MAELSTROM_KEYS_FILE));
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError('vault-corrupt', `the vault file ${MAELSTROM_KEYS_FILE} is not valid JSON; restore it from a backup`);
-  }
-  const parsed = keySetSchema.safeParse(raw);
-  if (!parsed.success) throw new UserError('vault-corrupt', `the vault file ${MAELSTROM_KEYS_FILE} is damaged`);
+  const parsed = keySetSchema.safeParse(vault.readJson(MAELSTROM_KEYS_FILE));
+  if (!parsed.success) throw damagedFile(vault.path(MAELSTROM_KEYS_FILE), 'is damaged');
   return parsed.data;
 }
 

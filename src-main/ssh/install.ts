@@ -87,6 +87,25 @@ async function ensureDir(s: SFTPWrapper, path: string, mode: number): Promise<vo
   }
 }
 
+/**
+ * The state folder holds every bundle version and the symlinks the service follows: whoever can
+ * write in it can swap what the service loads. One that another user made (or may write in) before
+ * our first push is refused, not adopted. Trusted owners: the push user (learned from the upload
+ * folder we just made in it), the `--owner` user, and root. The upload folder is removed first.
+ */
+async function assertStateTrusted(s: SFTPWrapper, layout: RemoteLayout, ours: string, owner: Owner | null): Promise<void> {
+  const [st, mine] = await Promise.all([lstat(s, layout.state), lstat(s, ours)]);
+  const trusted = new Set([0, mine.uid, ...(owner ? [owner.uid] : [])]);
+  const problem = !trusted.has(st.uid)
+    ? `belongs to uid ${st.uid}, not to the push user (uid ${mine.uid})${owner ? `, the owner (uid ${owner.uid})` : ''} or root`
+    : (st.mode & 0o022) !== 0
+      ? `is writable by its group or others (mode 0${(st.mode & 0o7777).toString(8)})`
+      : null;
+  if (!problem) return;
+  await removeTree(s, ours).catch(() => undefined);
+  throw new UserError('refused', `the state folder ${layout.state} on the node ${problem}, so another user could swap the bundle the service loads; remove it (or chown it to the push user and chmod go-w), then push again`);
+}
+
 /** Points `linkPath` at `target` atomically: a fresh symlink renamed over the old one. */
 async function replaceSymlink(s: SFTPWrapper, layout: RemoteLayout, target: string, linkPath: string): Promise<void> {
   const tmp = `${layout.state}/${tempName('link')}`;
@@ -155,6 +174,7 @@ export async function installBundle(input: InstallInput): Promise<InstallOutcome
     await ensureDir(s, layout.parent, 0o755);
     await ensureDir(s, layout.state, 0o755);
     await mkdir(s, tmp, 0o700);
+    await assertStateTrusted(s, layout, tmp, input.owner);
     step = 'uploading';
     await upload(input, tmp, hasFsync);
     await chmod(s, tmp, 0o755);

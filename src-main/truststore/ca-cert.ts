@@ -1,6 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { pemBlocks, toPem } from '../pki/pem.ts';
+import { pemBase64, pemBlocks, pemSections, toPem } from '../pki/pem.ts';
 import { invalid } from '../core/errors.ts';
+
+const CERT_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 
 /** The CA as trust stores see it: its bytes, the fingerprints we match by, and the names we file it under. */
 export interface TrustedCa {
@@ -86,10 +88,10 @@ export function fingerprintsIn(data: Buffer): string[] {
     if (der) out.push(createHash('sha256').update(der).digest('hex'));
     return out;
   }
-  for (const m of text.matchAll(/-----BEGIN (?:TRUSTED |X509 )?CERTIFICATE-----([\s\S]*?)-----END (?:TRUSTED |X509 )?CERTIFICATE-----/g)) {
-    const body = m[1]!.replace(/^[A-Za-z-]+:.*$/gm, '').replace(/\s+/g, '');
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) continue;
-    const der = firstDerElement(Buffer.from(body, 'base64'));
+  for (const { label, body } of pemSections(text)) {
+    const b64 = body === undefined || !CERT_LABELS.has(label) ? undefined : pemBase64(body);
+    if (b64 === undefined) continue;
+    const der = firstDerElement(Buffer.from(b64, 'base64'));
     if (der) out.push(createHash('sha256').update(der).digest('hex'));
   }
   return out;

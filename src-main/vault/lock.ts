@@ -1,4 +1,5 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
 
@@ -29,9 +30,9 @@ const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(do
 const queues = new Map<string, Promise<void>>();
 
 /**
- * An exclusive lock file holding the owner's pid. A lock left by a dead process (SIGKILL) is taken
- * over; a live owner (another process, or an earlier holder in this one) is waited for up to
- * `waitMs`, then the caller gets a clear error.
+ * An exclusive lock file holding the owner's pid and a random part. A lock left by a dead process
+ * (SIGKILL) is taken over by exactly one waiter (see breakStale); a live owner (another process, or
+ * an earlier holder in this one) is waited for up to `waitMs`, then the caller gets a clear error.
  */
 export async function acquireLock(path: string, waitMs = 10_000): Promise<() => void> {
   path = resolve(path);
@@ -66,26 +67,19 @@ export async function acquireLock(path: string, waitMs = 10_000): Promise<() => 
 }
 
 async function acquireFile(path: string, deadline: number): Promise<() => void> {
+  const mine = ownerToken();
   for (;;) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
+    if (createExclusive(path, mine)) {
       let released = false;
       return () => {
         if (released) return;
         released = true;
-        rmSync(path, { force: true });
+        removeIfUnchanged(path, mine);
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    let owner = NaN;
-    try {
-      owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    } catch {
-      continue; // released between our open and read
-    }
+    const held = readIfPresent(path);
+    if (held === undefined) continue; // released between our open and read
+    const owner = Number.parseInt(held, 10);
     if (!Number.isInteger(owner) && Date.now() - lockAge(path) < 2000) {
       // Its owner created it a moment ago and has not written its pid yet.
       await sleep(20);
@@ -94,15 +88,7 @@ async function acquireFile(path: string, deadline: number): Promise<() => void> 
     // Our own pid: a dead process's lock whose pid we inherited, since this process's holders queue
     // above and only one of them is ever here.
     if (!Number.isInteger(owner) || owner <= 0 || owner === process.pid || !alive(owner)) {
-      // Stale: its owner died. Remove it only if it still names that owner (another process may
-      // have just replaced it), then race again for it; O_EXCL picks one winner.
-      let again = '';
-      try {
-        again = readFileSync(path, 'utf8');
-      } catch {
-        continue;
-      }
-      if (Number.parseInt(again, 10) === owner || (!Number.isInteger(owner) && again === '')) rmSync(path, { force: true });
+      if (!breakStale(path, held)) await sleep(5);
       continue;
     }
     if (Date.now() >= deadline) {
@@ -110,4 +96,62 @@ async function acquireFile(path: string, deadline: number): Promise<() => void> 
     }
     await sleep(50);
   }
+}
+
+/** The content of a lock this process writes: its pid, and a random part so no two locks ever read the same. */
+function ownerToken(): string {
+  return `${process.pid} ${randomBytes(8).toString('hex')}\n`;
+}
+
+function createExclusive(path: string, content: string): boolean {
+  try {
+    writeFileSync(path, content, { flag: 'wx', mode: 0o600 });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+function readIfPresent(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Safe only while nobody else may remove or replace `path` (its owner is us, or dead and we break it). */
+function removeIfUnchanged(path: string, content: string): void {
+  if (readIfPresent(path) === content) rmSync(path, { force: true });
+}
+
+/**
+ * Removes a dead owner's lock whose content read `held`, if no other process is doing so; true when
+ * this call settled it. Reading the pid and then deleting the file is not atomic: a racer could
+ * have replaced the stale lock by its own live one in between, which the delete would then destroy
+ * (two holders, lost updates). So exactly one process breaks a given lock: the one that creates its
+ * breaker file (named after the lock's content, unique per taking). While it holds that file nobody
+ * else can remove or replace the stale lock, so checking the content and then deleting is safe. A
+ * breaker that died itself leaves a breaker file naming a dead pid, broken the same way one level down.
+ * Names start with "." and end with ".tmp", so backups skip them like other temp files.
+ */
+function breakStale(path: string, held: string, depth = 0): boolean {
+  const breaker = `${path}.break-${createHash('sha256').update(held).digest('hex').slice(0, 16)}.tmp`;
+  const mine = ownerToken();
+  if (createExclusive(breaker, mine)) {
+    try {
+      removeIfUnchanged(path, held);
+    } finally {
+      removeIfUnchanged(breaker, mine);
+    }
+    return true;
+  }
+  const other = readIfPresent(breaker);
+  if (other === undefined) return true;
+  const owner = Number.parseInt(other, 10);
+  const dead = Number.isInteger(owner) ? owner <= 0 || owner === process.pid || !alive(owner) : Date.now() - lockAge(breaker) >= 2000;
+  if (dead && depth < 8) breakStale(breaker, other, depth + 1);
+  return false;
 }

@@ -14,6 +14,14 @@ export interface PendingFile {
 }
 
 /** Files a transaction writes before the inventory that refers to them. */
+/**
+ * The error for a vault file that is truncated or damaged: it names the file and the way out
+ * (`restore` with --force moves the damaged vault aside rather than deleting it).
+ */
+export function damagedFile(file: string, problem: string): UserError {
+  return new UserError('vault-corrupt', `the vault file ${file} ${problem}; restore the vault from a backup (\`cluster-trust restore BACKUP --force\`)`);
+}
+
 export class Transaction {
   readonly files: PendingFile[] = [];
   write(relPath: string, data: string | Buffer, mode = 0o600): void {
@@ -64,12 +72,7 @@ export class Vault {
   read(): Inventory {
     const file = this.path('inventory.json');
     if (!existsSync(file)) return emptyInventory();
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new UserError('vault-corrupt', `the vault inventory ${file} is not valid JSON (${(err as Error).message}); restore it from a backup`);
-    }
+    const raw = this.readJson('inventory.json');
     const version = (raw as { schema?: unknown } | null)?.schema;
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
       throw new UserError('vault-corrupt', `this vault was written by a newer Cluster Trust (schema ${version}); upgrade the app`);
@@ -78,7 +81,7 @@ export class Vault {
     const parsed = inventorySchema.safeParse(migrateInventory(raw));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new UserError('vault-corrupt', `the vault inventory ${file} is damaged at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+      throw damagedFile(file, `is damaged at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
     }
     return parsed.data;
   }
@@ -87,13 +90,29 @@ export class Vault {
     try {
       return readFileSync(this.path(relPath), 'utf8');
     } catch (err) {
-      throw new UserError('vault-corrupt', `the vault is missing ${relPath} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      throw damagedFile(this.path(relPath), `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+  }
+
+  /**
+   * A vault JSON file, parsed. A truncated or damaged one (a disk fault, a hand edit) is a user
+   * error naming the file and the way out, not a parser message without a file name.
+   */
+  readJson(relPath: string): unknown {
+    const text = this.readText(relPath);
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw damagedFile(this.path(relPath), `is not valid JSON (${(err as Error).message})`);
     }
   }
 
   readPack(id: string): Pack {
-    const parsed = packSchema.safeParse(JSON.parse(this.readText(`packs/${id}.json`)));
-    if (!parsed.success) throw new UserError('vault-corrupt', `the vault file packs/${id}.json is damaged`);
+    const parsed = packSchema.safeParse(this.readJson(`packs/${id}.json`));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw damagedFile(this.path('packs', `${id}.json`), `is damaged at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+    }
     return parsed.data;
   }
 

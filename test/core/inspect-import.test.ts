@@ -138,7 +138,7 @@ for (const keyKind of ['rsa', 'ec'] as const) {
     const d = dir();
     const src = opensslCa(d, keyKind);
     const keyPass = join(d, 'keypass');
-    writeFileSync(keyPass, 'the old key passphrase\n');
+    writeFileSync(keyPass, 'the old key passphrase\n', { mode: 0o600 });
     const pkcs8 = join(d, 'enc-pkcs8.key');
     sh('openssl', ['pkey', '-in', src.key, '-aes256', '-passout', 'pass:the old key passphrase', '-out', pkcs8]);
     const traditional = join(d, 'enc-trad.key');
@@ -160,7 +160,7 @@ test('ca import refuses bad input and leaves the vault byte-for-byte unchanged',
   const enc = join(d, 'enc.key');
   sh('openssl', ['pkey', '-in', src.key, '-aes256', '-passout', 'pass:right passphrase', '-out', enc]);
   const wrong = join(d, 'wrong');
-  writeFileSync(wrong, 'not the passphrase\n');
+  writeFileSync(wrong, 'not the passphrase\n', { mode: 0o600 });
   const leafKey = join(d, 'leaf.key');
   const leaf = join(d, 'leaf.crt');
   sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', leafKey, '-out', leaf, '-subj', '/CN=leaf', '-addext', 'basicConstraints=critical,CA:FALSE']);

@@ -79,7 +79,8 @@ test('a CA made with a passphrase file never touches the keychain', () => {
   const dir = tempDir();
   dirs.push(dir);
   const pass = join(dir, 'pass');
-  sh('sh', ['-c', `printf '%s\\n' 'my own passphrase 123' > '${pass}'`]);
+  // umask 077: a passphrase file others can read is refused (issue 13, item 11).
+  sh('sh', ['-c', `umask 077 && printf '%s\\n' 'my own passphrase 123' > '${pass}'`]);
   const ca = ok<{ sha256: string; passphraseIn: string }>(runCli(['--home', join(dir, 'home'), '--passphrase-file', pass, '--json', 'ca', 'init', '--name', 'File CA'], env));
   assert.equal(ca.passphraseIn, 'file');
   assert.notEqual(shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', `ca-${ca.sha256}`]).code, 0);

@@ -44,7 +44,7 @@ for (const keyType of ['rsa-2048', 'ecdsa-p256', 'ecdsa-p384'] as const) {
     ok(ws.cli('--json', 'node', 'add', 'svc-1', '--key', keyType, '--dns', 'svc-1.cluster.test', '--ip', '127.0.0.1'));
     ok(ws.cli('--json', 'issue', 'svc-1'));
     const pwFile = join(ws.dir, 'p12pass');
-    writeFileSync(pwFile, 'p12 password from a file\n');
+    writeFileSync(pwFile, 'p12 password from a file\n', { mode: 0o600 });
     const p12 = join(ws.dir, 'svc-1.p12');
     const res = ok<{ path: string; p12Password?: string }>(ws.cli('--json', 'bundle', 'svc-1', '--out', p12, '--format', 'p12', '--p12-password-file', pwFile));
     assert.equal(res.p12Password, undefined, 'a password the user chose is never echoed');
@@ -138,9 +138,9 @@ for (const kind of ['rsa', 'ec'] as const) {
     dirs.push(dir);
     const { p12, cert } = opensslCaP12(dir, kind, 'export password');
     const pw = join(dir, 'pw');
-    writeFileSync(pw, 'export password\n');
+    writeFileSync(pw, 'export password\n', { mode: 0o600 });
     const wrong = join(dir, 'wrong');
-    writeFileSync(wrong, 'not it\n');
+    writeFileSync(wrong, 'not it\n', { mode: 0o600 });
     const ws = track(workspace());
     ok(ws.cli('--json', 'node', 'add', 'app-1', '--dns', 'app-1.cluster.test'));
     refusedUnchanged(ws, /wrong password for the PKCS#12 file/, 'ca', 'import', '--p12', p12, '--p12-password-file', wrong);
@@ -158,7 +158,7 @@ test('ca import --p12: legacy (3DES/RC2, SHA-1 MAC) and empty-password files are
   dirs.push(dir);
   const legacy = opensslCaP12(dir, 'rsa', 'old style', ['-legacy']);
   const pw = join(dir, 'pw');
-  writeFileSync(pw, 'old style\n');
+  writeFileSync(pw, 'old style\n', { mode: 0o600 });
   const ws = track(workspace());
   ok(ws.cli('--json', 'ca', 'import', '--p12', legacy.p12, '--p12-password-file', pw));
   const emptyDir = tempDir();
@@ -172,7 +172,7 @@ test('ca import --p12 refuses files it cannot use, vault unchanged', () => {
   const dir = tempDir();
   dirs.push(dir);
   const pw = join(dir, 'pw');
-  writeFileSync(pw, 'export password\n');
+  writeFileSync(pw, 'export password\n', { mode: 0o600 });
   // a leaf (not a CA) with its key
   sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'leaf.key'), '-out', join(dir, 'leaf.crt'), '-subj', '/CN=leaf', '-addext', 'basicConstraints=critical,CA:FALSE']);
   sh('openssl', ['pkcs12', '-export', '-inkey', join(dir, 'leaf.key'), '-in', join(dir, 'leaf.crt'), '-passout', 'pass:export password', '-out', join(dir, 'leaf.p12')]);

@@ -65,7 +65,7 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
     assert.match(await pass.innerText(), /save the CA passphrases .* and load that file here/);
     // A file that is not ours is refused with the reason; nothing is stored.
     const junk = join(dir, 'junk.txt');
-    writeFileSync(junk, 'not a passphrase file\n');
+    writeFileSync(junk, 'not a passphrase file\n', { mode: 0o600 });
     await queueDialogAnswers(app, [junk]);
     await page.locator('[data-testid=load-ca-passphrases]').click();
     await page.getByText(/is not "ca-<fingerprint><TAB><passphrase>"/).waitFor();

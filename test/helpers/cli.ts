@@ -32,8 +32,8 @@ export function workspace(): { home: string; pass: string; dir: string; cli: (..
   return { home, pass, dir, cli: (...args) => runCli([...base, ...args]), cliAsync: (...args) => runCliAsync([...base, ...args]) };
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): CliRun {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: timeoutMs });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

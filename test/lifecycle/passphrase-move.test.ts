@@ -58,13 +58,13 @@ test('export the keychain\'s CA passphrases, restore the backup "elsewhere", imp
 
   // A tampered file stores nothing, and says which CA it failed.
   const bad = join(dir, 'bad.txt');
-  writeFileSync(bad, readFileSync(file, 'utf8').replace(/\t(\S)/, (_, c: string) => `\t${c === 'A' ? 'B' : 'A'}`));
+  writeFileSync(bad, readFileSync(file, 'utf8').replace(/\t(\S)/, (_, c: string) => `\t${c === 'A' ? 'B' : 'A'}`), { mode: 0o600 });
   const refused = there('ca', 'passphrase', 'import', bad);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /does not open its key; nothing was stored/);
   for (const a of accounts) assert.notEqual(shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', a]).code, 0, 'nothing stored');
   const junk = join(dir, 'junk.txt');
-  writeFileSync(junk, 'hello world\n');
+  writeFileSync(junk, 'hello world\n', { mode: 0o600 });
   assert.match(there('ca', 'passphrase', 'import', junk).stderr, /line 1 is not "ca-<fingerprint><TAB><passphrase>"/);
   assert.match(there('ca', 'passphrase', 'import', join(dir, 'nope')).stderr, /cannot read .*nope \(ENOENT\)/);
 

@@ -73,7 +73,7 @@ test('push --remember-ssh-key-passphrase keeps it in the keychain; later pushes 
 
 test('ssh-key remember checks the passphrase against the key first; bad input keeps nothing', () => {
   const wrong = join(cluster.dir, 'wrong-pass');
-  writeFileSync(wrong, 'not it\n');
+  writeFileSync(wrong, 'not it\n', { mode: 0o600 });
   const bad = cluster.cli('ssh-key', 'remember', encKey, '--ssh-key-passphrase-file', wrong);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /wrong passphrase for the SSH key .*enc_key/);

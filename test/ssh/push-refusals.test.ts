@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh, snapshot } from '../helpers/cli.ts';
 import { createCluster, hostsLine, type Cluster, type TestNode } from './fixture.ts';
@@ -119,12 +119,12 @@ test('an encrypted key works with --ssh-key-passphrase-file; a wrong passphrase 
   assert.equal(noPass.code, 1);
   assert.match(noPass.stdout, /the SSH key .*enc_key is encrypted: give its passphrase \(--ssh-key-passphrase-file FILE\), keep it in the keychain \(--remember-ssh-key-passphrase\), or load the key into ssh-agent/);
   const wrong = join(cluster.dir, 'wrong-pass');
-  writeFileSync(wrong, 'not the passphrase\n');
+  writeFileSync(wrong, 'not the passphrase\n', { mode: 0o600 });
   const bad = await cluster.cliAsync('push', 'enc', '--accept-new-host-keys', '--ssh-key-passphrase-file', wrong);
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /wrong passphrase for the SSH key .*enc_key/);
   const right = join(cluster.dir, 'right-pass');
-  writeFileSync(right, 'correct horse battery\n');
+  writeFileSync(right, 'correct horse battery\n', { mode: 0o600 });
   const ok = await cluster.cliAsync('push', 'enc', '--accept-new-host-keys', '--ssh-key-passphrase-file', right);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.ok(readdirSync(node.dest).includes('node.key'));
@@ -158,4 +158,35 @@ test('ssh-agent authenticates when the node names no key file', async () => {
   } finally {
     process.kill(pid, 'SIGTERM');
   }
+});
+
+test('a state folder beside --dest that another user made, or that group or others may write in, is refused, not adopted (issue 13, item 6)', async () => {
+  const node = await nodeWithCert('sf1');
+  const state = join(node.dest, '..', '.tls.cluster-trust');
+  mkdirSync(state, { mode: 0o755 });
+  chownSync(state, 65534, 65534);
+  const foreign = await cluster.cliAsync('push', 'sf1', '--accept-new-host-keys');
+  assert.equal(foreign.code, 1, foreign.stdout + foreign.stderr);
+  assert.match(foreign.stdout, /sf1\s+failed\s+the state folder \S+\/\.tls\.cluster-trust on the node belongs to uid 65534, not to the push user \(uid 0\) or root, so another user could swap the bundle the service loads; remove it/);
+  assert.ok(!existsSync(node.dest), 'nothing is installed');
+  assert.deepEqual(readdirSync(state), [], 'the upload folder made to learn the push user is gone');
+
+  chownSync(state, 0, 0);
+  for (const mode of [0o777, 0o775, 0o757]) {
+    chmodSync(state, mode);
+    const writable = await cluster.cliAsync('push', 'sf1');
+    assert.equal(writable.code, 1, writable.stdout + writable.stderr);
+    assert.match(writable.stdout, new RegExp(`sf1\\s+failed\\s+the state folder \\S+ on the node is writable by its group or others \\(mode 0${mode.toString(8)}\\)`));
+    assert.ok(!existsSync(node.dest));
+  }
+
+  // The --owner user's own folder is trusted, and so is root's once it is not writable by others.
+  chownSync(state, 65534, 65534);
+  chmodSync(state, 0o755);
+  const owned = await cluster.cliAsync('push', 'sf1', '--owner', '65534:65534');
+  assert.equal(owned.code, 0, owned.stdout + owned.stderr);
+  chownSync(state, 0, 0);
+  const rootOwned = await cluster.cliAsync('push', 'sf1');
+  assert.equal(rootOwned.code, 0, rootOwned.stdout + rootOwned.stderr);
+  assert.equal(readFileSync(join(node.dest, 'node.crt'), 'utf8').includes('BEGIN CERTIFICATE'), true);
 });
