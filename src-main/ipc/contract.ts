@@ -521,8 +521,10 @@ export interface Invoke {
   // Push
   listPushTargets: { request: void; response: PushTarget[] };
   /**
-   * Progress arrives on `pushProgress` with the caller's jobId. trustHostKeys: host keys the user
-   * accepted, each only for that node and that exact fingerprint.
+   * Progress arrives on `pushProgress` with the caller's jobId. trustHostKeys: host keys the page
+   * asks to trust, each only for that node and that exact fingerprint; main accepts one only after
+   * the user confirms it in a native dialog. A push (not a dry run) after a node's push settings
+   * changed also waits for the user's OK in main's dialog; Cancel fails it with nothing sent.
    */
   pushNodes: {
     request: {

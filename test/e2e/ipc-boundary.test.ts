@@ -27,7 +27,7 @@ interface TestHost {
   host: Host;
   /** Paths (or null = Cancel) the next native dialogs answer with. */
   answers: Array<string | null>;
-  asked: Array<{ kind: 'save' | 'open'; title: string; defaultName?: string }>;
+  asked: Array<{ kind: 'save' | 'open' | 'confirm'; title: string; defaultName?: string }>;
   clipboard: string[];
   opened: string[];
 }
@@ -50,6 +50,11 @@ function testHost(home: string, passFile: string): TestHost {
       chooseOpenPath: async ({ title }) => {
         t.asked.push({ kind: 'open', title });
         return t.answers.shift() ?? null;
+      },
+      // No push in this file reaches a node: a confirmation asked here is declined.
+      confirm: async ({ title }) => {
+        t.asked.push({ kind: 'confirm', title });
+        return false;
       },
       writeClipboard: (text) => void t.clipboard.push(text),
       openExternal: async (url) => void t.opened.push(url),

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, sh, shResult, snapshot, tempDir, workspace } from '../helpers/cli.ts';
-import { GUI_SKIP, dialogsAsked, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, dialogsAsked, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 import { createCluster, currentFingerprint, hostsLine, natsPid, type Cluster, type TestNode } from '../ssh/fixture.ts';
 import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
 import { trustHandlers } from '../../src-main/ipc/handlers/trust.ts';
@@ -50,7 +50,12 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
   let web: TestNode;
   let gui: Launched;
   const NODES = ['web1', 'db1', 'db2'];
-  const launch = () => launchApp({ home: cluster.home, env: { CLUSTER_TRUST_PASSPHRASE_FILE: cluster.pass, HOME: cluster.userHome, SSH_AUTH_SOCK: '' } });
+  const launch = async () => {
+    const launched = await launchApp({ home: cluster.home, env: { CLUSTER_TRUST_PASSPHRASE_FILE: cluster.pass, HOME: cluster.userHome, SSH_AUTH_SOCK: '' } });
+    // The user confirms main's push dialogs (push-confirm.test.ts covers Cancel).
+    await answerMessageBoxes(launched.app, [], 'ok');
+    return launched;
+  };
   const caStatus = (): CaStatusJson => {
     const r = cluster.cli('--json', 'ca', 'status');
     assert.equal(r.code, 0, r.stderr);
@@ -207,6 +212,7 @@ describe('retiring from the wizard removes the old CA from a trust store that he
       versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
       chooseSavePath: async () => null,
       chooseOpenPath: async () => null,
+      confirm: async () => false,
       writeClipboard: () => {},
       openExternal: async () => {},
     };
