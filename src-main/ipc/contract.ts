@@ -443,6 +443,8 @@ export type RestoreOutcome =
       path: string;
       createdAt: string;
       checkedSidecar: boolean;
+      /** True: its code matched under the CA passphrase; false: checksum only, accepted in main's dialog. */
+      authenticated: boolean;
       cas: number;
       nodes: number;
       certs: number;
@@ -557,7 +559,10 @@ export interface Invoke {
   renewOldCa: { request: { jobId: string }; response: RenewedCertView[] };
   /** force needs confirmCutOff: the number of nodes the user agreed to cut off (checked again in main). */
   retireOldCa: { request: { force: boolean; confirmCutOff?: number }; response: RetiredCaView };
-  /** A native open dialog for the backup; without force a vault already there is refused. */
+  /**
+   * A native open dialog for the backup; without force a vault already there is refused. A backup
+   * this machine cannot authenticate is restored only after the user accepts it in main's dialog.
+   */
   restoreVault: { request: { force: boolean }; response: RestoreOutcome };
 
 }

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, sh, shResult, snapshot, tempDir, workspace } from '../helpers/cli.ts';
-import { GUI_SKIP, answerMessageBoxes, dialogsAsked, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, dialogsAsked, launchApp, messageBoxesShown, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 import { createCluster, currentFingerprint, hostsLine, natsPid, type Cluster, type TestNode } from '../ssh/fixture.ts';
 import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
 import { trustHandlers } from '../../src-main/ipc/handlers/trust.ts';
@@ -294,9 +294,13 @@ describe('restore in the app', { skip: GUI_SKIP }, () => {
     assert.equal(existsSync(home), false, 'no vault was written');
     await screenshot(page, 'restore-01-tampered');
 
+    // No passphrase here: the backup cannot be authenticated, and main asks before restoring it.
+    await answerMessageBoxes(app, ['ok']);
     await queueDialogAnswers(app, [archive]);
     await page.locator('[data-testid=restore-backup]').click();
     await page.locator('[data-testid=restored]').waitFor();
+    assert.deepEqual((await messageBoxesShown(app)).map((b) => b.title), ['Restore an unauthenticated backup?']);
+    assert.equal(await page.locator('[data-testid=restore-authenticated]').getAttribute('data-ok'), 'no');
     const pass = page.locator('[data-testid=restore-passphrase]');
     assert.equal(await pass.getAttribute('data-ok'), 'no');
     assert.match(await pass.innerText(), /passphrase of the CA "Restore CA" is not available here: it was kept in a passphrase file.*CLUSTER_TRUST_PASSPHRASE_FILE/);
@@ -339,6 +343,7 @@ describe('restore in the app', { skip: GUI_SKIP }, () => {
     await page.locator('[data-testid=restore-confirm]').click();
     await page.locator('[data-testid=restore-summary]').waitFor();
     assert.equal(await page.locator('[data-testid=restore-passphrase]').getAttribute('data-ok'), 'yes');
+    assert.equal(await page.locator('[data-testid=restore-authenticated]').getAttribute('data-ok'), 'yes', 'this machine has the passphrase: authenticated');
     const movedTo = (await page.locator('[data-testid=restore-moved-to]').innerText()).trim();
     assert.ok(existsSync(join(movedTo, 'inventory.json')), movedTo);
     assert.deepEqual(snapshot(movedTo)['inventory.json'], live['inventory.json'], 'the old vault is kept whole beside it');

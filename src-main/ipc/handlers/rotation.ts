@@ -42,7 +42,25 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
     restoreVault: async ({ force }) => {
       const path = await host.chooseOpenPath({ title: 'Restore the vault from a backup', filters: [{ name: 'Vault backups', extensions: ['tar.gz', 'tgz'] }, { name: 'All files', extensions: ['*'] }] });
       if (!path) return { restored: false };
-      const r = await restoreVault(host.context(), path, { force });
+      let declined = false;
+      // Main asks, never the page: restoring a checksum-only backup is the user's own decision.
+      const acceptUnauthenticated = async (why: string): Promise<boolean> => {
+        const ok = await host.confirm({
+          title: 'Restore an unauthenticated backup?',
+          message: 'This backup cannot be authenticated on this machine: only its checksums were verified.',
+          detail: `${why}.\n\nAnyone who changed the archive could have recomputed its checksums, including the SSH targets and commands a push runs. Restore it only if you know where it has been.`,
+          okLabel: 'Restore anyway',
+        });
+        declined = !ok;
+        return ok;
+      };
+      let r;
+      try {
+        r = await restoreVault(host.context(), path, { force, acceptUnauthenticated });
+      } catch (err) {
+        if (declined) return { restored: false };
+        throw err;
+      }
       // The app's context caches what it derived from the old vault's CAs: start afresh.
       host.resetContext?.();
       const passphrase = await checkCaPassphrases(host.context());
@@ -51,6 +69,7 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
         path,
         createdAt: r.createdAt,
         checkedSidecar: r.checkedSidecar,
+        authenticated: r.authenticity.authenticated,
         cas: r.inventory.cas.length,
         nodes: r.inventory.nodes.length,
         certs: r.inventory.certs.length,
