@@ -1,6 +1,7 @@
 import { COMMANDS } from './registry.ts';
 import { GLOBAL_OPTIONS, one, parseArgs } from './args.ts';
 import { createContext } from '../core/context.ts';
+import { findInterruptedRestore, interruptedRestoreError } from '../lifecycle/restore-recovery.ts';
 import { toUserError, invalid } from '../core/errors.ts';
 import type { Command } from './command.ts';
 
@@ -71,6 +72,9 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
       return 0;
     }
     const ctx = createContext({ home: one(args, 'home'), passphraseFile: one(args, 'passphrase-file') });
+    // A half-done restore leaves no vault: say so (and how to finish it) instead of "run ca init".
+    const interrupted = command.words[0] === 'restore' ? null : findInterruptedRestore(ctx.vault.home);
+    if (interrupted) throw interruptedRestoreError(interrupted);
     const result = await command.run(ctx, args, { json, progress: (line) => { if (!json) streams.stderr(`${line}\n`); } });
     if (json) streams.stdout(`${JSON.stringify(result.json, null, 2)}\n`);
     else if (result.human) streams.stdout(`${result.human}\n`);

@@ -88,6 +88,8 @@ export interface AppInfo {
   links: { id: LinkId; title: string }[];
   /** Size limits the renderer enforces before sending (main enforces them again). */
   limits: { csrBytes: number; bulkLines: number };
+  /** A `restore --force` that stopped between its two renames: no vault here until it is finished or rolled back. */
+  interruptedRestore: { aside: string; staged: string } | null;
 }
 
 export interface CaView {
@@ -564,6 +566,11 @@ export interface Invoke {
    * this machine cannot authenticate is restored only after the user accepts it in main's dialog.
    */
   restoreVault: { request: { force: boolean }; response: RestoreOutcome };
+  /** Finishes an interrupted restore (the restored vault) or rolls it back (the vault from before). */
+  resolveInterruptedRestore: {
+    request: { action: 'finish' | 'roll-back' };
+    response: { action: 'finish' | 'roll-back'; home: string; previousVaultMovedTo: string | null; cas: number; nodes: number };
+  };
 
 }
 
@@ -642,6 +649,7 @@ const invokeChannels = [
   'renewOldCa',
   'retireOldCa',
   'restoreVault',
+  'resolveInterruptedRestore',
 ] as const satisfies readonly Channel[];
 export const INVOKE_CHANNELS: Exhaustive<Channel, typeof invokeChannels> = invokeChannels;
 

@@ -8,6 +8,7 @@ import { MAX_ARCHIVE_BYTES, sha256, verifyArchive, type VaultFile } from './arch
 import { checksumPath } from './backup.ts';
 import { checkBackupAuth, type Authenticity } from './backup-auth.ts';
 import { caKeyPath } from '../core/ca.ts';
+import { findInterruptedRestore, interruptedRestoreError } from './restore-recovery.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { Inventory } from '../vault/schema.ts';
 
@@ -100,6 +101,8 @@ function describeVault(home: string): string {
  */
 export async function restoreVault(ctx: CoreContext, file: string, opts: RestoreOptions = {}): Promise<Restored> {
   const home = resolve(ctx.vault.home);
+  const interrupted = findInterruptedRestore(home);
+  if (interrupted) throw interruptedRestoreError(interrupted);
   const occupied = existsSync(home) && (!statSync(home).isDirectory() || readdirSync(home).length > 0);
   if (occupied && !opts.force) {
     throw new UserError('refused', `the vault in ${home} is not empty${describeVault(home)}; restore into another --home, or add --force to replace it (the current vault is moved aside, not deleted)`);

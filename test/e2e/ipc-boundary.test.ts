@@ -346,6 +346,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { force: false, nssDbs: ['/tmp/db'] },
     ],
     restoreVault: [{}, { force: 'no' }, { force: false, path: '/tmp/backup.tar.gz' }, { force: true, home: '/tmp/elsewhere' }, '/tmp/backup.tar.gz'],
+    resolveInterruptedRestore: [{}, { action: 'delete' }, { action: 'finish', aside: '/tmp/x' }, 'finish', { action: 'roll-back', home: '/tmp/elsewhere' }],
   };
 
   test('every channel rejects malformed input with a typed error, runs no handler, changes nothing', async () => {

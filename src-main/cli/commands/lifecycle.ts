@@ -9,6 +9,7 @@ import { readAudit } from '../../lifecycle/audit.ts';
 import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
+import { resolveInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
 import { pushRenewed } from '../../lifecycle/push.ts';
 import { sshKeyPassphrases } from '../ssh-key-passphrases.ts';
 import { writeFileAtomic } from '../../vault/atomic.ts';
@@ -232,10 +233,21 @@ export const lifecycleCommands: Command[] = [
   },
   {
     words: ['restore'],
-    usage: 'restore FILE [--force] [--accept-unauthenticated]',
-    summary: 'restore a backup into --home after verifying it (authenticated with the CA passphrase; one that cannot be needs --accept-unauthenticated); refuses a non-empty vault unless --force (which moves the old one aside)',
-    options: [{ name: 'force' }, { name: 'accept-unauthenticated' }],
+    usage: 'restore FILE [--force] [--accept-unauthenticated] | restore --finish | restore --roll-back',
+    summary: 'restore a backup into --home after verifying it (authenticated with the CA passphrase; one that cannot be needs --accept-unauthenticated); refuses a non-empty vault unless --force (which moves the old one aside); --finish or --roll-back completes an interrupted one',
+    options: [{ name: 'force' }, { name: 'accept-unauthenticated' }, { name: 'finish' }, { name: 'roll-back' }],
     async run(ctx, args) {
+      const recovery = (['finish', 'roll-back'] as const).filter((f) => args.flags.has(f));
+      if (recovery.length > 0) {
+        if (recovery.length > 1 || args.positionals.length || args.flags.has('force') || args.flags.has('accept-unauthenticated')) throw invalid(`usage: cluster-trust ${this.usage}`);
+        const r = resolveInterruptedRestore(ctx, recovery[0]!);
+        return {
+          human: r.action === 'finish'
+            ? `finished the interrupted restore: ${r.home} holds the restored vault (${r.cas} CA(s), ${r.nodes} node(s)); the vault from before stays in ${r.previousVaultMovedTo}`
+            : `rolled back the interrupted restore: ${r.home} holds the vault from before again (${r.cas} CA(s), ${r.nodes} node(s))`,
+          json: r,
+        };
+      }
       if (args.positionals.length !== 1) throw invalid(`usage: cluster-trust ${this.usage}`);
       const r = await restoreVault(ctx, args.positionals[0]!, { force: args.flags.has('force'), acceptUnauthenticated: args.flags.has('accept-unauthenticated') });
       const lines = [

@@ -1,6 +1,7 @@
 import { liveCertHolders, rotateCa, retirePreviousCa } from '../../lifecycle/rotate.ts';
 import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
+import { resolveInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
 import { UserError } from '../../core/errors.ts';
 import { rotationCa, rotationView } from '../rotation-view.ts';
@@ -9,7 +10,7 @@ import type { TrustPlacement } from './trust.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
-type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa' | 'restoreVault';
+type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa' | 'restoreVault' | 'resolveInterruptedRestore';
 
 /**
  * The rotation wizard (rotate, renew the old CA's nodes, retire) and restore from a backup. The
@@ -76,6 +77,11 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
         previousVaultMovedTo: r.previousVaultMovedTo,
         passphrase,
       };
+    },
+    resolveInterruptedRestore: ({ action }) => {
+      const r = resolveInterruptedRestore(host.context(), action);
+      host.resetContext?.();
+      return r;
     },
   };
 }
