@@ -37,21 +37,25 @@ export async function confirmPushSettings(host: Host, approvals: PushApprovals, 
 
 /**
  * Accepting a new host key: only one the page asked about (that node, that exact fingerprint), and
- * only after the user confirms it in a native dialog. Dialogs from parallel connections take turns.
+ * only once the user confirmed it in a native dialog, asked one after the other before any
+ * connection opens (so no SSH timer runs while the user compares fingerprints). Returns the check
+ * the connections use: the presented key must be a confirmed one for that node.
  */
-export function hostKeyConfirmer(host: Host, asked: Array<{ node: string; fingerprint: string }>): (info: HostKeyInfo) => Promise<boolean> {
-  let queue: Promise<unknown> = Promise.resolve();
-  return (info) => {
-    if (!asked.some((k) => k.node === info.node && k.fingerprint === info.fingerprint)) return Promise.resolve(false);
-    const answer = queue.then(() =>
-      host.confirm({
-        title: 'Trust this SSH host key?',
-        message: `Trust the host key of ${info.host}:${info.port} for node ${info.node}?`,
-        detail: `${info.keyType} ${info.fingerprint}\n\nCompare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the node. Once trusted, the node's key is sent to this host.`,
-        okLabel: 'Trust',
-      }),
-    );
-    queue = answer.catch(() => false);
-    return answer;
-  };
+export async function confirmHostKeys(host: Host, ctx: CoreContext, names: string[], asked: Array<{ node: string; fingerprint: string }>): Promise<(info: HostKeyInfo) => boolean> {
+  const nodes = new Map(ctx.vault.read().nodes.map((n) => [n.name, n]));
+  const confirmed = new Set<string>();
+  const key = (node: string, fingerprint: string): string => `${node}\n${fingerprint}`;
+  for (const { node, fingerprint } of asked) {
+    const target = nodes.get(node)?.ssh;
+    if (!names.includes(node) || !target || confirmed.has(key(node, fingerprint))) continue;
+    const where = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+    const ok = await host.confirm({
+      title: 'Trust this SSH host key?',
+      message: `Trust the host key of ${where} for node ${node}?`,
+      detail: `${fingerprint}\n\nCompare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the node. Once trusted, the node's key is sent to this host.`,
+      okLabel: 'Trust',
+    });
+    if (ok) confirmed.add(key(node, fingerprint));
+  }
+  return (info) => confirmed.has(key(info.node, info.fingerprint));
 }

@@ -11,7 +11,7 @@ import type { AskPassphrase, PassphraseAnswer } from '../../ssh/auth.ts';
 import { keychainKeyPassphrases } from '../../ssh/key-passphrases.ts';
 import type { HandlerSection } from './types.ts';
 import { PushApprovals } from '../push-approvals.ts';
-import { confirmPushSettings, hostKeyConfirmer } from '../push-confirm.ts';
+import { confirmHostKeys, confirmPushSettings } from '../push-confirm.ts';
 
 type PushChannels = 'listPushTargets' | 'pushNodes' | 'cancelPush' | 'answerSshKeyPassphrase' | 'listSavedSshKeys' | 'forgetSshKeyPassphrase';
 
@@ -74,7 +74,7 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
       try {
         // A dry run sends no key and runs no command: only a real push needs the settings confirmed.
         if (!dryRun) await confirmPushSettings(host, approvals, ctx, names);
-        const confirmHostKey = hostKeyConfirmer(host, trustHostKeys ?? []);
+        const hostKeyConfirmed = await confirmHostKeys(host, ctx, names, trustHostKeys ?? []);
         // Never inside vault.update: the push takes the vault lock itself to record host keys.
         const results = await pushBundles(
           ctx,
@@ -87,8 +87,8 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
             signal: abort.signal,
             auth: { askPassphrase: askWindow(jobId, abort.signal, call), onNotice: (message) => call.emit('pushNotice', { jobId, message }) },
             // The page may only ask: main's own dialog decides, for that node and that exact fingerprint.
-            onUnknownHostKey: async (info) => {
-              if (await confirmHostKey(info)) return true;
+            onUnknownHostKey: (info) => {
+              if (hostKeyConfirmed(info)) return true;
               unknown.set(info.node, info);
               return false;
             },
