@@ -44,6 +44,13 @@ export function electronHost(window: () => BrowserWindow | null): Host {
       const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
       return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]!;
     },
+    async confirm({ title, message, detail, okLabel }) {
+      const parent = window();
+      // Cancel is the default and the Escape answer: only a deliberate click on okLabel goes ahead.
+      const options = { type: 'warning' as const, title, message, detail, buttons: [okLabel, 'Cancel'], defaultId: 1, cancelId: 1, noLink: true };
+      const result = parent ? await dialog.showMessageBox(parent, options) : await dialog.showMessageBox(options);
+      return result.response === 0;
+    },
     writeClipboard(text) {
       clipboard.writeText(text);
     },
@@ -51,5 +58,6 @@ export function electronHost(window: () => BrowserWindow | null): Host {
       await shell.openExternal(url);
     },
     settingsFile: () => join(app.getPath('userData'), 'settings.json'),
+    pushApprovalsFile: () => join(app.getPath('userData'), 'push-approvals.json'),
   };
 }

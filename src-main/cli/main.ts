@@ -2,6 +2,7 @@ import { COMMANDS } from './registry.ts';
 import { GLOBAL_OPTIONS, one, parseArgs } from './args.ts';
 import { createContext } from '../core/context.ts';
 import { terminalCaPassphrase } from './ca-passphrase-prompt.ts';
+import { findInterruptedRestore, interruptedRestoreError } from '../lifecycle/restore-recovery.ts';
 import { toUserError, invalid } from '../core/errors.ts';
 import { jsonText, printable, printableLine } from './format.ts';
 import type { Command } from './command.ts';
@@ -73,6 +74,9 @@ export async function runCli(argv: string[], streams: CliStreams): Promise<numbe
       return 0;
     }
     const ctx = createContext({ home: one(args, 'home'), passphraseFile: one(args, 'passphrase-file'), askPassphrase: terminalCaPassphrase() });
+    // A half-done restore leaves no vault: say so (and how to finish it) instead of "run ca init".
+    const interrupted = command.words[0] === 'restore' ? null : findInterruptedRestore(ctx.vault.home);
+    if (interrupted) throw interruptedRestoreError(interrupted);
     // Every human line passes through printable(): names and subjects can carry terminal escapes.
     const result = await command.run(ctx, args, { json, progress: (line) => { if (!json) streams.stderr(`${printable(line)}\n`); } });
     if (json) streams.stdout(`${jsonText(result.json)}\n`);

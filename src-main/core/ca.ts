@@ -1,8 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { createRootCa, parseCaCertificate, assertIsCa, type CaMaterial } from '../pki/certificates.ts';
-import { encryptPkcs8, exportPkcs8Der, readPrivateKey, spkiOf, toSigningKey, keyTypeOf } from '../pki/keys.ts';
+import { exportPkcs8Der, readPrivateKey, spkiOf, toSigningKey, keyTypeOf } from '../pki/keys.ts';
 import { fingerprintSha256, reportOf, type CertificateReport } from '../pki/inspect.ts';
 import { pemBlocks, toPem } from '../pki/pem.ts';
+import { CA_KEY_ITERATIONS, encryptPkcs8Strong, pkcs8Iterations } from '../pki/pkcs8-encrypt.ts';
+import { writeFileAtomic } from '../vault/atomic.ts';
 import { DEFAULT_KEY_TYPE, type KeyType } from '../pki/policy.ts';
 import { checkChosenPassphrase, generatePassphrase, keychainAccount, lookupPassphrase, readPassphraseFile } from '../keychain/passphrase.ts';
 import { describeKeychain } from '../keychain/keychain.ts';
@@ -106,7 +108,7 @@ export async function prepareCa(ctx: CoreContext, input: NewCaInput, checkVault:
   const fingerprint = fingerprintSha256(cert.raw);
   const id = fingerprint.slice(0, 16);
   const { passphrase, passphraseIn } = await newCaPassphrase(ctx, choice);
-  const encryptedKey = encryptPkcs8(input.keyDer, passphrase);
+  const encryptedKey = encryptPkcs8Strong(input.keyDer, passphrase);
   checkVault();
   const account = keychainAccount(fingerprint);
   if (passphraseIn === 'keychain') await ctx.keychain.set(account, passphrase);
@@ -238,10 +240,28 @@ export function nodeKeyKek(ctx: CoreContext, rec: CaRecord, passphrase?: string)
   return kek;
 }
 
+/**
+ * A CA key written before the 600,000-iteration KDF (Node's PBKDF2 at 2,048) is re-encrypted at its
+ * first unlock, in place and atomically (temp, fsync, rename). Not under the vault lock, since
+ * unlocking happens inside transactions: it is the same key under the same passphrase, so two
+ * writers racing leave one complete, equally valid file.
+ */
+function strengthenCaKey(ctx: CoreContext, rec: CaRecord, keyPem: string, der: Buffer, passphrase: string): void {
+  const iterations = pkcs8Iterations(keyPem);
+  if (iterations === null || iterations >= CA_KEY_ITERATIONS) return;
+  try {
+    writeFileAtomic(ctx.vault.path(caKeyPath(rec.id)), encryptPkcs8Strong(der, passphrase), 0o600);
+  } catch {
+    // A read-only vault still signs; the old file stays whole and the next unlock tries again.
+  }
+}
+
 /** Decrypts a CA's key for signing. Wrong or missing passphrases fail here, before any change. */
 export async function unlockCa(ctx: CoreContext, rec: CaRecord): Promise<UnlockedCa> {
   const passphrase = await caPassphrase(ctx, rec);
-  const keyObject = readPrivateKey(ctx.vault.readText(caKeyPath(rec.id)), passphrase);
+  const keyPem = ctx.vault.readText(caKeyPath(rec.id));
+  const keyObject = readPrivateKey(keyPem, passphrase);
+  strengthenCaKey(ctx, rec, keyPem, keyObject.export({ type: 'pkcs8', format: 'der' }), passphrase);
   const { privateKey, type } = await toSigningKey(keyObject);
   const certPem = ctx.vault.readText(caCertPath(rec.id));
   return { record: rec, certPem, cert: parseCaCertificate(certPem), signingKey: privateKey, keyType: type, kek: await nodeKeyKek(ctx, rec, passphrase) };

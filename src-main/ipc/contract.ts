@@ -88,6 +88,8 @@ export interface AppInfo {
   links: { id: LinkId; title: string }[];
   /** Size limits the renderer enforces before sending (main enforces them again). */
   limits: { csrBytes: number; bulkLines: number };
+  /** A `restore --force` that stopped between its two renames: no vault here until it is finished or rolled back. */
+  interruptedRestore: { aside: string; staged: string } | null;
 }
 
 export interface CaView {
@@ -467,6 +469,8 @@ export type RestoreOutcome =
       path: string;
       createdAt: string;
       checkedSidecar: boolean;
+      /** True: its code matched under the CA passphrase; false: checksum only, accepted in main's dialog. */
+      authenticated: boolean;
       cas: number;
       nodes: number;
       certs: number;
@@ -551,8 +555,10 @@ export interface Invoke {
   // Push
   listPushTargets: { request: void; response: PushTarget[] };
   /**
-   * Progress arrives on `pushProgress` with the caller's jobId. trustHostKeys: host keys the user
-   * accepted, each only for that node and that exact fingerprint.
+   * Progress arrives on `pushProgress` with the caller's jobId. trustHostKeys: host keys the page
+   * asks to trust, each only for that node and that exact fingerprint; main accepts one only after
+   * the user confirms it in a native dialog. A push (not a dry run) after a node's push settings
+   * changed also waits for the user's OK in main's dialog; Cancel fails it with nothing sent.
    */
   pushNodes: {
     request: {
@@ -585,8 +591,16 @@ export interface Invoke {
   renewOldCa: { request: { jobId: string }; response: RenewedCertView[] };
   /** force needs confirmCutOff: the number of nodes the user agreed to cut off (checked again in main). */
   retireOldCa: { request: { force: boolean; confirmCutOff?: number }; response: RetiredCaView };
-  /** A native open dialog for the backup; without force a vault already there is refused. */
+  /**
+   * A native open dialog for the backup; without force a vault already there is refused. A backup
+   * this machine cannot authenticate is restored only after the user accepts it in main's dialog.
+   */
   restoreVault: { request: { force: boolean }; response: RestoreOutcome };
+  /** Finishes an interrupted restore (the restored vault) or rolls it back (the vault from before). */
+  resolveInterruptedRestore: {
+    request: { action: 'finish' | 'roll-back' };
+    response: { action: 'finish' | 'roll-back'; home: string; previousVaultMovedTo: string | null; cas: number; nodes: number };
+  };
 
 }
 
@@ -667,6 +681,7 @@ const invokeChannels = [
   'renewOldCa',
   'retireOldCa',
   'restoreVault',
+  'resolveInterruptedRestore',
 ] as const satisfies readonly Channel[];
 export const INVOKE_CHANNELS: Exhaustive<Channel, typeof invokeChannels> = invokeChannels;
 

@@ -21,11 +21,18 @@ export interface Host {
   chooseSavePath(opts: { title: string; defaultName: string; filters?: FileFilter[] }): Promise<string | null>;
   /** A native open dialog for one file. Null = cancelled. */
   chooseOpenPath(opts: { title: string; filters?: FileFilter[] }): Promise<string | null>;
+  /**
+   * A native message box raised by main (never by the page): true only when the user pressed
+   * `okLabel`. Guards what a compromised renderer must not do alone (new host keys, new push settings).
+   */
+  confirm(opts: { title: string; message: string; detail: string; okLabel: string }): Promise<boolean>;
   writeClipboard(text: string): void;
   /** Only ever called with a URL from app/links.ts. */
   openExternal(url: string): Promise<void>;
   /** The app's own settings file (app-data folder), when the host keeps one. */
   settingsFile?: () => string;
+  /** Where the push settings the user confirmed are kept (app-data folder); absent: memory only. */
+  pushApprovalsFile?: () => string;
 }
 
 /** Per-call facilities: one-way events back to the window that asked. */

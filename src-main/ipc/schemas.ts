@@ -179,4 +179,5 @@ export const REQUEST_SCHEMAS = {
     .strictObject({ force: z.boolean(), confirmCutOff: z.number().int().min(0).max(1_000_000).optional() })
     .refine((r) => !r.force || r.confirmCutOff !== undefined, { message: 'a forced retirement needs the confirmed number of nodes cut off', path: ['confirmCutOff'] }),
   restoreVault: z.strictObject({ force: z.boolean() }),
+  resolveInterruptedRestore: z.strictObject({ action: z.enum(['finish', 'roll-back']) }),
 } satisfies { [K in Channel]: z.ZodType<RequestOf<K>> };

@@ -6,16 +6,18 @@ import { inventorySchema, packSchema, SCHEMA_VERSION, type Inventory } from '../
 import { migrateInventory } from '../vault/migrate.ts';
 import { caCertPath, caKeyPath } from '../core/ca.ts';
 import { UserError } from '../core/errors.ts';
+import { AUTH_NAME, authSchema, type BackupAuth } from './backup-auth.ts';
 
 /**
  * The backup format: a gzipped tar holding `cluster-trust-backup/MANIFEST.json` (every file's size,
- * mode and SHA-256) and the vault's files under `cluster-trust-backup/vault/`. Keys inside are the
+ * mode and SHA-256), from version 2 `cluster-trust-backup/AUTH.json` (the manifest's HMAC under the
+ * CA passphrase, see backup-auth.ts) and the vault's files under `cluster-trust-backup/vault/`. Keys inside are the
  * vault's own: CA keys PKCS#8-encrypted, node keys sealed; no passphrase is ever in a backup.
  */
 export const ARCHIVE_ROOT = 'cluster-trust-backup';
 export const MANIFEST_NAME = 'MANIFEST.json';
 export const BACKUP_FORMAT = 'cluster-trust-backup';
-export const BACKUP_VERSION = 1;
+export const BACKUP_VERSION = 2;
 /** Far above any real vault; stops a hostile archive from filling memory. */
 export const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
 const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
@@ -24,7 +26,8 @@ const SAFE_PATH = /^(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/)*[A-Za-z0-9_][A-Za-z0-9._-]
 
 export const manifestSchema = z.object({
   format: z.literal(BACKUP_FORMAT),
-  version: z.literal(BACKUP_VERSION),
+  // Version 1 backups (no AUTH.json) still restore, as checksum-only.
+  version: z.union([z.literal(1), z.literal(BACKUP_VERSION)]),
   createdAt: z.string(),
   vaultSchema: z.number().int(),
   cas: z.array(z.object({ id: z.string(), fingerprint: z.string(), status: z.string() })),
@@ -108,6 +111,9 @@ function parseJson(data: Buffer | undefined, what: string): unknown {
 
 export interface VerifiedArchive {
   manifest: Manifest;
+  /** MANIFEST.json's exact bytes: what AUTH.json authenticates. */
+  manifestBytes: Buffer;
+  auth: BackupAuth | null;
   inventory: Inventory;
   files: VaultFile[];
 }
@@ -127,9 +133,14 @@ export async function verifyArchive(archive: Buffer): Promise<VerifiedArchive> {
   const entries = await tarEntries(raw);
   const prefix = `${ARCHIVE_ROOT}/`;
   for (const path of entries.keys()) if (!path.startsWith(prefix)) throw damaged(`unexpected entry ${path}`);
-  const parsed = manifestSchema.safeParse(parseJson(entries.get(`${prefix}${MANIFEST_NAME}`), MANIFEST_NAME));
+  const manifestBytes = entries.get(`${prefix}${MANIFEST_NAME}`);
+  const parsed = manifestSchema.safeParse(parseJson(manifestBytes, MANIFEST_NAME));
   if (!parsed.success) throw damaged(`${MANIFEST_NAME} is invalid at ${parsed.error.issues[0]?.path.join('.') || '(root)'}`);
   const manifest = parsed.data;
+  const authBytes = entries.get(`${prefix}${AUTH_NAME}`);
+  if (authBytes && manifest.version < 2) throw damaged(`${AUTH_NAME} in a version 1 backup`);
+  const authParsed = authBytes ? authSchema.safeParse(parseJson(authBytes, AUTH_NAME)) : null;
+  if (authParsed && !authParsed.success) throw damaged(`${AUTH_NAME} is invalid`);
   const listed = new Set<string>();
   const files: VaultFile[] = [];
   for (const f of manifest.files) {
@@ -141,7 +152,7 @@ export async function verifyArchive(archive: Buffer): Promise<VerifiedArchive> {
     files.push({ path: f.path, data, mode: f.mode });
   }
   for (const path of entries.keys()) {
-    if (path !== `${prefix}${MANIFEST_NAME}` && !listed.has(path.slice(`${prefix}vault/`.length))) throw damaged(`${path} is not in the manifest`);
+    if (path !== `${prefix}${MANIFEST_NAME}` && path !== `${prefix}${AUTH_NAME}` && !listed.has(path.slice(`${prefix}vault/`.length))) throw damaged(`${path} is not in the manifest`);
   }
   const byPath = new Map(files.map((f) => [f.path, f.data]));
   const invRaw = parseJson(byPath.get('inventory.json'), 'inventory.json');
@@ -173,5 +184,5 @@ export async function verifyArchive(archive: Buffer): Promise<VerifiedArchive> {
     }
     if (!serials.has(cert.serial)) throw damaged(`certificate ${cert.serial} is missing from its pack`);
   }
-  return { manifest, inventory: inv.data, files };
+  return { manifest, manifestBytes: manifestBytes!, auth: authParsed?.data ?? null, inventory: inv.data, files };
 }

@@ -7,6 +7,7 @@ import { acquireLock } from '../vault/lock.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { audit } from './audit.ts';
 import { ARCHIVE_ROOT, MANIFEST_NAME, manifestFor, sha256, type VaultFile } from './archive.ts';
+import { AUTH_NAME, authenticateBackup } from './backup-auth.ts';
 import type { CoreContext } from '../core/context.ts';
 
 /** Lock files and the temp files of interrupted writes are not part of a vault's content. */
@@ -39,11 +40,13 @@ export interface BackupResult {
   sha256: string;
   files: number;
   bytes: number;
+  /** Null when the archive carries an authentication code; else why it is checksum-only. */
+  unauthenticated: string | null;
 }
 
 /**
  * `backup --out FILE`: the whole vault, read under its lock so no change lands half-way, into one
- * .tar.gz with a manifest of checksums inside and FILE.sha256 beside it.
+ * .tar.gz with a manifest of checksums and its authentication code inside, and FILE.sha256 beside it.
  */
 export async function backupVault(ctx: CoreContext, outFile: string): Promise<BackupResult> {
   const out = resolve(outFile);
@@ -64,11 +67,14 @@ export async function backupVault(ctx: CoreContext, outFile: string): Promise<Ba
     release();
   }
   const manifest = manifestFor(files, inv, ctx.now().toISOString());
+  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`);
+  const signed = await authenticateBackup(ctx, inv, manifestBytes);
   const stage = join(dirname(out), `.${basename(out)}.${randomBytes(5).toString('hex')}.tmp`);
   let archive: Buffer;
   try {
     mkdirSync(join(stage, ARCHIVE_ROOT, 'vault'), { recursive: true, mode: 0o700 });
-    writeFileSync(join(stage, ARCHIVE_ROOT, MANIFEST_NAME), `${JSON.stringify(manifest, null, 1)}\n`, { mode: 0o600 });
+    writeFileSync(join(stage, ARCHIVE_ROOT, MANIFEST_NAME), manifestBytes, { mode: 0o600 });
+    if (signed.auth) writeFileSync(join(stage, ARCHIVE_ROOT, AUTH_NAME), `${JSON.stringify(signed.auth)}\n`, { mode: 0o600 });
     for (const f of files) {
       const target = join(stage, ARCHIVE_ROOT, 'vault', f.path);
       mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
@@ -87,6 +93,6 @@ export async function backupVault(ctx: CoreContext, outFile: string): Promise<Ba
   await ctx.vault.update((v) => {
     v.lastBackupAt = ctx.now().toISOString();
   });
-  audit(ctx, { action: 'backup', detail: `${files.length} files to ${out} (SHA-256 ${digest})` });
-  return { path: out, checksumPath: checksumPath(out), sha256: digest, files: files.length, bytes: archive.length };
+  audit(ctx, { action: 'backup', detail: `${files.length} files to ${out} (SHA-256 ${digest}${signed.auth ? '' : ', checksum only'})` });
+  return { path: out, checksumPath: checksumPath(out), sha256: digest, files: files.length, bytes: archive.length, unauthenticated: signed.auth ? null : signed.why };
 }

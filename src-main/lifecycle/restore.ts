@@ -6,6 +6,9 @@ import { acquireLock } from '../vault/lock.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { MAX_ARCHIVE_BYTES, sha256, verifyArchive, type VaultFile } from './archive.ts';
 import { checksumPath } from './backup.ts';
+import { checkBackupAuth, type Authenticity } from './backup-auth.ts';
+import { caKeyPath } from '../core/ca.ts';
+import { findInterruptedRestore, interruptedRestoreError } from './restore-recovery.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { Inventory } from '../vault/schema.ts';
 
@@ -66,7 +69,19 @@ export interface Restored {
   /** Where the vault that was replaced (with --force) was moved. */
   previousVaultMovedTo: string | null;
   checkedSidecar: boolean;
+  /** Authenticated under the CA passphrase, or checksum-only (and why), accepted explicitly. */
+  authenticity: Authenticity;
   createdAt: string;
+}
+
+export interface RestoreOptions {
+  force?: boolean;
+  /**
+   * Whether a backup this machine cannot authenticate (checksums only) may be restored: the CLI's
+   * --accept-unauthenticated, or the app's question in a native dialog. Asked after every check,
+   * before anything is written.
+   */
+  acceptUnauthenticated?: boolean | ((why: string) => Promise<boolean>);
 }
 
 function describeVault(home: string): string {
@@ -79,12 +94,15 @@ function describeVault(home: string): string {
 }
 
 /**
- * `restore FILE`: verifies the whole archive first, then builds the vault in a temp folder beside
+ * `restore FILE`: verifies the whole archive first (checksums, then its authentication code under
+ * this machine's CA passphrase, or the caller's explicit acceptance of a checksum-only one), then builds the vault in a temp folder beside
  * the target and renames it into place. A vault already there is replaced only with --force, and
  * is moved aside rather than deleted; a failure at any step leaves the target as it was.
  */
-export async function restoreVault(ctx: CoreContext, file: string, opts: { force?: boolean } = {}): Promise<Restored> {
+export async function restoreVault(ctx: CoreContext, file: string, opts: RestoreOptions = {}): Promise<Restored> {
   const home = resolve(ctx.vault.home);
+  const interrupted = findInterruptedRestore(home);
+  if (interrupted) throw interruptedRestoreError(interrupted);
   const occupied = existsSync(home) && (!statSync(home).isDirectory() || readdirSync(home).length > 0);
   if (occupied && !opts.force) {
     throw new UserError('refused', `the vault in ${home} is not empty${describeVault(home)}; restore into another --home, or add --force to replace it (the current vault is moved aside, not deleted)`);
@@ -93,6 +111,18 @@ export async function restoreVault(ctx: CoreContext, file: string, opts: { force
   const archive = readArchive(file);
   const checkedSidecar = checkSidecar(file, archive);
   const verified = await verifyArchive(archive);
+  const keys = new Map(verified.files.map((f) => [f.path, f.data]));
+  const authenticity = await checkBackupAuth(ctx, verified.auth, verified.inventory, (rec) => keys.get(caKeyPath(rec.id))?.toString(), verified.manifestBytes);
+  if (!authenticity.authenticated) {
+    const accept = opts.acceptUnauthenticated;
+    const accepted = typeof accept === 'function' ? await accept(authenticity.why) : accept === true;
+    if (!accepted) {
+      throw new UserError(
+        'refused',
+        `the backup cannot be authenticated on this machine: ${authenticity.why}. Only its checksums were verified, and whoever changed it could recompute them (push commands included); restore it anyway only if you know where it has been (--accept-unauthenticated). Nothing was restored`,
+      );
+    }
+  }
   mkdirSync(dirname(home), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(home), `.${basename(home)}.restore-${randomBytes(5).toString('hex')}`);
   let aside: string | null = null;
@@ -121,5 +151,5 @@ export async function restoreVault(ctx: CoreContext, file: string, opts: { force
     if (aside && !existsSync(home) && existsSync(aside)) renameSync(aside, home);
     throw err;
   }
-  return { home, inventory: verified.inventory, files: verified.files.length, previousVaultMovedTo: aside, checkedSidecar, createdAt: verified.manifest.createdAt };
+  return { home, inventory: verified.inventory, files: verified.files.length, previousVaultMovedTo: aside, checkedSidecar, authenticity, createdAt: verified.manifest.createdAt };
 }

@@ -69,13 +69,6 @@ export async function exportPkcs8Der(key: CryptoKey): Promise<Buffer> {
   return Buffer.from(await subtle.exportKey('pkcs8', key));
 }
 
-/** PKCS#8 PEM encrypted with AES-256-CBC under the passphrase; `openssl pkey` reads it. */
-export function encryptPkcs8(der: Buffer, passphrase: string): string {
-  return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
-    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase })
-    .toString();
-}
-
 export function plainPkcs8Pem(der: Buffer): string {
   return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }).toString();
 }

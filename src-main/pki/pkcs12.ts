@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { pemBlocks } from './pem.ts';
+import { binary, derBytes, explicit0, integer, octets, oid, seq, set, type Asn1 } from './der.ts';
 import { readPrivateKey } from './keys.ts';
 import { UserError, invalid } from '../core/errors.ts';
 
@@ -13,19 +14,9 @@ import { UserError, invalid } from '../core/errors.ts';
  */
 
 const { asn1, pki, util } = forge;
-type Asn1 = forge.asn1.Asn1;
 
 /** OpenSSL's default; the MAC only guards integrity, the key has its own PBKDF2. */
 const MAC_ITERATIONS = 2048;
-
-const seq = (items: Asn1[]): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, items);
-const set = (items: Asn1[]): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, items);
-const oid = (id: string): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(id).getBytes());
-const octets = (bytes: string): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, bytes);
-const explicit0 = (inner: Asn1): Asn1 => asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [inner]);
-const integer = (n: number): Asn1 => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, asn1.integerToDer(n).getBytes());
-const derBytes = (node: Asn1): string => asn1.toDer(node).getBytes();
-const binary = (buf: Buffer): string => buf.toString('binary');
 
 /** localKeyId pairs the key bag with its certificate bag; friendlyName is what key stores display. */
 function bagAttributes(localKeyId: string, friendlyName: string): Asn1 {

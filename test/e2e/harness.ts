@@ -169,3 +169,35 @@ export async function queueDialogAnswers(app: ElectronApplication, answers: Arra
 export async function dialogsAsked(app: ElectronApplication): Promise<Array<{ kind: string; title: string }>> {
   return app.evaluate(() => (globalThis as unknown as { __ctAsked?: Array<{ kind: string; title: string }> }).__ctAsked ?? []);
 }
+
+export interface MessageBoxShown {
+  title: string;
+  message: string;
+  detail: string;
+  answer: 'ok' | 'cancel';
+}
+
+/**
+ * Replaces ONLY Electron's native message box, inside the app's main process, for a test: each box
+ * takes the next queued answer ('ok' = the first button, 'cancel' = its cancelId), then `otherwise`.
+ * The page cannot reach this: it runs in main through Playwright, and nothing of it ships.
+ */
+export async function answerMessageBoxes(app: ElectronApplication, answers: Array<'ok' | 'cancel'>, otherwise: 'ok' | 'cancel' = 'cancel'): Promise<void> {
+  await app.evaluate(({ dialog }, [queued, fallback]) => {
+    const g = globalThis as unknown as { __ctBoxAnswers?: Array<'ok' | 'cancel'>; __ctBoxFallback?: 'ok' | 'cancel'; __ctBoxes?: MessageBoxShown[] };
+    g.__ctBoxAnswers = [...(g.__ctBoxAnswers ?? []), ...(queued as Array<'ok' | 'cancel'>)];
+    g.__ctBoxFallback = fallback as 'ok' | 'cancel';
+    g.__ctBoxes ??= [];
+    dialog.showMessageBox = (async (a: unknown, b: unknown) => {
+      const opts = ((b ?? a) ?? {}) as { title?: string; message?: string; detail?: string; cancelId?: number };
+      const answer = g.__ctBoxAnswers!.length ? g.__ctBoxAnswers!.shift()! : g.__ctBoxFallback!;
+      g.__ctBoxes!.push({ title: String(opts.title ?? ''), message: String(opts.message ?? ''), detail: String(opts.detail ?? ''), answer });
+      return { response: answer === 'ok' ? 0 : (opts.cancelId ?? 1), checkboxChecked: false };
+    }) as typeof dialog.showMessageBox;
+  }, [answers, otherwise] as const);
+}
+
+/** The message boxes main raised so far (with the answer each got). */
+export async function messageBoxesShown(app: ElectronApplication): Promise<MessageBoxShown[]> {
+  return app.evaluate(() => (globalThis as unknown as { __ctBoxes?: MessageBoxShown[] }).__ctBoxes ?? []);
+}

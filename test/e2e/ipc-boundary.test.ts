@@ -27,7 +27,9 @@ interface TestHost {
   host: Host;
   /** Paths (or null = Cancel) the next native dialogs answer with. */
   answers: Array<string | null>;
-  asked: Array<{ kind: 'save' | 'open'; title: string; defaultName?: string }>;
+  /** How the next confirmations in main's message box are answered (then: Cancel). */
+  confirms: boolean[];
+  asked: Array<{ kind: 'save' | 'open' | 'confirm'; title: string; defaultName?: string }>;
   clipboard: string[];
   opened: string[];
 }
@@ -36,6 +38,7 @@ function testHost(home: string, passFile: string): TestHost {
   let ctx: CoreContext | null = null;
   const t: TestHost = {
     answers: [],
+    confirms: [],
     asked: [],
     clipboard: [],
     opened: [],
@@ -50,6 +53,10 @@ function testHost(home: string, passFile: string): TestHost {
       chooseOpenPath: async ({ title }) => {
         t.asked.push({ kind: 'open', title });
         return t.answers.shift() ?? null;
+      },
+      confirm: async ({ title }) => {
+        t.asked.push({ kind: 'confirm', title });
+        return t.confirms.shift() ?? false;
       },
       writeClipboard: (text) => void t.clipboard.push(text),
       openExternal: async (url) => void t.opened.push(url),
@@ -339,6 +346,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { force: false, nssDbs: ['/tmp/db'] },
     ],
     restoreVault: [{}, { force: 'no' }, { force: false, path: '/tmp/backup.tar.gz' }, { force: true, home: '/tmp/elsewhere' }, '/tmp/backup.tar.gz'],
+    resolveInterruptedRestore: [{}, { action: 'delete' }, { action: 'finish', aside: '/tmp/x' }, 'finish', { action: 'roll-back', home: '/tmp/elsewhere' }],
   };
 
   test('every channel rejects malformed input with a typed error, runs no handler, changes nothing', async () => {
@@ -526,11 +534,17 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     assert.equal(bad.ok, false);
     assert.ok(!bad.ok && bad.error.message.length < 300 && !bad.error.message.includes('\n'), JSON.stringify(bad));
     assert.equal(existsSync(empty), false, 'a bad archive leaves no vault behind');
+    // Without the passphrase the backup cannot be authenticated here: main asks; Cancel restores nothing.
     h.answers.push(archive);
+    assert.deepEqual(await dispatch(hs, 'restoreVault', { force: false }, recorder().call), { ok: true, value: { restored: false } }, 'declined: nothing restored');
+    assert.equal(existsSync(empty), false);
+    assert.deepEqual(h.asked.filter((a) => a.kind === 'confirm').map((a) => a.title), ['Restore an unauthenticated backup?']);
+    h.answers.push(archive);
+    h.confirms.push(true);
     const restored = await dispatch(hs, 'restoreVault', { force: false }, recorder().call);
     assert.ok(restored.ok, JSON.stringify(restored));
-    const r = restored.value as { restored: true; cas: number; nodes: number; previousVaultMovedTo: string | null; checkedSidecar: boolean; passphrase: { ok: boolean; message: string } };
-    assert.deepEqual([r.cas, r.previousVaultMovedTo, r.checkedSidecar], [2, null, true]);
+    const r = restored.value as { restored: true; cas: number; nodes: number; previousVaultMovedTo: string | null; checkedSidecar: boolean; authenticated: boolean; passphrase: { ok: boolean; message: string } };
+    assert.deepEqual([r.cas, r.previousVaultMovedTo, r.checkedSidecar, r.authenticated], [2, null, true, false]);
     assert.equal(r.passphrase.ok, false);
     assert.match(r.passphrase.message, /passphrase of the CA "Boundary CA G2" is not available here/);
     assert.ok('inventory.json' in snapshot(empty));
@@ -546,7 +560,10 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     assert.equal(badLive.ok, false);
     assert.deepEqual(snapshot(home), live, 'a bad archive leaves the live vault byte-for-byte as it was');
     t.answers.push(archive);
+    const confirmsBefore = t.asked.filter((a) => a.kind === 'confirm').length;
     const forced = await value('restoreVault', { force: true });
+    assert.equal(forced.authenticated, true, 'this machine holds the passphrase: authenticated, no question');
+    assert.equal(t.asked.filter((a) => a.kind === 'confirm').length, confirmsBefore);
     assert.ok(forced.previousVaultMovedTo && existsSync(join(forced.previousVaultMovedTo, 'inventory.json')));
     assert.equal(forced.passphrase.ok, true, forced.passphrase.message);
     assert.equal((await value('getCa', undefined)).name, 'Boundary CA G2');

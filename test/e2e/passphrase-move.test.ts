@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, runCli, shResult, tempDir } from '../helpers/cli.ts';
-import { GUI_SKIP, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, launchApp, messageBoxesShown, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 
 describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => {
   let dir: string;
@@ -57,12 +57,15 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
     gui = await launchApp({ home: elsewhere });
     const { app, page } = gui;
     await page.locator('[data-testid=first-run-restore]').waitFor();
+    // Without the passphrase the backup cannot be authenticated here: main asks, the user accepts.
+    await answerMessageBoxes(app, ['ok']);
     await queueDialogAnswers(app, [join(dir, 'vault.tar.gz')]);
     await page.locator('[data-testid=restore-backup]').click();
     const pass = page.locator('[data-testid=restore-passphrase]');
     await pass.waitFor();
     assert.equal(await pass.getAttribute('data-ok'), 'no');
     assert.match(await pass.innerText(), /save the CA passphrases .* and load that file here/);
+    assert.deepEqual((await messageBoxesShown(app)).map((b) => b.title), ['Restore an unauthenticated backup?']);
     // A file that is not ours is refused with the reason; nothing is stored.
     const junk = join(dir, 'junk.txt');
     writeFileSync(junk, 'not a passphrase file\n', { mode: 0o600 });

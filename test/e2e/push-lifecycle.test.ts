@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, runCli, sh, tempDir, cleanup, workspace } from '../helpers/cli.ts';
-import { GUI_SKIP, dialogsAsked, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, dialogsAsked, launchApp, messageBoxesShown, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 import { createCluster, currentFingerprint, natsPid, type Cluster, type TestNode } from '../ssh/fixture.ts';
 import { fingerprintOf } from '../ssh/sshd.ts';
 import { checkOnce, readSettings } from '../../src-main/app/expiry-watch.ts';
@@ -169,6 +169,8 @@ describe('Push screen in the app', { skip: GUI_SKIP }, () => {
     assert.equal(issued.code, 0, issued.stderr);
     // The app reads the CA passphrase from the cluster's file and ~/.ssh/known_hosts from the test's own HOME.
     gui = await launchApp({ home: cluster.home, env: { CLUSTER_TRUST_PASSPHRASE_FILE: cluster.pass, HOME: cluster.userHome, SSH_AUTH_SOCK: '' } });
+    // The user confirms main's push dialogs (push-confirm.test.ts covers Cancel).
+    await answerMessageBoxes(gui.app, [], 'ok');
   });
   after(async () => {
     await gui?.close();
@@ -196,6 +198,10 @@ describe('Push screen in the app', { skip: GUI_SKIP }, () => {
     const { page } = gui;
     await page.locator('[data-testid=trust-key-nats1]').click();
     await page.locator('[data-testid=push-nodes] tr[data-node=nats1][data-status=updated]').waitFor({ timeout: 120_000 });
+    // Main asked twice in its own dialogs: the new push settings (first push), then this host key.
+    const boxes = await messageBoxesShown(gui.app);
+    assert.deepEqual(boxes.map((b) => b.title), ['Confirm push settings', 'Trust this SSH host key?']);
+    assert.ok(boxes[1]!.detail.includes(fingerprintOf(node.sshd.hostKey)), 'the host key dialog shows the fingerprint');
     assert.match(await page.locator('[data-testid=verify-nats1]').innerText(), /Live check: .*OK|Live check: .*matches|Live check:/);
     assert.equal(await page.locator('[data-testid=verify-nats1]').evaluate((el) => el.classList.contains('tone-ok')), true, 'the live check passed');
     assert.equal(await page.locator('[data-testid=hostkey-nats1]').count(), 0, 'no prompt any more');

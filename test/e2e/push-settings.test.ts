@@ -11,7 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { freePort } from '../helpers/ports.ts';
 import { join } from 'node:path';
 import { sh, shResult, snapshot } from '../helpers/cli.ts';
-import { GUI_SKIP, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 import { createCluster, type Cluster, type TestNode } from '../ssh/fixture.ts';
 
 const PASS = 'a passphrase for the GUI test';
@@ -38,6 +38,8 @@ describe('push settings and SSH key passphrases in the app', { skip: GUI_SKIP },
     // Its host key is already known (~/.ssh/known_hosts): this test is about the user key.
     appendFileSync(join(cluster.userHome, '.ssh', 'known_hosts'), `[127.0.0.1]:${node.sshd.port} ${readFileSync(`${node.sshd.hostKey}.pub`, 'utf8')}`);
     gui = await launchApp({ home: cluster.home, env: { CLUSTER_TRUST_PASSPHRASE_FILE: cluster.pass, HOME: cluster.userHome, SSH_AUTH_SOCK: '' } });
+    // The user confirms main's push dialogs (push-confirm.test.ts covers Cancel).
+    await answerMessageBoxes(gui.app, [], 'ok');
   });
   after(async () => {
     await gui?.close();

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, sh, shResult, snapshot, tempDir, workspace } from '../helpers/cli.ts';
-import { GUI_SKIP, dialogsAsked, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, dialogsAsked, launchApp, messageBoxesShown, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 import { createCluster, currentFingerprint, hostsLine, natsPid, type Cluster, type TestNode } from '../ssh/fixture.ts';
 import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
 import { trustHandlers } from '../../src-main/ipc/handlers/trust.ts';
@@ -50,7 +50,12 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
   let web: TestNode;
   let gui: Launched;
   const NODES = ['web1', 'db1', 'db2'];
-  const launch = () => launchApp({ home: cluster.home, env: { CLUSTER_TRUST_PASSPHRASE_FILE: cluster.pass, HOME: cluster.userHome, SSH_AUTH_SOCK: '' } });
+  const launch = async () => {
+    const launched = await launchApp({ home: cluster.home, env: { CLUSTER_TRUST_PASSPHRASE_FILE: cluster.pass, HOME: cluster.userHome, SSH_AUTH_SOCK: '' } });
+    // The user confirms main's push dialogs (push-confirm.test.ts covers Cancel).
+    await answerMessageBoxes(launched.app, [], 'ok');
+    return launched;
+  };
   const caStatus = (): CaStatusJson => {
     const r = cluster.cli('--json', 'ca', 'status');
     assert.equal(r.code, 0, r.stderr);
@@ -207,6 +212,7 @@ describe('retiring from the wizard removes the old CA from a trust store that he
       versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
       chooseSavePath: async () => null,
       chooseOpenPath: async () => null,
+      confirm: async () => false,
       writeClipboard: () => {},
       openExternal: async () => {},
     };
@@ -288,9 +294,13 @@ describe('restore in the app', { skip: GUI_SKIP }, () => {
     assert.equal(existsSync(home), false, 'no vault was written');
     await screenshot(page, 'restore-01-tampered');
 
+    // No passphrase here: the backup cannot be authenticated, and main asks before restoring it.
+    await answerMessageBoxes(app, ['ok']);
     await queueDialogAnswers(app, [archive]);
     await page.locator('[data-testid=restore-backup]').click();
     await page.locator('[data-testid=restored]').waitFor();
+    assert.deepEqual((await messageBoxesShown(app)).map((b) => b.title), ['Restore an unauthenticated backup?']);
+    assert.equal(await page.locator('[data-testid=restore-authenticated]').getAttribute('data-ok'), 'no');
     const pass = page.locator('[data-testid=restore-passphrase]');
     assert.equal(await pass.getAttribute('data-ok'), 'no');
     assert.match(await pass.innerText(), /passphrase of the CA "Restore CA" is not available here: it was kept in a passphrase file.*CLUSTER_TRUST_PASSPHRASE_FILE/);
@@ -333,6 +343,7 @@ describe('restore in the app', { skip: GUI_SKIP }, () => {
     await page.locator('[data-testid=restore-confirm]').click();
     await page.locator('[data-testid=restore-summary]').waitFor();
     assert.equal(await page.locator('[data-testid=restore-passphrase]').getAttribute('data-ok'), 'yes');
+    assert.equal(await page.locator('[data-testid=restore-authenticated]').getAttribute('data-ok'), 'yes', 'this machine has the passphrase: authenticated');
     const movedTo = (await page.locator('[data-testid=restore-moved-to]').innerText()).trim();
     assert.ok(existsSync(join(movedTo, 'inventory.json')), movedTo);
     assert.deepEqual(snapshot(movedTo)['inventory.json'], live['inventory.json'], 'the old vault is kept whole beside it');

@@ -68,6 +68,7 @@ export const INFO: AppInfo = {
   ],
   links: [],
   limits: { csrBytes: 65536, bulkLines: 5000 },
+  interruptedRestore: null,
 };
 
 export const CA: CaView = {

@@ -9,6 +9,7 @@ import { readAudit } from '../../lifecycle/audit.ts';
 import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
+import { resolveInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
 import { pushRenewed } from '../../lifecycle/push.ts';
 import { sshKeyPassphrases } from '../ssh-key-passphrases.ts';
 import { writeFileAtomic } from '../../vault/atomic.ts';
@@ -226,28 +227,45 @@ export const lifecycleCommands: Command[] = [
       if (!out || args.positionals.length) throw invalid(`usage: cluster-trust ${this.usage}`);
       const r = await backupVault(ctx, out);
       return {
-        human: `backed up ${r.files} files (${r.bytes} bytes) to ${r.path}\nchecksum: ${r.checksumPath} (SHA-256 ${r.sha256})\npassphrases are not in the backup: keep your passphrase file, or save the keychain's with \`cluster-trust ca passphrase export --out FILE\``,
+        human: [
+          `backed up ${r.files} files (${r.bytes} bytes) to ${r.path}`,
+          `checksum: ${r.checksumPath} (SHA-256 ${r.sha256})`,
+          r.unauthenticated ? `checksum only, NOT authenticated: ${r.unauthenticated}` : 'authenticated with the active CA\'s passphrase (a restore checks it before writing anything)',
+          'passphrases are not in the backup: keep your passphrase file, or save the keychain\'s with `cluster-trust ca passphrase export --out FILE`',
+        ].join('\n'),
         json: r,
       };
     },
   },
   {
     words: ['restore'],
-    usage: 'restore FILE [--force]',
-    summary: 'restore a backup into --home after verifying it; refuses a non-empty vault unless --force (which moves the old one aside)',
-    options: [{ name: 'force' }],
+    usage: 'restore FILE [--force] [--accept-unauthenticated] | restore --finish | restore --roll-back',
+    summary: 'restore a backup into --home after verifying it (authenticated with the CA passphrase; one that cannot be needs --accept-unauthenticated); refuses a non-empty vault unless --force (which moves the old one aside); --finish or --roll-back completes an interrupted one',
+    options: [{ name: 'force' }, { name: 'accept-unauthenticated' }, { name: 'finish' }, { name: 'roll-back' }],
     async run(ctx, args) {
+      const recovery = (['finish', 'roll-back'] as const).filter((f) => args.flags.has(f));
+      if (recovery.length > 0) {
+        if (recovery.length > 1 || args.positionals.length || args.flags.has('force') || args.flags.has('accept-unauthenticated')) throw invalid(`usage: cluster-trust ${this.usage}`);
+        const r = resolveInterruptedRestore(ctx, recovery[0]!);
+        return {
+          human: r.action === 'finish'
+            ? `finished the interrupted restore: ${r.home} holds the restored vault (${r.cas} CA(s), ${r.nodes} node(s)); the vault from before stays in ${r.previousVaultMovedTo}`
+            : `rolled back the interrupted restore: ${r.home} holds the vault from before again (${r.cas} CA(s), ${r.nodes} node(s))`,
+          json: r,
+        };
+      }
       if (args.positionals.length !== 1) throw invalid(`usage: cluster-trust ${this.usage}`);
-      const r = await restoreVault(ctx, args.positionals[0]!, { force: args.flags.has('force') });
+      const r = await restoreVault(ctx, args.positionals[0]!, { force: args.flags.has('force'), acceptUnauthenticated: args.flags.has('accept-unauthenticated') });
       const lines = [
         `restored ${r.files} files into ${r.home} (backup made ${r.createdAt}${r.checkedSidecar ? ', checksum file verified' : ', no checksum file beside it: verified against its manifest'})`,
+        r.authenticity.authenticated ? 'authenticated: the backup\'s code matches under the CA passphrase' : `checksum only, NOT authenticated (accepted with --accept-unauthenticated): ${r.authenticity.why}`,
         `${r.inventory.cas.length} CA(s), ${r.inventory.nodes.length} node(s), ${r.inventory.certs.length} certificate(s)`,
       ];
       if (r.previousVaultMovedTo) lines.push(`the vault that was there is now in ${r.previousVaultMovedTo}`);
       lines.push('signing needs the CAs\' passphrases: the same keychain entries or passphrase file as before');
       return {
         human: lines.join('\n'),
-        json: { home: r.home, files: r.files, cas: r.inventory.cas.length, nodes: r.inventory.nodes.length, certs: r.inventory.certs.length, previousVaultMovedTo: r.previousVaultMovedTo, checkedSidecar: r.checkedSidecar },
+        json: { home: r.home, files: r.files, cas: r.inventory.cas.length, nodes: r.inventory.nodes.length, certs: r.inventory.certs.length, previousVaultMovedTo: r.previousVaultMovedTo, checkedSidecar: r.checkedSidecar, authenticated: r.authenticity.authenticated },
       };
     },
   },

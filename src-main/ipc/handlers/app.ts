@@ -2,9 +2,15 @@ import { KEY_TYPES, DEFAULT_KEY_TYPE, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT
 import { PROFILES, DEFAULT_PROFILE_ID } from '../../profiles/index.ts';
 import { LINKS, linkUrl } from '../../app/links.ts';
 import { LIMITS } from '../schemas.ts';
-import type { BundleFormatInfo, LinkId } from '../contract.ts';
+import type { AppInfo, BundleFormatInfo, LinkId } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
+import { findInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
+
+function interruptedRestoreView(host: Host): AppInfo['interruptedRestore'] {
+  const r = findInterruptedRestore(host.context().vault.home);
+  return r ? { aside: r.aside, staged: r.staged } : null;
+}
 
 /** The bundle formats the GUI offers; one the core cannot write yet is listed with available: false. */
 export const BUNDLE_FORMATS_INFO: BundleFormatInfo[] = [
@@ -31,6 +37,7 @@ export function appHandlers(host: Host): HandlerSection<'getAppInfo' | 'copyText
       bundleFormats: BUNDLE_FORMATS_INFO,
       links: (Object.keys(LINKS) as LinkId[]).map((id) => ({ id, title: LINKS[id].title })),
       limits: { csrBytes: LIMITS.csrBytes, bulkLines: LIMITS.bulkLines },
+      interruptedRestore: interruptedRestoreView(host),
     }),
     copyText: ({ text }) => {
       host.writeClipboard(text);

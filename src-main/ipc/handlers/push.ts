@@ -10,6 +10,8 @@ import type { CallContext, Host } from '../host.ts';
 import type { AskPassphrase, PassphraseAnswer } from '../../ssh/auth.ts';
 import { keychainKeyPassphrases } from '../../ssh/key-passphrases.ts';
 import type { HandlerSection } from './types.ts';
+import { PushApprovals } from '../push-approvals.ts';
+import { confirmHostKeys, confirmPushSettings } from '../push-confirm.ts';
 
 type PushChannels = 'listPushTargets' | 'pushNodes' | 'cancelPush' | 'answerSshKeyPassphrase' | 'listSavedSshKeys' | 'forgetSshKeyPassphrase';
 
@@ -34,6 +36,8 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
   const running = new Map<string, AbortController>();
   /** Passphrase questions waiting for the window, by job and key file. */
   const asking = new Map<string, (answer: PassphraseAnswer | null) => void>();
+  /** The push settings the user confirmed in main's dialog (never anything the page says). */
+  const approvals = new PushApprovals(host.pushApprovalsFile);
   const askKey = (jobId: string, keyFile: string): string => `${jobId}\n${keyFile}`;
   const askWindow = (jobId: string, signal: AbortSignal, call: CallContext): AskPassphrase => ({ keyFile, attempt }) =>
     new Promise((resolve) => {
@@ -68,6 +72,9 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
       running.set(jobId, abort);
       const unknown = new Map<string, HostKeyInfo>();
       try {
+        // A dry run sends no key and runs no command: only a real push needs the settings confirmed.
+        if (!dryRun) await confirmPushSettings(host, approvals, ctx, names);
+        const hostKeyConfirmed = await confirmHostKeys(host, ctx, names, trustHostKeys ?? []);
         // Never inside vault.update: the push takes the vault lock itself to record host keys.
         const results = await pushBundles(
           ctx,
@@ -79,9 +86,9 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
             ...(timeoutSeconds !== undefined ? { timeoutMs: timeoutSeconds * 1000 } : {}),
             signal: abort.signal,
             auth: { askPassphrase: askWindow(jobId, abort.signal, call), onNotice: (message) => call.emit('pushNotice', { jobId, message }) },
-            // A key is accepted only when it is the very fingerprint the user was shown for that node.
+            // The page may only ask: main's own dialog decides, for that node and that exact fingerprint.
             onUnknownHostKey: (info) => {
-              if ((trustHostKeys ?? []).some((k) => k.node === info.node && k.fingerprint === info.fingerprint)) return true;
+              if (hostKeyConfirmed(info)) return true;
               unknown.set(info.node, info);
               return false;
             },

@@ -1,6 +1,7 @@
 import { liveCertHolders, rotateCa, retirePreviousCa } from '../../lifecycle/rotate.ts';
 import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
+import { resolveInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
 import { UserError } from '../../core/errors.ts';
 import { rotationCa, rotationView } from '../rotation-view.ts';
@@ -9,7 +10,7 @@ import type { TrustPlacement } from './trust.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
-type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa' | 'restoreVault';
+type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa' | 'restoreVault' | 'resolveInterruptedRestore';
 
 /**
  * The rotation wizard (rotate, renew the old CA's nodes, retire) and restore from a backup. The
@@ -42,7 +43,25 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
     restoreVault: async ({ force }) => {
       const path = await host.chooseOpenPath({ title: 'Restore the vault from a backup', filters: [{ name: 'Vault backups', extensions: ['tar.gz', 'tgz'] }, { name: 'All files', extensions: ['*'] }] });
       if (!path) return { restored: false };
-      const r = await restoreVault(host.context(), path, { force });
+      let declined = false;
+      // Main asks, never the page: restoring a checksum-only backup is the user's own decision.
+      const acceptUnauthenticated = async (why: string): Promise<boolean> => {
+        const ok = await host.confirm({
+          title: 'Restore an unauthenticated backup?',
+          message: 'This backup cannot be authenticated on this machine: only its checksums were verified.',
+          detail: `${why}.\n\nAnyone who changed the archive could have recomputed its checksums, including the SSH targets and commands a push runs. Restore it only if you know where it has been.`,
+          okLabel: 'Restore anyway',
+        });
+        declined = !ok;
+        return ok;
+      };
+      let r;
+      try {
+        r = await restoreVault(host.context(), path, { force, acceptUnauthenticated });
+      } catch (err) {
+        if (declined) return { restored: false };
+        throw err;
+      }
       // The app's context caches what it derived from the old vault's CAs: start afresh.
       host.resetContext?.();
       const passphrase = await checkCaPassphrases(host.context());
@@ -51,12 +70,18 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
         path,
         createdAt: r.createdAt,
         checkedSidecar: r.checkedSidecar,
+        authenticated: r.authenticity.authenticated,
         cas: r.inventory.cas.length,
         nodes: r.inventory.nodes.length,
         certs: r.inventory.certs.length,
         previousVaultMovedTo: r.previousVaultMovedTo,
         passphrase,
       };
+    },
+    resolveInterruptedRestore: ({ action }) => {
+      const r = resolveInterruptedRestore(host.context(), action);
+      host.resetContext?.();
+      return r;
     },
   };
 }
