@@ -3,6 +3,7 @@ import { isKeyType, type KeyType } from '../pki/policy.ts';
 import { getProfile, DEFAULT_PROFILE_ID, checkNodeOptions } from '../profiles/index.ts';
 import { resolve } from 'node:path';
 import { parseOwnerSpec } from '../ssh/remote-commands.ts';
+import { activeCaConstraints, checkNodeAgainstConstraints } from './name-policy.ts';
 import { UserError, invalid } from './errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
@@ -154,6 +155,7 @@ export async function addNodes(ctx: CoreContext, inputs: NodeInput[]): Promise<N
   return ctx.vault.update((inv) => {
     for (const r of records) {
       if (inv.nodes.some((n) => n.name === r.name)) throw new UserError('conflict', `a node named "${r.name}" already exists`);
+      checkNodeAgainstConstraints(activeCaConstraints(ctx, inv), r);
     }
     inv.nodes.push(...records);
     return records;
@@ -164,6 +166,7 @@ export async function editNode(ctx: CoreContext, input: NodeInput): Promise<Node
   return ctx.vault.update((inv) => {
     const previous = findNode(inv, input.name);
     const next = buildNodeRecord(input, ctx.now().toISOString(), previous);
+    checkNodeAgainstConstraints(activeCaConstraints(ctx, inv), next, previous);
     inv.nodes[inv.nodes.indexOf(previous)] = next;
     return next;
   });
