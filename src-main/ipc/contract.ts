@@ -108,6 +108,24 @@ export interface CaView {
   /** Human sentence: where the CA passphrase is kept. */
   passphraseLocation: string;
   vaultHome: string;
+  /** The names this CA may sign (its nameConstraints), or null: any name. */
+  nameConstraints: NameConstraintsView | null;
+  /** Right after create: names the constraints exclude (a profile's own, existing nodes'). */
+  warnings: string[];
+}
+
+/** Each entry reads like "DNS cluster.example" or "IP 10.0.0.0/8". */
+export interface NameConstraintsView {
+  permitted: string[];
+  excluded: string[];
+  /** Name forms an imported CA constrains that Cluster Trust does not issue (e-mail, URI, ...). */
+  other: string[];
+}
+
+/** `--permit-dns` / `--permit-ip` of the CLI; both absent: no constraints (rotation: keep the old CA's). */
+export interface PermitRequest {
+  permitDns?: string[];
+  permitIps?: string[];
 }
 
 export interface NodeRow {
@@ -463,7 +481,7 @@ export interface Invoke {
 
   // CA
   getCa: { request: void; response: CaView | null };
-  createCa: { request: { name: string; keyType: KeyTypeId; days: number }; response: CaView };
+  createCa: { request: { name: string; keyType: KeyTypeId; days: number } & PermitRequest; response: CaView };
   /** Opens a native file dialog in main; the file's content stays in main behind the token. */
   pickCaFile: { request: { kind: 'cert' | 'key' }; response: PickedFile };
   importCa: { request: { certToken: string; keyToken: string; keyPassphrase?: string }; response: CaView };
@@ -550,7 +568,7 @@ export interface Invoke {
   // Rotation and restore
   getRotation: { request: void; response: RotationView };
   /** Makes a new active CA; the old one stays trusted (previous) until retireOldCa. */
-  rotateCa: { request: { keyType: KeyTypeId; days: number }; response: RotationCa };
+  rotateCa: { request: { keyType: KeyTypeId; days: number } & PermitRequest; response: RotationCa };
   /** Renews every node whose certificate comes from an older CA; progress on `lifecycleProgress`. */
   renewOldCa: { request: { jobId: string }; response: RenewedCertView[] };
   /** force needs confirmCutOff: the number of nodes the user agreed to cut off (checked again in main). */

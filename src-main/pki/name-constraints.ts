@@ -169,8 +169,13 @@ function ipMatches(address: string, range: string): boolean {
   return addr.every((b, i) => (b & mask[i]!) === (net[i]! & mask[i]!));
 }
 
+/** "DNS cluster.example", "IP 10.0.0.0/8", ... */
+export function describeSubtreeList(s: NameSubtrees): string[] {
+  return [...s.dns.map((d) => `DNS ${d || '(every name)'}`), ...s.ips.map((r) => `IP ${r}`)];
+}
+
 export function describeSubtrees(s: NameSubtrees): string {
-  return [...s.dns.map((d) => `DNS ${d || '(every name)'}`), ...s.ips.map((r) => `IP ${r}`)].join(', ') || 'none';
+  return describeSubtreeList(s).join(', ') || 'none';
 }
 
 /** One line for `ca show` and `inspect`. */

@@ -87,6 +87,8 @@ export const CA: CaView = {
   passphraseIn: 'keychain',
   passphraseLocation: 'in the OS keychain (service "Cluster Trust", account "ca-abab")',
   vaultHome: '/vault',
+  nameConstraints: null,
+  warnings: [],
 };
 
 export function row(name: string, over: Partial<NodeRow> = {}): NodeRow {

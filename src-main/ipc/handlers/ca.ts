@@ -1,3 +1,4 @@
+import { permitOf } from '../permit.ts';
 import { X509Certificate } from 'node:crypto';
 import { initCa, importCa, showCa, exportCaCert } from '../../core/ca.ts';
 import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
@@ -40,9 +41,9 @@ export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSecti
       if (!ctx.vault.read().cas.some((c) => c.status === 'active')) return null;
       return caView(ctx, showCa(ctx));
     },
-    createCa: async ({ name, keyType, days }) => {
+    createCa: async ({ name, keyType, days, ...permit }) => {
       const ctx = host.context();
-      return caView(ctx, await initCa(ctx, { name, keyType, days }));
+      return caView(ctx, await initCa(ctx, { name, keyType, days, permit: permitOf(permit) }));
     },
     pickCaFile: async ({ kind }) => {
       const path = await host.chooseOpenPath({
