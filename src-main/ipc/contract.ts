@@ -265,6 +265,9 @@ export interface TrustStoreRow {
   store: string;
   kind: StoreKindId;
   title: string;
+  /** Whether the software reading this store refuses names outside a root's nameConstraints, and who that is. */
+  enforcesNameConstraints: boolean;
+  nameConstraintsNote: string;
   present: boolean;
   installed: boolean;
   changed: boolean;
