@@ -3,7 +3,7 @@ import { x509 } from '../pki/provider.ts';
 import { constraintViolation, readNameConstraints, suggestedPermit, type NameConstraintsInfo } from '../pki/name-constraints.ts';
 import { PROFILES } from '../profiles/index.ts';
 import { caCertPath } from './ca.ts';
-import { sansFor } from './nodes.ts';
+import { LOOPBACK_SANS, sansFor } from './nodes.ts';
 import { invalid } from './errors.ts';
 import type { CoreContext } from './context.ts';
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
@@ -15,8 +15,8 @@ export function activeCaConstraints(ctx: CoreContext, inv: Inventory): NameConst
 }
 
 /** The names a profile adds by itself (Bacalhau's localhost and 127.0.0.1). */
-function namesAddedBy(loopback: boolean): { dns: string[]; ips: string[] } {
-  return sansFor({ dns: [], ips: [], loopback } as unknown as NodeRecord);
+function namesAddedBy(loopback: boolean): string[] {
+  return loopback ? [...LOOPBACK_SANS.dns, ...LOOPBACK_SANS.ips] : [];
 }
 
 function permitsFor(names: string[]): string {
@@ -34,8 +34,7 @@ export function checkNodeAgainstConstraints(info: NameConstraintsInfo | null, no
   if (previous && JSON.stringify(sansFor(previous)) === JSON.stringify(sans)) return;
   const problem = constraintViolation(info, { ...sans, commonName: node.name });
   if (!problem) return;
-  const added = namesAddedBy(node.loopback);
-  const byProfile = [...added.dns, ...added.ips].filter((n) => outsideOf(info, n));
+  const byProfile = namesAddedBy(node.loopback).filter((n) => outsideOf(info, n));
   if (byProfile.length) {
     throw invalid(`node "${node.name}": profile ${node.profile} adds ${byProfile.join(' and ')}, and ${problem}; rotate the CA with ${permitsFor(byProfile)} added to its permitted names`);
   }
@@ -54,8 +53,7 @@ function outsideOf(info: NameConstraintsInfo, name: string): boolean {
 export function constraintWarnings(info: NameConstraintsInfo | null, nodes: NodeRecord[]): string[] {
   if (!info) return [];
   const warnings: string[] = [];
-  const added = namesAddedBy(true);
-  const outside = [...added.dns, ...added.ips].filter((n) => outsideOf(info, n));
+  const outside = namesAddedBy(true).filter((n) => outsideOf(info, n));
   const loopbackProfiles = PROFILES.filter((p) => p.loopback).map((p) => p.id);
   if (outside.length && loopbackProfiles.length) {
     warnings.push(`profile ${loopbackProfiles.join(', ')} adds ${outside.join(' and ')}, which these constraints exclude: add ${permitsFor(outside)} if you run it`);

@@ -171,7 +171,8 @@ function ipMatches(address: string, range: string): boolean {
 
 /** "DNS cluster.example", "IP 10.0.0.0/8", ... */
 export function describeSubtreeList(s: NameSubtrees): string[] {
-  return [...s.dns.map((d) => `DNS ${d || '(every name)'}`), ...s.ips.map((r) => `IP ${r}`)];
+  const dns = (d: string): string => (d === '' ? 'DNS (every name)' : d === NO_DNS_PERMITTED ? 'DNS invalid (no real name)' : `DNS ${d}`);
+  return [...s.dns.map(dns), ...s.ips.map((r) => `IP ${r}`)];
 }
 
 export function describeSubtrees(s: NameSubtrees): string {

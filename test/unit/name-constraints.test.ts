@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { x509 } from '../../src-main/pki/provider.ts';
 import { createRootCa } from '../../src-main/pki/certificates.ts';
 import {
-  constraintViolation, constraintsFor, normalizeDnsSuffix, normalizeIpRange, parsePermitted, readNameConstraints, suggestedPermit, type NameConstraintsInfo,
+  constraintViolation, constraintsFor, describeSubtreeList, normalizeDnsSuffix, normalizeIpRange, parsePermitted, readNameConstraints, suggestedPermit, type NameConstraintsInfo,
 } from '../../src-main/pki/name-constraints.ts';
 
 test('permitted names: domains and CIDR ranges pass; a TLD, a wildcard, a leading dot, host bits, /0 and an empty set are refused', () => {
@@ -37,6 +37,7 @@ test('a missing family is shut: IPv4 only excludes ::/0, IPv6 only excludes 0.0.
   const ipOnly = constraintsFor({ dns: [], ips: ['10.0.0.0/8'] });
   assert.deepEqual(ipOnly.permitted.dns, ['invalid']);
   assert.match(constraintViolation(ipOnly, { dns: ['node.example.com'], ips: [] }) ?? '', /outside the CA's permitted DNS names \(invalid\)/);
+  assert.deepEqual(describeSubtreeList(ipOnly.permitted), ['DNS invalid (no real name)', 'IP 10.0.0.0/8']);
 });
 
 test('the extension round-trips through a real root: critical, the same subtrees read back', async () => {
