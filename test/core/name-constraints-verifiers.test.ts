@@ -1,8 +1,8 @@
 // A name-constrained root against the verifiers people run: OpenSSL, Go's crypto/x509 (a small
-// program built here with the standard library only), Debian's Chromium with the root in its NSS
-// database, nats-server and nginx. Certificates our CA issues are accepted; a certificate for an
-// outside name, signed with the CA's own key outside Cluster Trust (openssl, from the decrypted
-// vault key), is refused for the constraint, which is what protects a workstation if the key leaks.
+// program built here with the standard library only), Debian's Chromium and Firefox ESR with the
+// root in their NSS databases, nats-server and nginx. Certificates our CA issues are accepted; a
+// certificate for an outside name, signed with the CA's own key outside Cluster Trust (openssl, from
+// the decrypted vault key), is refused for the constraint: what protects a workstation if the key leaks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -28,6 +28,8 @@ let web: Pair;
 let worker: Pair;
 /** Made with openssl and the CA's real key, for names the root does not permit. */
 const outside: Record<'bank' | 'lan' | 'v6' | 'bankClient', Pair> = {} as never;
+/** Made the same way (openssl, the CA's key) for an inside name: the control, so only the name differs. */
+let insideByOpenssl: Pair;
 let goVerifier: string;
 
 function pairOf(dir: string): Pair {
@@ -64,6 +66,7 @@ before(() => {
   outside.lan = signOutside(caKey, 'lan', 'IP:192.168.1.1', 'serverAuth');
   outside.v6 = signOutside(caKey, 'v6', 'IP:fd00::1', 'serverAuth');
   outside.bankClient = signOutside(caKey, 'bank-client', 'DNS:www.bank.com', 'clientAuth');
+  insideByOpenssl = signOutside(caKey, 'inside', 'DNS:web.cluster.example', 'serverAuth');
   // Go's verifier, built offline: standard library only, caches in the temp folder.
   goVerifier = join(ws.dir, 'verify-chain');
   const goEnv = { GOCACHE: join(ws.dir, 'gocache'), GOPATH: join(ws.dir, 'gopath'), GOPROXY: 'off', GOTOOLCHAIN: 'local', GOFLAGS: '' };
@@ -85,6 +88,7 @@ test('the outside certificates really are signed by the CA key: only their names
 test('OpenSSL verify: our certificates pass; outside names fail with a subtree violation', () => {
   assert.match(sh('openssl', ['verify', '-x509_strict', '-CAfile', root, '-purpose', 'sslserver', web.cert]), /: OK$/m);
   assert.match(sh('openssl', ['verify', '-x509_strict', '-CAfile', root, '-purpose', 'sslclient', worker.cert]), /: OK$/m);
+  assert.match(sh('openssl', ['verify', '-x509_strict', '-CAfile', root, '-purpose', 'sslserver', insideByOpenssl.cert]), /: OK$/m);
   for (const [name, pair] of Object.entries(outside)) {
     const r = shResult('openssl', ['verify', '-x509_strict', '-CAfile', root, pair.cert]);
     assert.notEqual(r.code, 0, `${name} verified`);
@@ -93,7 +97,7 @@ test('OpenSSL verify: our certificates pass; outside names fail with a subtree v
 });
 
 test('Go crypto/x509: our certificates pass; outside names fail as not authorized for this name', () => {
-  for (const pair of [web, worker]) assert.equal(sh(goVerifier, ['-roots', root, '-cert', pair.cert]).trim(), 'OK');
+  for (const pair of [web, worker, insideByOpenssl]) assert.equal(sh(goVerifier, ['-roots', root, '-cert', pair.cert]).trim(), 'OK');
   const expect: Record<string, RegExp> = {
     bank: /not authorized to sign for this name: DNS name "www\.bank\.com" is not permitted by any constraint/,
     bankClient: /not authorized to sign for this name: DNS name "www\.bank\.com" is not permitted by any constraint/,
@@ -152,6 +156,60 @@ test('Chromium with the root in its NSS database loads a page served by our cert
   assert.doesNotMatch(refused.dom, /served by the cluster/, 'the outside certificate must not load');
   assert.match(refused.netlog, /Not permitted by name constraints/, 'Chromium refuses it for the name constraint');
   assert.doesNotMatch(inside.netlog, /Not permitted by name constraints/);
+});
+
+/** An HTTPS server that records whether a client got as far as a request or refused the handshake. */
+async function watchedServer(pair: Pair): Promise<{ port: number; server: Server; outcome: Promise<'request' | 'refused'> }> {
+  const port = await freePort();
+  const server = await serve(pair, port);
+  const outcome = new Promise<'request' | 'refused'>((resolve) => {
+    server.on('request', () => resolve('request'));
+    server.on('tlsClientError', (err: Error) => { if (/bad certificate/.test(err.message)) resolve('refused'); });
+  });
+  return { port, server, outcome };
+}
+
+/** Firefox ESR, headless, on its own profile; stopped (its whole process group) once the server saw the outcome. */
+async function firefoxOutcome(profile: string, url: string, outcome: Promise<'request' | 'refused'>): Promise<'request' | 'refused' | 'timeout'> {
+  const child = spawn('firefox-esr', ['--headless', '--no-remote', '--profile', profile, '--screenshot', join(profile, 'shot.png'), url], {
+    env: { ...process.env, HOME: profile }, stdio: 'ignore', detached: true,
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 90_000));
+  const result = await Promise.race([outcome, timeout]);
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  await exited;
+  return result;
+}
+
+test('Firefox ESR with the root in its profile\'s NSS database accepts our certificates and refuses the outside one; the same-made inside one passes', async (t) => {
+  const profile = join(ws.dir, 'firefox-profile');
+  mkdirSync(profile, { recursive: true });
+  sh('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
+  sh('certutil', ['-A', '-d', `sql:${profile}`, '-t', 'C,,', '-n', 'Cluster CA', '-i', root]);
+  // Both names resolve to loopback inside this profile only; no updates, telemetry or portal checks.
+  writeFileSync(join(profile, 'user.js'), [
+    'user_pref("network.dns.localDomains", "web.cluster.example,www.bank.com");',
+    'user_pref("app.update.enabled", false);',
+    'user_pref("datareporting.policy.dataSubmissionEnabled", false);',
+    'user_pref("network.captive-portal-service.enabled", false);',
+    'user_pref("network.connectivity-service.enabled", false);',
+    '',
+  ].join('\n'));
+  const cases: Array<[Pair, string, 'request' | 'refused']> = [
+    [web, 'web.cluster.example', 'request'],
+    [insideByOpenssl, 'web.cluster.example', 'request'],
+    [outside.bank, 'www.bank.com', 'refused'],
+  ];
+  for (const [pair, host, expected] of cases) {
+    const srv = await watchedServer(pair);
+    t.after(() => srv.server.close());
+    assert.equal(await firefoxOutcome(profile, `https://${host}:${srv.port}/`, srv.outcome), expected, `${host} served by ${pair.cert}`);
+  }
 });
 
 test('nats-server --tlsverify serves our certificate to a client holding only the root, and refuses an outside client certificate', async (t) => {
