@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   openssh-server openssh-client nats-server caddy nginx-light apache2-bin pebble libnss3-tools
   gnome-keyring dbus dbus-x11 libsecret-1-dev libsecret-tools xvfb xauth faketime pssh
-  ca-certificates curl openssl p11-kit iproute2 util-linux default-jre-headless
+  ca-certificates curl openssl p11-kit iproute2 util-linux default-jre-headless golang-go chromium firefox-esr
   libgtk-3-0 libnss3 libgbm1 libasound2 libxss1 libxtst6 libatk-bridge2.0-0 libdrm2 libxkbcommon0
   libxcomposite1 libxdamage1 libxrandr2 libcups2 fonts-dejavu-core python3 make g++
   chromium firefox-esr

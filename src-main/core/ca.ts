@@ -9,6 +9,8 @@ import { DEFAULT_KEY_TYPE, type KeyType } from '../pki/policy.ts';
 import { checkChosenPassphrase, generatePassphrase, keychainAccount, lookupPassphrase, readPassphraseFile } from '../keychain/passphrase.ts';
 import { describeKeychain } from '../keychain/keychain.ts';
 import { deriveNodeKeyKek, newKekSalt } from '../keychain/node-keys.ts';
+import { constraintsFor, parsePermitted } from '../pki/name-constraints.ts';
+import { constraintWarnings } from './name-policy.ts';
 import { UserError, invalid } from './errors.ts';
 import { audit } from '../lifecycle/audit.ts';
 import type { CoreContext } from './context.ts';
@@ -22,6 +24,8 @@ export interface CaInfo extends CertificateReport {
   passphraseIn: CaRecord['passphraseIn'];
   /** Human sentence: where the passphrase is kept. */
   passphraseLocation: string;
+  /** Set by init and rotate: names these constraints exclude (a profile's own, existing nodes'). */
+  warnings?: string[];
 }
 
 export const caCertPath = (id: string): string => `cas/${id}/ca.crt`;
@@ -162,13 +166,21 @@ async function storeCa(ctx: CoreContext, input: NewCaInput, choice: NewCaPassphr
   return caInfo(ctx, record);
 }
 
-export async function initCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number; passphrase?: NewCaPassphraseChoice }): Promise<CaInfo> {
+/** What a new root may sign for (`--permit-dns`, `--permit-ip`); absent: any name. */
+export interface PermittedNames {
+  dns?: string[];
+  ips?: string[];
+}
+
+export async function initCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number; permit?: PermittedNames; passphrase?: NewCaPassphraseChoice }): Promise<CaInfo> {
   if (ctx.vault.exists() && ctx.vault.read().cas.some((c) => c.status === 'active')) {
     throw new UserError('conflict', `the vault in ${ctx.vault.home} already has a CA; use another --home, or rotate the CA`);
   }
   const keyType = opts.keyType ?? DEFAULT_KEY_TYPE;
-  const ca = await createRootCa({ name: opts.name, keyType, days: opts.days, now: ctx.now() });
-  return storeCa(ctx, { name: opts.name.trim(), certPem: ca.certPem, keyDer: await exportPkcs8Der(ca.key.privateKey), keyType, imported: false }, opts.passphrase);
+  const nameConstraints = opts.permit ? constraintsFor(parsePermitted(opts.permit)) : undefined;
+  const ca = await createRootCa({ name: opts.name, keyType, days: opts.days, now: ctx.now(), nameConstraints });
+  const info = await storeCa(ctx, { name: opts.name.trim(), certPem: ca.certPem, keyDer: await exportPkcs8Der(ca.key.privateKey), keyType, imported: false }, opts.passphrase);
+  return { ...info, warnings: constraintWarnings(info.nameConstraints, ctx.vault.read().nodes) };
 }
 
 /** Imports an existing CA: its certificate and its private key (encrypted or not), which must match. */

@@ -4,6 +4,7 @@ import { getProfile, DEFAULT_PROFILE_ID, checkNodeOptions } from '../profiles/in
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseOwnerSpec } from '../ssh/remote-commands.ts';
+import { activeCaConstraints, checkNodeAgainstConstraints } from './name-policy.ts';
 import { UserError, invalid } from './errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
@@ -157,6 +158,7 @@ export async function addNodes(ctx: CoreContext, inputs: NodeInput[]): Promise<N
   return ctx.vault.update((inv) => {
     for (const r of records) {
       if (inv.nodes.some((n) => n.name === r.name)) throw new UserError('conflict', `a node named "${r.name}" already exists`);
+      checkNodeAgainstConstraints(activeCaConstraints(ctx, inv), r);
     }
     inv.nodes.push(...records);
     return records;
@@ -167,6 +169,7 @@ export async function editNode(ctx: CoreContext, input: NodeInput): Promise<Node
   return ctx.vault.update((inv) => {
     const previous = findNode(inv, input.name);
     const next = buildNodeRecord(input, ctx.now().toISOString(), previous);
+    checkNodeAgainstConstraints(activeCaConstraints(ctx, inv), next, previous);
     inv.nodes[inv.nodes.indexOf(previous)] = next;
     return next;
   });
@@ -204,10 +207,13 @@ export function latestOrphanCert(inv: Inventory, label: string): CertRecord | un
   return newest(inv.certs.filter((c) => c.node === label && !ownerOf(inv, c)));
 }
 
+/** The names a loopback profile (Bacalhau's orchestrator) adds to its nodes' certificates. */
+export const LOOPBACK_SANS: { readonly dns: readonly string[]; readonly ips: readonly string[] } = { dns: ['localhost'], ips: ['127.0.0.1'] };
+
 /** The SANs a node's certificate carries: its own names plus the loopback pair when its profile asks. */
 export function sansFor(node: NodeRecord): { dns: string[]; ips: string[] } {
   return {
-    dns: unique([...node.dns, ...(node.loopback ? ['localhost'] : [])]),
-    ips: unique([...node.ips, ...(node.loopback ? ['127.0.0.1'] : [])]),
+    dns: unique([...node.dns, ...(node.loopback ? LOOPBACK_SANS.dns : [])]),
+    ips: unique([...node.ips, ...(node.loopback ? LOOPBACK_SANS.ips : [])]),
   };
 }

@@ -113,6 +113,24 @@ export interface CaView {
   /** Signing needs the user's typed passphrase first (Unlock). */
   locked: boolean;
   vaultHome: string;
+  /** The names this CA may sign (its nameConstraints), or null: any name. */
+  nameConstraints: NameConstraintsView | null;
+  /** Right after create: names the constraints exclude (a profile's own, existing nodes'). */
+  warnings: string[];
+}
+
+/** Each entry reads like "DNS cluster.example" or "IP 10.0.0.0/8". */
+export interface NameConstraintsView {
+  permitted: string[];
+  excluded: string[];
+  /** Name forms an imported CA constrains that Cluster Trust does not issue (e-mail, URI, ...). */
+  other: string[];
+}
+
+/** `--permit-dns` / `--permit-ip` of the CLI; both absent: no constraints (rotation: keep the old CA's). */
+export interface PermitRequest {
+  permitDns?: string[];
+  permitIps?: string[];
 }
 
 /** The OS keychain as this app sees it: which binding, and whether it answers. */
@@ -262,6 +280,9 @@ export interface TrustStoreRow {
   store: string;
   kind: StoreKindId;
   title: string;
+  /** Whether the software reading this store refuses names outside a root's nameConstraints, and who that is. */
+  enforcesNameConstraints: boolean;
+  nameConstraintsNote: string;
   present: boolean;
   installed: boolean;
   changed: boolean;
@@ -492,7 +513,7 @@ export interface Invoke {
   // CA
   getCa: { request: void; response: CaView | null };
   /** `passphrase`: the user's own (where no keychain answers); otherwise a random one goes into the keychain. */
-  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string }; response: CaView };
+  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string } & PermitRequest; response: CaView };
   getKeychain: { request: void; response: KeychainView };
   /** Keeps a typed CA passphrase in main's memory for this session once it opens a CA key. */
   unlockCa: { request: { passphrase: string }; response: { unlocked: string[] } };
@@ -586,7 +607,7 @@ export interface Invoke {
   // Rotation and restore
   getRotation: { request: void; response: RotationView };
   /** Makes a new active CA; the old one stays trusted (previous) until retireOldCa. */
-  rotateCa: { request: { keyType: KeyTypeId; days: number }; response: RotationCa };
+  rotateCa: { request: { keyType: KeyTypeId; days: number } & PermitRequest; response: RotationCa };
   /** Renews every node whose certificate comes from an older CA; progress on `lifecycleProgress`. */
   renewOldCa: { request: { jobId: string }; response: RenewedCertView[] };
   /** force needs confirmCutOff: the number of nodes the user agreed to cut off (checked again in main). */

@@ -44,6 +44,11 @@ const nodeName = z
 const keyType = z.enum(KEY_TYPES);
 const dnsList = z.array(z.string().max(253, 'a DNS name has at most 253 characters')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} DNS names`);
 const ipList = z.array(z.string().max(47, 'not an IP address (too long)')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} IP addresses`);
+// The rules themselves (no TLD, no wildcard, CIDR without host bits) are core's: one place, one message.
+const permitFields = {
+  permitDns: z.array(z.string().max(253, 'a DNS suffix has at most 253 characters')).max(64, 'at most 64 DNS suffixes').optional(),
+  permitIps: z.array(z.string().max(51, 'not an IP range (too long)')).max(64, 'at most 64 IP ranges').optional(),
+};
 const token = z.string().regex(/^[0-9a-f]{32}$/, 'not a file token from this app');
 const pem = z.string().min(1, 'empty').max(LIMITS.csrBytes, `larger than ${LIMITS.csrBytes / 1024} KiB`);
 const leafDays = z.number().int().min(1).max(LEAF_MAX_DAYS);
@@ -87,6 +92,7 @@ export const REQUEST_SCHEMAS = {
     keyType,
     days: z.number().int().min(1).max(CA_MAX_DAYS),
     passphrase: ownPassphrase.optional(),
+    ...permitFields,
   }),
   getKeychain: z.undefined(),
   unlockCa: z.strictObject({ passphrase: z.string().min(1, 'type the passphrase').max(LIMITS.passphraseChars) }),
@@ -173,7 +179,7 @@ export const REQUEST_SCHEMAS = {
 
   // Rotation and restore
   getRotation: z.undefined(),
-  rotateCa: z.strictObject({ keyType, days: z.number().int().min(1).max(CA_MAX_DAYS) }),
+  rotateCa: z.strictObject({ keyType, days: z.number().int().min(1).max(CA_MAX_DAYS), ...permitFields }),
   renewOldCa: z.strictObject({ jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id') }),
   retireOldCa: z
     .strictObject({ force: z.boolean(), confirmCutOff: z.number().int().min(0).max(1_000_000).optional() })

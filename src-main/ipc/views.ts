@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { reportOf } from '../pki/inspect.ts';
+import { describeSubtreeList } from '../pki/name-constraints.ts';
 import { certState, summarizeNodes } from '../core/status.ts';
 import { getProfile } from '../profiles/index.ts';
 import { UserError } from '../core/errors.ts';
@@ -45,6 +46,12 @@ export function caView(ctx: CoreContext, info: CaInfo): CaView {
     passphraseLocation: info.passphraseLocation,
     locked: record ? isLocked(ctx, record) : false,
     vaultHome: ctx.vault.home,
+    nameConstraints: info.nameConstraints && {
+      permitted: describeSubtreeList(info.nameConstraints.permitted),
+      excluded: describeSubtreeList(info.nameConstraints.excluded),
+      other: info.nameConstraints.other,
+    },
+    warnings: info.warnings ?? [],
   };
 }
 

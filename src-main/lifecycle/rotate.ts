@@ -1,7 +1,9 @@
 import { createRootCa, parseCaCertificate, type CaMaterial } from '../pki/certificates.ts';
 import { exportPkcs8Der } from '../pki/keys.ts';
 import { isKeyType, type KeyType } from '../pki/policy.ts';
-import { activeCaRecord, caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa, type CaInfo } from '../core/ca.ts';
+import { activeCaRecord, caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa, type CaInfo, type PermittedNames } from '../core/ca.ts';
+import { constraintsFor, parsePermitted, readNameConstraints } from '../pki/name-constraints.ts';
+import { constraintWarnings } from '../core/name-policy.ts';
 import { latestCert, ownerOf } from '../core/nodes.ts';
 import { certStateIn, type CertState } from '../core/status.ts';
 import { UserError, invalid } from '../core/errors.ts';
@@ -31,7 +33,7 @@ export interface Rotated {
  * ca.crt until `ca retire-old`. Written in one transaction (with fresh CRLs when the vault keeps
  * CRLs): a crash leaves the old CA alone in charge, or both in place, never one without the other.
  */
-export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?: number; name?: string } = {}): Promise<Rotated> {
+export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?: number; name?: string; permit?: PermittedNames } = {}): Promise<Rotated> {
   if (opts.keyType !== undefined && !isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
   const snapshot = ctx.vault.read();
   const old = activeCaRecord(snapshot);
@@ -41,7 +43,11 @@ export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?
   }
   const keyType = (opts.keyType as KeyType | undefined) ?? old.keyType;
   const name = opts.name ?? nextCaName(old.name, snapshot.cas.length + 1);
-  const made = await createRootCa({ name, keyType, days: opts.days, now: ctx.now() });
+  // New permitted names replace the old CA's; without them the new CA keeps the old one's DNS and IP constraints.
+  const oldConstraints = readNameConstraints(parseCaCertificate(ctx.vault.readText(caCertPath(old.id))));
+  const carried = oldConstraints && [oldConstraints.permitted, oldConstraints.excluded].some((s) => s.dns.length + s.ips.length > 0);
+  const nameConstraints = opts.permit ? constraintsFor(parsePermitted(opts.permit)) : carried ? { ...oldConstraints, critical: true, other: [] } : undefined;
+  const made = await createRootCa({ name, keyType, days: opts.days, now: ctx.now(), nameConstraints });
   // CRLs are kept for every trusted CA: the old one's must be re-signed too, so unlock it first.
   const signers = snapshot.crl ? await unlockTrustedCas(ctx, snapshot) : new Map<string, CaMaterial>();
   // A CA whose passphrase is the user's own hands it to its successor: still one passphrase to know.
@@ -67,7 +73,8 @@ export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?
     throw err;
   }
   audit(ctx, { action: 'ca.rotate', fingerprint: record.fingerprint, detail: `new CA "${record.name}" (${record.keyType}); previous CA ${old.fingerprint} stays trusted until retire-old` });
-  return { ca: caInfo(ctx, record), previous: { ...old, status: 'previous' }, onPreviousCa };
+  const info = caInfo(ctx, record);
+  return { ca: { ...info, warnings: constraintWarnings(info.nameConstraints, ctx.vault.read().nodes) }, previous: { ...old, status: 'previous' }, onPreviousCa };
 }
 
 export interface CaNodeRow {

@@ -3,6 +3,7 @@ import { x509 } from './provider.ts';
 import { generateKey, signingAlgorithm, type GeneratedKey } from './keys.ts';
 import { randomSerial } from './serial.ts';
 import { BACKDATE_MS, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, type KeyType } from './policy.ts';
+import { constraintViolation, nameConstraintsExtension, readNameConstraints, type NameConstraintsInfo } from './name-constraints.ts';
 import { invalid } from '../core/errors.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -35,8 +36,11 @@ export interface NewCa {
   key: GeneratedKey;
 }
 
-/** A self-signed root: CA:true critical, pathlen 0 (it signs leaves only), keyCertSign+cRLSign critical, SKI. */
-export async function createRootCa(opts: { name: string; keyType: KeyType; days?: number; now?: Date }): Promise<NewCa> {
+/**
+ * A self-signed root: CA:true critical, pathlen 0 (it signs leaves only), keyCertSign+cRLSign critical,
+ * SKI, and, when given, critical nameConstraints limiting it to the cluster's names.
+ */
+export async function createRootCa(opts: { name: string; keyType: KeyType; days?: number; now?: Date; nameConstraints?: NameConstraintsInfo }): Promise<NewCa> {
   const name = opts.name.trim();
   if (!name || name.length > 64) throw invalid('the CA name must be 1 to 64 characters');
   const days = checkDays(opts.days ?? CA_DEFAULT_DAYS, CA_MAX_DAYS, 'a CA');
@@ -51,6 +55,7 @@ export async function createRootCa(opts: { name: string; keyType: KeyType; days?
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
       await x509.SubjectKeyIdentifierExtension.create(key.publicKey),
+      ...(opts.nameConstraints ? [nameConstraintsExtension(opts.nameConstraints)] : []),
     ],
   });
   return { certPem: pemWithNewline(cert.toString('pem')), key };
@@ -112,6 +117,10 @@ export async function issueLeaf(ca: CaMaterial, req: LeafRequest): Promise<Issue
   const days = checkDays(req.days ?? LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, 'node certificates');
   if (!req.server && !req.client) throw invalid('a node certificate needs serverAuth, clientAuth or both');
   if (req.dns.length + req.ips.length === 0) throw invalid(`node "${req.commonName}" has no DNS name or IP address to put in the certificate`);
+  // Every issuance (issue, renew, sign-csr) passes here: a name the CA may not sign is never signed.
+  const constraints = readNameConstraints(ca.cert);
+  const outside = constraints && constraintViolation(constraints, { dns: req.dns, ips: req.ips, commonName: req.commonName });
+  if (outside) throw invalid(`cannot sign for "${req.commonName}": ${outside}`);
   const { notBefore, notAfter: wanted } = validity(days, req.now ?? new Date());
   // A leaf never outlives its CA: verifiers would reject it on that day anyway.
   const notAfter = wanted > ca.cert.notAfter ? ca.cert.notAfter : wanted;

@@ -2,6 +2,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { certificatesFrom } from './pem.ts';
 import { keyTypeOf } from './keys.ts';
 import { normalizeIp } from './names.ts';
+import { x509 } from './provider.ts';
+import { readNameConstraints, type NameConstraintsInfo } from './name-constraints.ts';
 import { invalid } from '../core/errors.ts';
 
 export interface CertificateReport {
@@ -18,6 +20,8 @@ export interface CertificateReport {
   keyType: string;
   sha256: string;
   sha1: string;
+  /** A CA's nameConstraints; null when it has none (it may sign for any name) and for leaves. */
+  nameConstraints: NameConstraintsInfo | null;
 }
 
 const EKU_NAMES: Record<string, string> = {
@@ -74,6 +78,7 @@ export function reportOf(cert: X509Certificate): CertificateReport {
     keyType,
     sha256: fingerprintSha256(cert.raw),
     sha1: createHash('sha1').update(cert.raw).digest('hex'),
+    nameConstraints: cert.ca ? readNameConstraints(new x509.X509Certificate(cert.raw)) : null,
   };
 }
 

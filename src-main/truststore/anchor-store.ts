@@ -1,3 +1,4 @@
+import { SYSTEM_OPENSSL } from './name-constraints.ts';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.ts';
@@ -83,6 +84,7 @@ export function anchorStore(spec: AnchorStoreSpec): TrustStore & { spec: AnchorS
     id: spec.id,
     kind: 'system',
     title: spec.title,
+    nameConstraints: SYSTEM_OPENSSL,
     platforms: spec.platforms,
     spec,
     anchorFile,

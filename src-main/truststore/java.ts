@@ -1,3 +1,4 @@
+import { JAVA_PKIX } from './name-constraints.ts';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.ts';
@@ -81,6 +82,7 @@ async function javaState(ca: TrustedCa, env: TrustEnv, exec: Executor): Promise<
 export const javaStore: TrustStore = {
   id: 'java',
   kind: 'java',
+  nameConstraints: JAVA_PKIX,
   title: 'Java cacerts',
   platforms: ['linux', 'darwin', 'win32', 'freebsd'],
 

@@ -1,3 +1,4 @@
+import { APPLE_TRUST } from './name-constraints.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,7 @@ async function macState(ca: TrustedCa, env: TrustEnv, exec: Executor): Promise<M
 export const macosStore: TrustStore = {
   id: 'macos',
   kind: 'system',
+  nameConstraints: APPLE_TRUST,
   title: 'macOS System keychain',
   platforms: ['darwin'],
 

@@ -1,3 +1,4 @@
+import { NSS_BROWSERS } from './name-constraints.ts';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.ts';
@@ -137,6 +138,7 @@ function presence(dbs: DbState[], probes: string[][]): Presence {
 export const nssStore: TrustStore = {
   id: 'nss',
   kind: 'nss',
+  nameConstraints: NSS_BROWSERS,
   title: 'NSS databases (Chromium, Firefox)',
   // On Windows Firefox reads the OS root store, and the certutil there is Microsoft's, not NSS's.
   platforms: ['linux', 'darwin', 'freebsd'],

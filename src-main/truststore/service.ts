@@ -39,6 +39,7 @@ function baseResult(store: TrustStore, d: Detection): StoreResult {
     store: store.id,
     kind: store.kind,
     title: store.title,
+    nameConstraints: store.nameConstraints,
     present: d.present,
     installed: false,
     changed: false,

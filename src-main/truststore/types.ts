@@ -1,6 +1,7 @@
 import type { ErrorCode } from '../core/errors.ts';
 import type { TrustedCa } from './ca-cert.ts';
 import type { Executor } from './exec.ts';
+import type { NameConstraintSupport } from './name-constraints.ts';
 
 /** Every trust store we know. System stores are one per OS family; nss and java sit beside them. */
 export type StoreId = 'debian' | 'rhel' | 'arch' | 'opensuse' | 'freebsd' | 'macos' | 'windows' | 'nss' | 'java';
@@ -78,6 +79,7 @@ export interface StoreResult {
   store: StoreId;
   kind: StoreKind;
   title: string;
+  nameConstraints: NameConstraintSupport;
   /** The store exists on this machine. */
   present: boolean;
   /** It holds our CA (after the action, or as planned under dry run). */
@@ -113,6 +115,8 @@ export interface TrustStore {
   id: StoreId;
   kind: StoreKind;
   title: string;
+  /** Whether the software reading this store enforces a root's nameConstraints. */
+  nameConstraints: NameConstraintSupport;
   /** OSes where this store can exist. */
   platforms: readonly NodeJS.Platform[];
   detect(env: TrustEnv): Promise<Detection>;

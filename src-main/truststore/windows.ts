@@ -1,3 +1,4 @@
+import { WINDOWS_CRYPTOAPI } from './name-constraints.ts';
 import { UserError } from '../core/errors.ts';
 import { adminUnlessRoot } from './admin.ts';
 import { toolFailed, type Executor } from './exec.ts';
@@ -29,6 +30,7 @@ async function windowsState(ca: TrustedCa, _env: TrustEnv, exec: Executor): Prom
 export const windowsStore: TrustStore = {
   id: 'windows',
   kind: 'system',
+  nameConstraints: WINDOWS_CRYPTOAPI,
   title: 'Windows Root store',
   platforms: ['win32'],
 

@@ -114,6 +114,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     assert.equal(ca.name, 'Boundary CA');
     assert.equal(ca.passphraseIn, 'file');
     assert.equal(ca.state, 'ok');
+    assert.equal(ca.nameConstraints, null);
     const rows = await value('addNodes', { nodes: [{ name: 'n1', ips: ['10.1.0.1'], dns: ['n1.internal'] }, { name: 'n2', ips: ['10.1.0.2'], dns: [] }] });
     assert.deepEqual(rows.map((r: { name: string; state: string }) => [r.name, r.state]), [['n1', 'none'], ['n2', 'none']]);
 
@@ -200,6 +201,12 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { name: 'A', keyType: 'ecdsa-p256', days: '10' },
       { name: 'A', keyType: 'ecdsa-p256', days: 36501 },
       { name: 'A', keyType: 'ecdsa-p256', days: 10, home: '/tmp/elsewhere' },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, permitDns: 'cluster.example' },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, permitDns: [1] },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, permitDns: [long(254)] },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: [long(52)] },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: Array(65).fill('10.0.0.0/8') },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: null },
     ],
     pickCaFile: [{}, { kind: 'pem' }, { kind: 'cert', path: '/etc/ssl/private/key.pem' }],
     importCa: [
@@ -333,6 +340,10 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { keyType: 'ecdsa-p256', days: '3650' },
       { keyType: 'ecdsa-p256', days: 3650, name: 'x' },
       { keyType: 'ecdsa-p256', days: 3650, keyFile: '/tmp/ca.key' },
+      { keyType: 'ecdsa-p256', days: 3650, permitDns: 'cluster.example' },
+      { keyType: 'ecdsa-p256', days: 3650, permitDns: [{}] },
+      { keyType: 'ecdsa-p256', days: 3650, permitIps: [long(52)] },
+      { keyType: 'ecdsa-p256', days: 3650, permitDns: Array(65).fill('cluster.example') },
     ],
     renewOldCa: [{}, { jobId: '../j' }, { jobId: long(65) }, { jobId: 'j1', names: ['n1'] }, { jobId: 'j1', days: 30 }],
     retireOldCa: [
@@ -389,6 +400,10 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     };
     const asked = t.asked.length;
     await expect('createCa', { name: 'Second', keyType: 'ecdsa-p256', days: 10 }, 'conflict', /already has a CA/);
+    // Well-formed lists whose names core refuses: one line, nothing rotated.
+    await expect('rotateCa', { keyType: 'ecdsa-p256', days: 3650, permitDns: ['com'] }, 'invalid-input', /DNS suffix "com" is a top-level domain/);
+    await expect('rotateCa', { keyType: 'ecdsa-p256', days: 3650, permitIps: ['10.0.0.1/8'] }, 'invalid-input', /host bits set: did you mean 10\.0\.0\.0\/8\?/);
+    await expect('rotateCa', { keyType: 'ecdsa-p256', days: 3650, permitDns: [], permitIps: [] }, 'invalid-input', /at least one/);
     await expect('getNode', { name: 'ghost' }, 'not-found', /no node named "ghost"/);
     await expect('issueCerts', { names: ['ghost'], jobId: 'j2' }, 'not-found', /ghost/);
     await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.300'], dns: [] }] }, 'invalid-input', /invalid IP address "10\.0\.0\.300"/);
@@ -672,5 +687,24 @@ describe('app:// protocol, request filter and links', () => {
     for (const id of Object.keys(LINKS) as Array<keyof typeof LINKS>) assert.match(linkUrl(id), /^https:\/\//);
     assert.throws(() => linkUrl('https://example.invalid/' as never), /unknown link/);
     assert.throws(() => linkUrl('__proto__' as never), /unknown link/);
+  });
+
+  test('a name-constrained CA through the registry: the view lists what it may sign and the profile warning', async () => {
+    const own = tempDir('ct-ipc-nc-');
+    try {
+      writeFileSync(join(own, 'pass'), `${PASSPHRASE}\n`, { mode: 0o600 });
+      const h = createHandlers(testHost(join(own, 'vault'), join(own, 'pass')).host);
+      const r = await dispatch(h, 'createCa', { name: 'Scoped', keyType: 'ecdsa-p256', days: 3650, permitDns: ['cluster.example'], permitIps: ['10.0.0.0/8'] }, recorder().call);
+      assert.ok(r.ok, JSON.stringify(r));
+      const view = (r as { ok: true; value: any }).value;
+      assert.deepEqual(view.nameConstraints, { permitted: ['DNS cluster.example', 'IP 10.0.0.0/8'], excluded: ['IP ::/0'], other: [] });
+      assert.match(view.warnings.join('\n'), /bacalhau-orchestrator adds localhost and 127\.0\.0\.1.*--permit-dns localhost --permit-ip 127\.0\.0\.1\/32/);
+      const again = await dispatch(h, 'getCa', undefined, recorder().call);
+      assert.deepEqual(again.ok && (again.value as any).nameConstraints, view.nameConstraints);
+      const outside = await dispatch(h, 'addNodes', { nodes: [{ name: 'bank', ips: [], dns: ['www.bank.com'] }] }, recorder().call);
+      assert.match(!outside.ok ? outside.error.message : '', /DNS name "www\.bank\.com" is outside the CA's permitted DNS names \(cluster\.example\)/);
+    } finally {
+      cleanup(own);
+    }
   });
 });

@@ -89,6 +89,8 @@ export const CA: CaView = {
   passphraseLocation: 'in the OS keychain (service "Cluster Trust", account "ca-abab")',
   locked: false,
   vaultHome: '/vault',
+  nameConstraints: null,
+  warnings: [],
 };
 
 export function row(name: string, over: Partial<NodeRow> = {}): NodeRow {

@@ -184,7 +184,7 @@ test('CLI: trust install/status/uninstall --store nss --nss-db, --java-keystore,
     const noTool = runCli(['--home', ws.home, '--passphrase-file', ws.pass, 'trust', 'install', '--store', 'nss', '--nss-db', db], { PATH: '/nonexistent' });
     assert.equal(noTool.code, 1);
     assert.match(noTool.stdout, /error: certutil is missing: install libnss3-tools/);
-    assert.match(ws.cli('trust', 'status', '--store', 'nss', '--nss-db', db).stdout, /^nss\s+nss\s+yes\s+no\s+not trusted$/m);
+    assert.match(ws.cli('trust', 'status', '--store', 'nss', '--nss-db', db).stdout, /^nss\s+nss\s+yes\s+no\s+enforced\s+not trusted$/m);
 
     // A tool failing: certutil's own stderr is what the user reads.
     const broken = join(ws.dir, 'broken-db');

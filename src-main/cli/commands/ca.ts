@@ -4,13 +4,22 @@ import { importCaFromP12 } from '../../core/import-p12.ts';
 import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
+import { describeConstraints } from '../../pki/name-constraints.ts';
 import { isKeyType, KEY_TYPES } from '../../pki/policy.ts';
 import { readPassphraseFile } from '../../keychain/passphrase.ts';
 import { describeKeychain, type KeychainInfo } from '../../keychain/keychain.ts';
 import { invalid, UserError } from '../../core/errors.ts';
-import { intOption, one } from '../args.ts';
+import { intOption, many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
 import { kv } from '../format.ts';
 import type { Command } from '../command.ts';
+
+export function describeCaConstraints(ca: CaInfo): string {
+  return ca.nameConstraints ? describeConstraints(ca.nameConstraints) : 'none: it can sign for any name (see --permit-dns, --permit-ip)';
+}
+
+export function constraintWarningLines(ca: CaInfo): string {
+  return (ca.warnings ?? []).map((w) => `\nwarning: ${w}`).join('');
+}
 
 function describe(ca: CaInfo, keychain?: KeychainInfo): string {
   return kv([
@@ -20,8 +29,18 @@ function describe(ca: CaInfo, keychain?: KeychainInfo): string {
     ['valid', `${ca.notBefore} .. ${ca.notAfter}`],
     ['SHA-256', formatFingerprint(ca.sha256)],
     ['passphrase', ca.passphraseLocation],
+    ['names', describeCaConstraints(ca)],
     ...(keychain ? [['keychain', keychain.reachable ? `${keychain.backend} (reachable)` : `not reachable: ${keychain.detail}`] as [string, string]] : []),
-  ]);
+  ]) + constraintWarningLines(ca);
+}
+
+export const PERMIT_OPTIONS: OptionSpec[] = [{ name: 'permit-dns', value: true, repeat: true }, { name: 'permit-ip', value: true, repeat: true }];
+
+/** `--permit-dns a.example --permit-dns b.example` or `--permit-dns a.example,b.example`; undefined when neither is given. */
+export function permitOptions(args: ParsedArgs): { dns: string[]; ips: string[] } | undefined {
+  if (!args.options.has('permit-dns') && !args.options.has('permit-ip')) return undefined;
+  const list = (name: string): string[] => many(args, name).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '');
+  return { dns: list('permit-dns'), ips: list('permit-ip') };
 }
 
 export function readInputFile(path: string, what: string): string {
@@ -43,15 +62,15 @@ function readInputBytes(path: string, what: string): Buffer {
 export const caCommands: Command[] = [
   {
     words: ['ca', 'init'],
-    usage: `ca init --name NAME [--key ${KEY_TYPES.join('|')}] [--days N]`,
-    summary: 'create the cluster\'s root CA (passphrase kept in the OS keychain, or your --passphrase-file, or typed on the terminal where no keychain answers)',
-    options: [{ name: 'name', value: true }, { name: 'key', value: true }, { name: 'days', value: true }],
+    usage: `ca init --name NAME [--key ${KEY_TYPES.join('|')}] [--days N] [--permit-dns SUFFIX]... [--permit-ip CIDR]...`,
+    summary: 'create the cluster\'s root CA (passphrase kept in the OS keychain, or your --passphrase-file, or typed on the terminal where no keychain answers); --permit-* limit it to your names (critical nameConstraints)',
+    options: [{ name: 'name', value: true }, { name: 'key', value: true }, { name: 'days', value: true }, ...PERMIT_OPTIONS],
     async run(ctx, args) {
       const name = one(args, 'name');
       if (!name) throw invalid('ca init needs --name NAME');
       const key = one(args, 'key');
       if (key !== undefined && !isKeyType(key)) throw invalid(`unknown key type "${key}"; use one of ${KEY_TYPES.join(', ')}`);
-      const ca = await initCa(ctx, { name, keyType: key as never, days: intOption(args, 'days') });
+      const ca = await initCa(ctx, { name, keyType: key as never, days: intOption(args, 'days'), permit: permitOptions(args) });
       return { human: `created CA in ${ctx.vault.home}\n${describe(ca)}`, json: ca };
     },
   },

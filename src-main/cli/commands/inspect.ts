@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { inspectCertificates, formatFingerprint } from '../../pki/inspect.ts';
+import { describeConstraints } from '../../pki/name-constraints.ts';
 import { invalid } from '../../core/errors.ts';
 import { kv } from '../format.ts';
 import type { Command } from '../command.ts';
@@ -24,6 +25,7 @@ export const inspectCommands: Command[] = [
         ['serial', r.serial],
         ['valid', `${r.notBefore} .. ${r.notAfter}`],
         ['CA', r.isCa ? 'yes' : 'no'],
+        ...(r.isCa ? [['name constraints', r.nameConstraints ? describeConstraints(r.nameConstraints) : 'none (may sign for any name)'] as [string, string]] : []),
         ['DNS', r.dns.join(', ') || '-'],
         ['IP', r.ips.join(', ') || '-'],
         ['usage', r.extendedKeyUsage.join(', ') || '-'],

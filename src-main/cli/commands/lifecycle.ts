@@ -18,6 +18,7 @@ import { KEY_TYPES } from '../../pki/policy.ts';
 import { invalid } from '../../core/errors.ts';
 import { intOption, one, type ParsedArgs } from '../args.ts';
 import { kv, table } from '../format.ts';
+import { PERMIT_OPTIONS, constraintWarningLines, describeCaConstraints, permitOptions } from './ca.ts';
 import type { Command } from '../command.ts';
 
 /** `status` exits with this when anything is due, so cron and monitoring checks see it; errors exit 1. */
@@ -149,19 +150,20 @@ export const lifecycleCommands: Command[] = [
   },
   {
     words: ['ca', 'rotate'],
-    usage: `ca rotate [--key ${KEY_TYPES.join('|')}] [--days N] [--name NAME]`,
-    summary: 'make a new CA the active one; the old one stays trusted in every ca.crt until `ca retire-old`',
-    options: [{ name: 'key', value: true }, { name: 'days', value: true }, { name: 'name', value: true }],
+    usage: `ca rotate [--key ${KEY_TYPES.join('|')}] [--days N] [--name NAME] [--permit-dns SUFFIX]... [--permit-ip CIDR]...`,
+    summary: 'make a new CA the active one (keeping the old one\'s name constraints unless --permit-* are given); the old one stays trusted in every ca.crt until `ca retire-old`',
+    options: [{ name: 'key', value: true }, { name: 'days', value: true }, { name: 'name', value: true }, ...PERMIT_OPTIONS],
     async run(ctx, args) {
-      const r = await rotateCa(ctx, { keyType: one(args, 'key'), days: intOption(args, 'days'), name: one(args, 'name') });
+      const r = await rotateCa(ctx, { keyType: one(args, 'key'), days: intOption(args, 'days'), name: one(args, 'name'), permit: permitOptions(args) });
       const human = [
         kv([
           ['new CA', `${r.ca.name} (${r.ca.keyType}), active`],
           ['valid', `${r.ca.notBefore} .. ${r.ca.notAfter}`],
           ['SHA-256', formatFingerprint(r.ca.sha256)],
           ['passphrase', r.ca.passphraseLocation],
+          ['names', describeCaConstraints(r.ca)],
           ['previous CA', `${r.previous.name}: still trusted in every bundle's ca.crt`],
-        ]),
+        ]) + constraintWarningLines(r.ca),
         '',
         r.onPreviousCa.length
           ? `${r.onPreviousCa.length} node(s) still carry certificates from the previous CA. Next: push bundles (ca.crt now trusts both CAs), \`cluster-trust renew --old-ca\`, push again, then \`cluster-trust ca retire-old\`.`

@@ -65,9 +65,10 @@ function databaseLines(results: StoreResult[]): string[] {
 }
 
 function statusOutput(pem: string, results: StoreResult[]): CommandResult {
-  const rows = results.map((r) => [r.store, r.kind, yesNo(r.present), r.present && !r.missingTool && !r.error ? yesNo(r.installed) : '-', r.message]);
+  const rows = results.map((r) => [r.store, r.kind, yesNo(r.present), r.present && !r.missingTool && !r.error ? yesNo(r.installed) : '-', r.nameConstraints.enforced ? 'enforced' : 'NOT enforced', r.message]);
+  const limits = [...new Map(results.map((r) => [r.nameConstraints.note, r])).values()].map((r) => `  ${r.store}: ${r.nameConstraints.note}`);
   return {
-    human: [caLine(pem), table(['STORE', 'KIND', 'PRESENT', 'TRUSTED', 'DETAILS'], rows), ...databaseLines(results)].join('\n'),
+    human: [caLine(pem), table(['STORE', 'KIND', 'PRESENT', 'TRUSTED', 'NAME LIMITS', 'DETAILS'], rows), ...(limits.length ? ['name constraints:', ...limits] : []), ...databaseLines(results)].join('\n'),
     json: results,
     exitCode: results.some((r) => r.error) ? 1 : 0,
   };

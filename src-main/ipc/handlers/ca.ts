@@ -1,3 +1,4 @@
+import { permitOf } from '../permit.ts';
 import { X509Certificate } from 'node:crypto';
 import { initCa, importCa, showCa, exportCaCert, unlockWithTypedPassphrase } from '../../core/ca.ts';
 import { describeKeychain } from '../../keychain/keychain.ts';
@@ -41,9 +42,9 @@ export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSecti
       if (!ctx.vault.read().cas.some((c) => c.status === 'active')) return null;
       return caView(ctx, showCa(ctx));
     },
-    createCa: async ({ name, keyType, days, passphrase }) => {
+    createCa: async ({ name, keyType, days, passphrase, ...permit }) => {
       const ctx = host.context();
-      return caView(ctx, await initCa(ctx, { name, keyType, days, passphrase: passphrase === undefined ? {} : { typed: passphrase } }));
+      return caView(ctx, await initCa(ctx, { name, keyType, days, permit: permitOf(permit), passphrase: passphrase === undefined ? {} : { typed: passphrase } }));
     },
     getKeychain: () => describeKeychain(host.context().keychain),
     unlockCa: ({ passphrase }) => unlockWithTypedPassphrase(host.context(), passphrase),

@@ -1,3 +1,4 @@
+import { permitOf } from '../permit.ts';
 import { liveCertHolders, rotateCa, retirePreviousCa } from '../../lifecycle/rotate.ts';
 import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
@@ -20,8 +21,8 @@ type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa
 export function rotationHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<RotationChannels> {
   return {
     getRotation: () => rotationView(host.context()),
-    rotateCa: async ({ keyType, days }) => {
-      const r = await rotateCa(host.context(), { keyType, days });
+    rotateCa: async ({ keyType, days, ...permit }) => {
+      const r = await rotateCa(host.context(), { keyType, days, permit: permitOf(permit) });
       return rotationCa(host.context().vault.read().cas.find((c) => c.id === r.ca.id)!);
     },
     renewOldCa: ({ jobId }, call) => renewWithProgress(host.context(), 'old-ca', jobId, call),

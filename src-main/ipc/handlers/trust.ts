@@ -25,6 +25,8 @@ function row(r: StoreResult): TrustStoreRow {
     store: r.store,
     kind: r.kind,
     title: r.title,
+    enforcesNameConstraints: r.nameConstraints.enforced,
+    nameConstraintsNote: r.nameConstraints.note,
     present: r.present,
     installed: r.installed,
     changed: r.changed,
