@@ -36,6 +36,8 @@ test('sign-csr: the CN (refused as a DNS name, or signed with --dns) is shown es
   assert.equal(refusedRun.stderr.split('\n').filter(Boolean).length, 1, 'still one line');
 
   const out = join(ws.dir, 'hostile.crt');
+  // A CSR signs for a node only when named with --name, and that node must exist.
+  assert.equal(ws.cli('node', 'add', 'web-hostile', '--dns', 'web.cluster.test').code, 0);
   const signed = ws.cli('sign-csr', csr, '--out', out, '--dns', 'web.cluster.test', '--name', 'web-hostile');
   noRawControls(signed, 'sign-csr signing');
   assert.equal(signed.code, 0, signed.stderr);

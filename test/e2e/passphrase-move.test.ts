@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, runCli, shResult, tempDir } from '../helpers/cli.ts';
+import { forgetInKeychain } from '../helpers/keychain.ts';
 import { GUI_SKIP, answerMessageBoxes, launchApp, messageBoxesShown, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 
 describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => {
@@ -31,7 +32,7 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
   });
   after(async () => {
     await gui?.close();
-    shResult('secret-tool', ['clear', 'service', 'Cluster Trust', 'account', account]);
+    forgetInKeychain(account);
     cleanup(dir);
   });
 
@@ -51,7 +52,7 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
   });
 
   test('elsewhere: restore says signing will fail; loading the file puts the passphrase in the keychain and signing works', async () => {
-    shResult('secret-tool', ['clear', 'service', 'Cluster Trust', 'account', account]);
+    forgetInKeychain(account);
     assert.equal(keychainHas(), false);
     const elsewhere = join(dir, 'elsewhere');
     gui = await launchApp({ home: elsewhere });

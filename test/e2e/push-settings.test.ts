@@ -11,6 +11,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { freePort } from '../helpers/ports.ts';
 import { join } from 'node:path';
 import { sh, shResult, snapshot } from '../helpers/cli.ts';
+import { forgetInKeychain } from '../helpers/keychain.ts';
 import { GUI_SKIP, answerMessageBoxes, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 import { createCluster, type Cluster, type TestNode } from '../ssh/fixture.ts';
 
@@ -43,7 +44,7 @@ describe('push settings and SSH key passphrases in the app', { skip: GUI_SKIP },
   });
   after(async () => {
     await gui?.close();
-    shResult('secret-tool', ['clear', 'service', 'Cluster Trust', 'account', `ssh-key:${encKey}`]);
+    forgetInKeychain(`ssh-key:${encKey}`);
     cluster?.close();
   });
 

@@ -6,16 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, runCli, shResult, snapshot, tempDir } from '../helpers/cli.ts';
+import { forgetInKeychain } from '../helpers/keychain.ts';
 
 const dir = tempDir('ct-passmove-');
 after(() => cleanup(dir));
 // No passphrase file anywhere: the keychain is the only source.
 const env = { CLUSTER_TRUST_PASSPHRASE_FILE: '' };
 const at = (home: string) => (...args: string[]) => runCli(['--home', home, ...args], env);
-
-function forgetInKeychain(account: string): void {
-  shResult('secret-tool', ['clear', 'service', 'Cluster Trust', 'account', account]);
-}
 
 test('export the keychain\'s CA passphrases, restore the backup "elsewhere", import them, and sign again', () => {
   assert.ok(process.env.DBUS_SESSION_BUS_ADDRESS, 'run through scripts/test.sh (dbus-run-session + gnome-keyring)');

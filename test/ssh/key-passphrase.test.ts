@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, sh, shResult } from '../helpers/cli.ts';
+import { forgetInKeychain } from '../helpers/keychain.ts';
 import { onTerminal } from '../helpers/tty.ts';
 import { pushBundles } from '../../src-main/ssh/index.ts';
 import type { PassphraseRequest } from '../../src-main/ssh/auth.ts';
@@ -26,7 +27,7 @@ before(async () => {
 });
 
 after(() => {
-  shResult('secret-tool', ['clear', 'service', 'Cluster Trust', 'account', `ssh-key:${encKey}`]);
+  forgetInKeychain(`ssh-key:${encKey}`);
   cluster?.close();
 });
 
