@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, sh, shResult } from '../helpers/cli.ts';
 import { freePort, waitForPort } from '../helpers/ports.ts';
-import { configFile, nodeConfig, ok, read, startDaemon, workspaceWithCa, type Workspace } from './helpers.ts';
+import { configFile, nodeConfig, ok, read, refused, startDaemon, workspaceWithCa, type Workspace } from './helpers.ts';
 import { httpsGet, startUpstream, wsRoundTrip, type TlsTarget } from './ws.ts';
 
 /** A node whose bundle is written where its config files say it is installed (--dest = --out). */
@@ -175,4 +175,33 @@ test('reverse-proxy: Caddy validates and serves our certificate; nginx and Apach
   assert.deepEqual(traefik.http.routers['ct-rp'], { rule: 'Host(`proxy.test`) || Host(`127.0.0.1`)', entryPoints: ['websecure'], service: 'ct-rp', tls: {} });
   assert.deepEqual(traefik.http.services['ct-rp'], { loadBalancer: { servers: [{ url: `http://127.0.0.1:${upstream.port}` }] } });
   assert.deepEqual(traefik.tls.certificates, [{ certFile: join(dir2, 'node.crt'), keyFile: join(dir2, 'node.key') }]);
+});
+
+test('reverse-proxy for Clusterio behind Apache: socket_path gets the seed\'s own ws:// Location and the WebSocket goes through', async (t) => {
+  const w = workspaceWithCa();
+  t.after(() => cleanup(w.dir));
+  const upstream = await startUpstream();
+  t.after(() => upstream.close());
+  const port = await freePort();
+  // A bad value is refused when typed, with one line naming the option.
+  refused(w.cli('node', 'add', 'bad', '--profile', 'reverse-proxy', '--ip', '127.0.0.1', '--set', 'upstream=http://127.0.0.1:8080', '--set', 'socket_path=api/../x'),
+    /option socket_path must be a URL path/);
+  const dir = addAndBundle(w, 'rp-apache', 'reverse-proxy', 'clusterio.test', {
+    upstream: `http://127.0.0.1:${upstream.port}`, sub_path: 'sub/path', socket_path: '/api/socket/', listen_address: '127.0.0.1', listen_port: port,
+  });
+  const site = read(dir, 'proxy-apache.conf');
+  assert.match(site, /<Location \/sub\/path\/>\n\s+ProxyPass "http:\/\/127\.0\.0\.1:\d+\/"/);
+  assert.match(site, /<Location \/sub\/path\/api\/socket>\n\s+ProxyPass "ws:\/\/127\.0\.0\.1:\d+\/api\/socket"/);
+  const conf = apacheMain(join(w.dir, 'apache'), join(dir, 'proxy-apache.conf'));
+  const check = shResult('apache2', ['-t', '-f', conf]);
+  assert.equal(check.code, 0, check.stderr);
+  const apache = startDaemon('apache2', ['-f', conf, '-DFOREGROUND']);
+  t.after(() => apache.stop());
+  await waitForPort(port);
+  const to = target(port, 'clusterio.test', dir);
+  assert.equal((await httpsGet(to, '/sub/path/instances/')).body, 'upstream saw /instances/');
+  const ws = await wsRoundTrip(to, '/sub/path/api/socket', 'hello through apache');
+  assert.equal(ws.reply, 'echo /api/socket hello through apache');
+  assert.equal(ws.peerFingerprint, leafFingerprint(dir));
+  assert.deepEqual(upstream.paths, ['GET /instances/', 'WS /api/socket']);
 });
