@@ -61,6 +61,8 @@ export interface ProfileInfo {
   server: boolean;
   client: boolean;
   loopback: boolean;
+  /** Its settings (what "Add from list" accepts as key=value on a line). */
+  options: ProfileOptionInfo[];
 }
 
 export interface BundleFormatInfo {
@@ -136,6 +138,8 @@ export interface NodeRow {
   /** When its newest certificate was issued. */
   lastIssued: string | null;
   serial: string | null;
+  /** Required profile settings left unset: the node cannot get its config files until they are set. */
+  missing: string[];
 }
 
 export interface CertSummary {
@@ -283,6 +287,8 @@ export interface ProfileOptionInfo {
   key: string;
   help: string;
   default: string | null;
+  /** Asked when a node is added; a node without it is flagged incomplete. */
+  required: boolean;
 }
 
 /** A file a node's profile adds to its bundle; `content` is null for secrets (never sent). */

@@ -1,12 +1,18 @@
 import { X509Certificate } from 'node:crypto';
 import { reportOf } from '../pki/inspect.ts';
 import { certState, summarizeNodes } from '../core/status.ts';
-import { getProfile } from '../profiles/index.ts';
+import { getProfile, missingSettings } from '../profiles/index.ts';
+import type { Profile } from '../profiles/types.ts';
 import { UserError } from '../core/errors.ts';
 import { isLocked, type CaInfo } from '../core/ca.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
-import type { CaView, CertDetail, CertSummary, NodeRow } from './contract.ts';
+import type { CaView, CertDetail, CertSummary, NodeRow, ProfileOptionInfo } from './contract.ts';
+
+/** A profile's settings as the renderer shows them (forms, "Add from list"). */
+export function optionsOf(profile: Profile): ProfileOptionInfo[] {
+  return (profile.options ?? []).map((o) => ({ key: o.key, help: o.help, default: o.default ?? null, required: Boolean(o.required) }));
+}
 
 /** Core records -> the plain, display-ready shapes of the contract. Never a key, never a passphrase. */
 
@@ -63,6 +69,7 @@ function nodeRow(node: NodeRecord, cert: CertRecord | undefined, state: NodeRow[
     notAfter: cert?.notAfter ?? null,
     lastIssued: cert?.issuedAt ?? null,
     serial: cert?.serial ?? null,
+    missing: missingSettings(node),
   };
 }
 

@@ -75,6 +75,12 @@ export function ekuOf(node: NodeRecord): { server: boolean; client: boolean } {
   return { server: node.server || Boolean(profile?.server), client: node.client || Boolean(profile?.client) };
 }
 
+/** The required settings of its profile a node leaves unset. */
+export function missingSettings(node: NodeRecord): string[] {
+  const profile = PROFILES.find((p) => p.id === node.profile);
+  return (profile?.options ?? []).filter((o) => o.required && !node.options[o.key]?.trim()).map((o) => o.key);
+}
+
 /** Where the node's bundle goes on the node: its own --dest, else its profile's folder. */
 export function installDirOf(node: NodeRecord): string {
   return node.dest ?? getProfile(node.profile).defaultDest;

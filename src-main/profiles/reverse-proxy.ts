@@ -28,7 +28,7 @@ export const reverseProxy: Profile = {
   verifyPort: 443,
   verifyPortFor: (node) => settings(node).listenPort,
   options: [
-    { key: 'upstream', help: 'the HTTP service to forward to, e.g. http://127.0.0.1:8080 (required)' },
+    { key: 'upstream', help: 'the HTTP service to forward to, e.g. http://127.0.0.1:8080', required: true },
     { key: 'sub_path', help: 'URL path to serve it under (stripped before forwarding)', default: '/' },
     { key: 'socket_path', help: 'a WebSocket path under sub_path given its own ws:// location (Clusterio: api/socket)' },
     { key: 'listen_port', help: 'HTTPS port', default: '443' },
