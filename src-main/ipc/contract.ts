@@ -328,6 +328,11 @@ export interface NodeFilesView {
 
 export type RevocationReasonId = 'unspecified' | 'keyCompromise' | 'caCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation';
 
+export interface Preferences {
+  notifyExpiry: boolean;
+  expiryWarnDays: number;
+}
+
 export interface LifecycleRow {
   kind: 'node' | 'ca' | 'crl';
   name: string;
@@ -536,8 +541,9 @@ export interface Invoke {
   /** The whole vault to a .tar.gz chosen in a native save dialog (checksum file beside it). */
   backupVault: { request: void; response: SaveOutcome<{ sha256: string; files: number }> };
   /** App preferences kept main-side (app-data folder), independent of the vault. */
-  getPreferences: { request: void; response: { notifyExpiry: boolean } };
-  setPreferences: { request: { notifyExpiry: boolean }; response: { notifyExpiry: boolean } };
+  /** expiryWarnDays: fewer days left than this and a certificate is amber and due (1-3650). */
+  getPreferences: { request: void; response: Preferences };
+  setPreferences: { request: Partial<Preferences>; response: Preferences };
 
   // Push
   listPushTargets: { request: void; response: PushTarget[] };

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { reportOf } from '../pki/inspect.ts';
-import { certState, summarizeNodes } from '../core/status.ts';
+import { certState, summarizeNodes, warnDaysOf } from '../core/status.ts';
 import { getProfile, missingSettings } from '../profiles/index.ts';
 import type { Profile } from '../profiles/types.ts';
 import { UserError } from '../core/errors.ts';
@@ -43,7 +43,7 @@ export function caView(ctx: CoreContext, info: CaInfo): CaView {
     notBefore: info.notBefore,
     notAfter: info.notAfter,
     daysLeft: daysLeft(info.notAfter, now),
-    state: certState({ notBefore: info.notBefore, notAfter: info.notAfter, status: 'active' }, now),
+    state: certState({ notBefore: info.notBefore, notAfter: info.notAfter, status: 'active' }, now, undefined, warnDaysOf(ctx)),
     sha256: info.sha256,
     sha1: info.sha1,
     imported: record?.imported ?? false,
@@ -73,13 +73,13 @@ function nodeRow(node: NodeRecord, cert: CertRecord | undefined, state: NodeRow[
   };
 }
 
-export function nodeRows(inv: Inventory, now: Date, only?: ReadonlySet<string>): NodeRow[] {
-  return summarizeNodes(inv, now)
+export function nodeRows(inv: Inventory, now: Date, only?: ReadonlySet<string>, warnDays?: number): NodeRow[] {
+  return summarizeNodes(inv, now, undefined, warnDays)
     .filter((s) => !only || only.has(s.node.name))
     .map((s) => nodeRow(s.node, s.cert, s.state, s.daysLeft));
 }
 
-export function certSummary(rec: CertRecord, now: Date): CertSummary {
+export function certSummary(rec: CertRecord, now: Date, warnDays?: number): CertSummary {
   return {
     serial: rec.serial,
     node: rec.node,
@@ -89,7 +89,7 @@ export function certSummary(rec: CertRecord, now: Date): CertSummary {
     issuedAt: rec.issuedAt,
     status: rec.status,
     // A superseded certificate still works until it expires; its state says how long.
-    state: certState(rec, now),
+    state: certState(rec, now, undefined, warnDays),
     daysLeft: daysLeft(rec.notAfter, now),
     keyType: rec.keyType,
     hasKey: rec.hasKey,
@@ -108,7 +108,7 @@ export function certPem(ctx: CoreContext, rec: CertRecord): string {
 export function certDetail(ctx: CoreContext, rec: CertRecord): CertDetail {
   const report = reportOf(new X509Certificate(certPem(ctx, rec)));
   return {
-    ...certSummary(rec, ctx.now()),
+    ...certSummary(rec, ctx.now(), warnDaysOf(ctx)),
     subject: report.subject,
     issuer: report.issuer,
     extendedKeyUsage: report.extendedKeyUsage,

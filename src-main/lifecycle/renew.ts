@@ -6,7 +6,7 @@ import { BACKDATE_MS, LEAF_MAX_DAYS, isKeyType, type KeyType } from '../pki/poli
 import { openNodeKey } from '../keychain/node-keys.ts';
 import { activeCaRecord, nodeKeyKek } from '../core/ca.ts';
 import { findNode, latestCert } from '../core/nodes.ts';
-import { summarizeNodes } from '../core/status.ts';
+import { summarizeNodes, warnDaysOf } from '../core/status.ts';
 import { issueForNodes, type Issued, type LeafPlan } from '../core/issue.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { DUE_STATES, checkWithin } from './status.ts';
@@ -36,7 +36,7 @@ export interface Renewed extends Issued {
 
 const DAY_MS = 86_400_000;
 
-function select(inv: Inventory, sel: RenewSelection, now: Date, withinDays?: number): string[] {
+function select(inv: Inventory, sel: RenewSelection, now: Date, withinDays?: number, warnDays?: number): string[] {
   if (Array.isArray(sel)) {
     const names = unique(sel);
     if (names.length === 0) throw invalid('name the nodes to renew, or use --due, --all or --old-ca');
@@ -47,7 +47,7 @@ function select(inv: Inventory, sel: RenewSelection, now: Date, withinDays?: num
     return names;
   }
   const active = activeCaRecord(inv);
-  return summarizeNodes(inv, now, withinDays)
+  return summarizeNodes(inv, now, withinDays, warnDays)
     .filter((s) => s.cert && (sel === 'all' || (sel === 'due' ? DUE_STATES.has(s.state) : s.cert.caId !== active.id)))
     .map((s) => s.node.name);
 }
@@ -93,7 +93,7 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
   if (opts.days !== undefined) checkDays(opts.days, LEAF_MAX_DAYS, 'node certificates');
   const inv = ctx.vault.read();
   activeCaRecord(inv);
-  const names = select(inv, sel, ctx.now(), withinDays);
+  const names = select(inv, sel, ctx.now(), withinDays, warnDaysOf(ctx));
   if (names.length === 0) return [];
   if (opts.requireSshTarget) {
     const missing = names.filter((n) => !findNode(inv, n).ssh);

@@ -275,7 +275,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     getAuditLog: [{}, { limit: 0 }, { limit: 10_001 }, { limit: 1.5 }, { limit: 10, node: '/etc/passwd' }, { limit: 10, file: '/tmp/audit.jsonl' }],
     backupVault: [{}, { out: '/tmp/backup.tar.gz' }, '/tmp/backup.tar.gz'],
     getPreferences: [{}, 'notifyExpiry'],
-    setPreferences: [{}, { notifyExpiry: 'no' }, { notifyExpiry: true, file: '/tmp/settings.json' }, { notified: [] }],
+    setPreferences: [{}, { notifyExpiry: 'no' }, { notifyExpiry: true, file: '/tmp/settings.json' }, { notified: [] }, { expiryWarnDays: 0 }, { expiryWarnDays: 2.5 }, { expiryWarnDays: 3651 }, { expiryWarnDays: '30' }],
     listPushTargets: [{}, 'all'],
     pushNodes: [
       {},
