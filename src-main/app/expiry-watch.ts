@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { summarizeNodes } from '../core/status.ts';
+import { DEFAULT_WARN_DAYS, MAX_WARN_DAYS, summarizeNodes, warnDaysOf } from '../core/status.ts';
+import { writeFileAtomic } from '../vault/atomic.ts';
 import { UserError } from '../core/errors.ts';
 import type { CoreContext } from '../core/context.ts';
 
@@ -13,6 +14,8 @@ import type { CoreContext } from '../core/context.ts';
 
 const settingsSchema = z.object({
   notifyExpiry: z.boolean().default(true),
+  /** Fewer days left than this and a certificate shows amber and counts as due (core/status.ts). */
+  expiryWarnDays: z.number().int().min(1).max(MAX_WARN_DAYS).default(DEFAULT_WARN_DAYS),
   /** Serials already announced, so each certificate is announced once per state. */
   notified: z.array(z.string().max(80)).max(100_000).default([]),
 });
@@ -30,11 +33,10 @@ export function readSettings(file: string): AppSettings {
   }
 }
 
+/** Atomic like the vault's writes (temp, fsync, rename, fsync dir): a crash leaves the old settings or the new. */
 export function writeSettings(file: string, settings: AppSettings): void {
   mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(settings, null, 2)}\n`, 0o600);
 }
 
 export interface ExpiryNotice {
@@ -49,7 +51,7 @@ export function newNotices(ctx: CoreContext, announced: ReadonlySet<string>): Ex
   const inv = ctx.vault.read();
   if (!inv.cas.length) return [];
   const out: ExpiryNotice[] = [];
-  for (const s of summarizeNodes(inv, ctx.now())) {
+  for (const s of summarizeNodes(inv, ctx.now(), undefined, warnDaysOf(ctx))) {
     if (!s.cert || (s.state !== 'renew' && s.state !== 'expired')) continue;
     const key = `${s.cert.serial}:${s.state}`;
     if (!announced.has(key)) out.push({ key, node: s.node.name, state: s.state, daysLeft: s.daysLeft ?? 0 });

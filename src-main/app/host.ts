@@ -2,6 +2,7 @@ import { app, clipboard, dialog, shell, type BrowserWindow } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, type CoreContext } from '../core/context.ts';
+import { readSettings } from './expiry-watch.ts';
 import type { Host } from '../ipc/host.ts';
 
 function defaultFolder(): string {
@@ -22,10 +23,12 @@ function defaultFolder(): string {
  */
 export function electronHost(window: () => BrowserWindow | null): Host {
   let ctx: CoreContext | null = null;
+  const settingsFile = () => join(app.getPath('userData'), 'settings.json');
   return {
     context() {
       // Created on first use, so a bad vault path shows up as an error in the window, not a crash.
-      ctx ??= createContext();
+      // The expiry threshold is read from the settings file at each use, so a change applies at once.
+      ctx ??= { ...createContext(), warnDays: () => readSettings(settingsFile()).expiryWarnDays };
       return ctx;
     },
     resetContext() {
@@ -57,7 +60,7 @@ export function electronHost(window: () => BrowserWindow | null): Host {
     async openExternal(url) {
       await shell.openExternal(url);
     },
-    settingsFile: () => join(app.getPath('userData'), 'settings.json'),
+    settingsFile,
     pushApprovalsFile: () => join(app.getPath('userData'), 'push-approvals.json'),
   };
 }

@@ -14,6 +14,8 @@ export interface CoreContext {
   /** Asks the user for a passphrase where the front end can (a terminal); absent: never asks. */
   askPassphrase?: AskPassphrase;
   now: () => Date;
+  /** The expiry warning threshold in days the user set (the app's settings); absent: DEFAULT_WARN_DAYS. */
+  warnDays?: () => number;
 }
 
 export function createContext(opts: { home?: string; passphraseFile?: string; keychain?: SecretStore; env?: NodeJS.ProcessEnv; askPassphrase?: AskPassphrase } = {}): CoreContext {

@@ -9,6 +9,7 @@ import { sealNodeKey } from '../keychain/node-keys.ts';
 import { audit } from '../lifecycle/audit.ts';
 import { activeCaRecord, unlockCa, type UnlockedCa } from './ca.ts';
 import { findNode, sansFor } from './nodes.ts';
+import { ekuOf } from '../profiles/index.ts';
 import { invalid, UserError } from './errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, Pack } from '../vault/schema.ts';
@@ -77,8 +78,9 @@ async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts
   // Key pairs come as DER straight from the thread pool: no main-thread export per key.
   const key = existing ? null : await generateKeyDer(keyType);
   const sans = sansFor(node);
+  const eku = ekuOf(node);
   const publicKey = existing ? existing.publicKeyDer : key!.spki;
-  const leaf = await issueLeaf(ca, { commonName: node.name, ...sans, server: node.server, client: node.client, days: plan?.days ?? opts.days, publicKey, now: ctx.now() });
+  const leaf = await issueLeaf(ca, { commonName: node.name, ...sans, ...eku, days: plan?.days ?? opts.days, publicKey, now: ctx.now() });
   // A kept key is re-sealed under the issuing CA's key, which may be a new CA after a rotation.
   const pkcs8 = existing ? existing.pkcs8Der : key!.pkcs8;
   const sealed = pkcs8 ? sealNodeKey(ca.kek, pkcs8) : null;
@@ -95,8 +97,7 @@ async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts
       notBefore: leaf.notBefore.toISOString(),
       notAfter: leaf.notAfter.toISOString(),
       ...sans,
-      server: node.server,
-      client: node.client,
+      ...eku,
       keyType,
       issuedAt: ctx.now().toISOString(),
       pack: '',

@@ -1,6 +1,6 @@
 import { checkNodeName, normalizeDnsName, normalizeIp, unique } from '../pki/names.ts';
 import { isKeyType, type KeyType } from '../pki/policy.ts';
-import { getProfile, DEFAULT_PROFILE_ID, checkNodeOptions } from '../profiles/index.ts';
+import { getProfile, DEFAULT_PROFILE_ID, PROFILES, checkNodeOptions, missingSettings } from '../profiles/index.ts';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseOwnerSpec } from '../ssh/remote-commands.ts';
@@ -95,6 +95,9 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
   const profileId = input.profile ?? previous?.profile ?? DEFAULT_PROFILE_ID;
   const profile = getProfile(profileId);
   const dns = unique((input.dns ?? previous?.dns ?? []).map(normalizeDnsName));
+  // A profile id typed into the address list is a slip, not a host called "nats-server".
+  const slip = dns.find((d) => PROFILES.some((p) => p.id === d));
+  if (slip) throw invalid(`node "${name}": "${slip}" is a profile, not a DNS name; choose it as the node's profile`);
   const ips = unique((input.ips ?? previous?.ips ?? []).map(normalizeIp));
   if (dns.length + ips.length === 0 && !profile.loopback) {
     throw invalid(`node "${name}" needs at least one --dns name or --ip address`);
@@ -147,9 +150,18 @@ export function findNode(inv: Inventory, name: string): NodeRecord {
   return node;
 }
 
+/** A new node comes with the settings its profile cannot work without (reverse-proxy's upstream). */
+function requireSettings(node: NodeRecord): void {
+  const missing = missingSettings(node);
+  if (missing.length === 0) return;
+  const help = getProfile(node.profile).options?.find((o) => o.key === missing[0])?.help;
+  throw invalid(`node "${node.name}" (profile ${node.profile}) needs the setting ${missing[0]}${help ? `: ${help}` : ''}`);
+}
+
 export async function addNodes(ctx: CoreContext, inputs: NodeInput[]): Promise<NodeRecord[]> {
   const now = ctx.now().toISOString();
   const records = inputs.map((i) => buildNodeRecord(i, now));
+  for (const r of records) requireSettings(r);
   const names = new Set<string>();
   for (const r of records) {
     if (names.has(r.name)) throw new UserError('conflict', `node "${r.name}" is listed twice`);

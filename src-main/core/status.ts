@@ -1,4 +1,5 @@
 import { latestCert } from './nodes.ts';
+import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
 
 /** `untrusted`: issued by a CA that has been retired, so no bundle trusts it any more. */
@@ -6,22 +7,32 @@ export type CertState = 'none' | 'ok' | 'renew' | 'expired' | 'revoked' | 'untru
 
 const DAY_MS = 86_400_000;
 
+/** Fewer days left than this and a certificate is due, whatever its lifetime (the app's setting, `status --within`). */
+export const DEFAULT_WARN_DAYS = 30;
+export const MAX_WARN_DAYS = 3650;
+
+/** The expiry warning threshold in force: the front end's setting, else the default. */
+export function warnDaysOf(ctx: Pick<CoreContext, 'warnDays'>): number {
+  return ctx.warnDays?.() ?? DEFAULT_WARN_DAYS;
+}
+
 /**
- * ok, renew (inside the renewal window: the last third of its lifetime unless `withinDays` is
- * given), expired or revoked.
+ * ok, renew, expired or revoked. Renew: at most `withinDays` left when given; otherwise at most
+ * `warnDays` left (absolute time, so a 20-day certificate with 19 days left is due) or inside the
+ * last third of its lifetime (so long-lived ones are renewed early).
  */
-export function certState(cert: Pick<CertRecord, 'notBefore' | 'notAfter' | 'status'> | undefined, now: Date, withinDays?: number): CertState {
+export function certState(cert: Pick<CertRecord, 'notBefore' | 'notAfter' | 'status'> | undefined, now: Date, withinDays?: number, warnDays = DEFAULT_WARN_DAYS): CertState {
   if (!cert) return 'none';
   if (cert.status === 'revoked') return 'revoked';
   const notAfter = new Date(cert.notAfter).getTime();
   if (now.getTime() >= notAfter) return 'expired';
-  const windowMs = withinDays !== undefined ? withinDays * DAY_MS : (notAfter - new Date(cert.notBefore).getTime()) / 3;
+  const windowMs = withinDays !== undefined ? withinDays * DAY_MS : Math.max(warnDays * DAY_MS, (notAfter - new Date(cert.notBefore).getTime()) / 3);
   return notAfter - now.getTime() <= windowMs ? 'renew' : 'ok';
 }
 
 /** certState, plus `untrusted` when the certificate's CA is retired. */
-export function certStateIn(inv: Inventory, cert: CertRecord | undefined, now: Date, withinDays?: number): CertState {
-  const state = certState(cert, now, withinDays);
+export function certStateIn(inv: Inventory, cert: CertRecord | undefined, now: Date, withinDays?: number, warnDays?: number): CertState {
+  const state = certState(cert, now, withinDays, warnDays);
   if (cert && state !== 'revoked' && state !== 'expired' && inv.cas.find((c) => c.id === cert.caId)?.status === 'retired') return 'untrusted';
   return state;
 }
@@ -33,13 +44,13 @@ export interface NodeSummary {
   daysLeft?: number;
 }
 
-export function summarizeNodes(inv: Inventory, now: Date, withinDays?: number): NodeSummary[] {
+export function summarizeNodes(inv: Inventory, now: Date, withinDays?: number, warnDays?: number): NodeSummary[] {
   return inv.nodes.map((node) => {
     const cert = latestCert(inv, node.name);
     return {
       node,
       ...(cert ? { cert, daysLeft: Math.floor((new Date(cert.notAfter).getTime() - now.getTime()) / DAY_MS) } : {}),
-      state: certStateIn(inv, cert, now, withinDays),
+      state: certStateIn(inv, cert, now, withinDays, warnDays),
     };
   });
 }

@@ -61,6 +61,8 @@ export interface ProfileInfo {
   server: boolean;
   client: boolean;
   loopback: boolean;
+  /** Its settings (what "Add from list" accepts as key=value on a line). */
+  options: ProfileOptionInfo[];
 }
 
 export interface BundleFormatInfo {
@@ -156,6 +158,8 @@ export interface NodeRow {
   /** When its newest certificate was issued. */
   lastIssued: string | null;
   serial: string | null;
+  /** Required profile settings left unset: the node cannot get its config files until they are set. */
+  missing: string[];
 }
 
 export interface CertSummary {
@@ -319,6 +323,8 @@ export interface ProfileOptionInfo {
   key: string;
   help: string;
   default: string | null;
+  /** Asked when a node is added; a node without it is flagged incomplete. */
+  required: boolean;
 }
 
 /** A file a node's profile adds to its bundle; `content` is null for secrets (never sent). */
@@ -357,6 +363,11 @@ export interface NodeFilesView {
 // Lifecycle (expiry dashboard, renewal, revocation, history, backup)
 
 export type RevocationReasonId = 'unspecified' | 'keyCompromise' | 'caCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation';
+
+export interface Preferences {
+  notifyExpiry: boolean;
+  expiryWarnDays: number;
+}
 
 export interface LifecycleRow {
   kind: 'node' | 'ca' | 'crl';
@@ -570,8 +581,9 @@ export interface Invoke {
   /** The whole vault to a .tar.gz chosen in a native save dialog (checksum file beside it). */
   backupVault: { request: void; response: SaveOutcome<{ sha256: string; files: number }> };
   /** App preferences kept main-side (app-data folder), independent of the vault. */
-  getPreferences: { request: void; response: { notifyExpiry: boolean } };
-  setPreferences: { request: { notifyExpiry: boolean }; response: { notifyExpiry: boolean } };
+  /** expiryWarnDays: fewer days left than this and a certificate is amber and due (1-3650). */
+  getPreferences: { request: void; response: Preferences };
+  setPreferences: { request: Partial<Preferences>; response: Preferences };
 
   // Push
   listPushTargets: { request: void; response: PushTarget[] };

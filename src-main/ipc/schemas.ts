@@ -3,7 +3,7 @@ import { KEY_TYPES, CA_MAX_DAYS, LEAF_MAX_DAYS, type KeyType } from '../pki/poli
 import { NODE_NAME_PATTERN } from '../pki/names.ts';
 import { MIN_PASSPHRASE_LENGTH } from '../keychain/passphrase.ts';
 import type { ErrorCode } from '../core/errors.ts';
-import type { CertState } from '../core/status.ts';
+import { MAX_WARN_DAYS, type CertState } from '../core/status.ts';
 import type { RevocationReason } from '../lifecycle/crl.ts';
 import { LINKS } from '../app/links.ts';
 import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf, RevocationReasonId } from './contract.ts';
@@ -151,7 +151,9 @@ export const REQUEST_SCHEMAS = {
   getAuditLog: z.strictObject({ node: nodeName.optional(), limit: z.number().int().min(1).max(10_000) }),
   backupVault: z.undefined(),
   getPreferences: z.undefined(),
-  setPreferences: z.strictObject({ notifyExpiry: z.boolean() }),
+  setPreferences: z
+    .strictObject({ notifyExpiry: z.boolean().optional(), expiryWarnDays: z.number().int().min(1).max(MAX_WARN_DAYS).optional() })
+    .refine((p) => p.notifyExpiry !== undefined || p.expiryWarnDays !== undefined, 'nothing to set'),
 
   listPushTargets: z.undefined(),
   pushNodes: z.strictObject({

@@ -1,13 +1,19 @@
 import { X509Certificate } from 'node:crypto';
 import { reportOf } from '../pki/inspect.ts';
 import { describeSubtreeList } from '../pki/name-constraints.ts';
-import { certState, summarizeNodes } from '../core/status.ts';
-import { getProfile } from '../profiles/index.ts';
+import { certState, summarizeNodes, warnDaysOf } from '../core/status.ts';
+import { getProfile, missingSettings } from '../profiles/index.ts';
+import type { Profile } from '../profiles/types.ts';
 import { UserError } from '../core/errors.ts';
 import { isLocked, type CaInfo } from '../core/ca.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
-import type { CaView, CertDetail, CertSummary, NodeRow } from './contract.ts';
+import type { CaView, CertDetail, CertSummary, NodeRow, ProfileOptionInfo } from './contract.ts';
+
+/** A profile's settings as the renderer shows them (forms, "Add from list"). */
+export function optionsOf(profile: Profile): ProfileOptionInfo[] {
+  return (profile.options ?? []).map((o) => ({ key: o.key, help: o.help, default: o.default ?? null, required: Boolean(o.required) }));
+}
 
 /** Core records -> the plain, display-ready shapes of the contract. Never a key, never a passphrase. */
 
@@ -38,7 +44,7 @@ export function caView(ctx: CoreContext, info: CaInfo): CaView {
     notBefore: info.notBefore,
     notAfter: info.notAfter,
     daysLeft: daysLeft(info.notAfter, now),
-    state: certState({ notBefore: info.notBefore, notAfter: info.notAfter, status: 'active' }, now),
+    state: certState({ notBefore: info.notBefore, notAfter: info.notAfter, status: 'active' }, now, undefined, warnDaysOf(ctx)),
     sha256: info.sha256,
     sha1: info.sha1,
     imported: record?.imported ?? false,
@@ -70,16 +76,17 @@ function nodeRow(node: NodeRecord, cert: CertRecord | undefined, state: NodeRow[
     notAfter: cert?.notAfter ?? null,
     lastIssued: cert?.issuedAt ?? null,
     serial: cert?.serial ?? null,
+    missing: missingSettings(node),
   };
 }
 
-export function nodeRows(inv: Inventory, now: Date, only?: ReadonlySet<string>): NodeRow[] {
-  return summarizeNodes(inv, now)
+export function nodeRows(inv: Inventory, now: Date, only?: ReadonlySet<string>, warnDays?: number): NodeRow[] {
+  return summarizeNodes(inv, now, undefined, warnDays)
     .filter((s) => !only || only.has(s.node.name))
     .map((s) => nodeRow(s.node, s.cert, s.state, s.daysLeft));
 }
 
-export function certSummary(rec: CertRecord, now: Date): CertSummary {
+export function certSummary(rec: CertRecord, now: Date, warnDays?: number): CertSummary {
   return {
     serial: rec.serial,
     node: rec.node,
@@ -89,7 +96,7 @@ export function certSummary(rec: CertRecord, now: Date): CertSummary {
     issuedAt: rec.issuedAt,
     status: rec.status,
     // A superseded certificate still works until it expires; its state says how long.
-    state: certState(rec, now),
+    state: certState(rec, now, undefined, warnDays),
     daysLeft: daysLeft(rec.notAfter, now),
     keyType: rec.keyType,
     hasKey: rec.hasKey,
@@ -108,7 +115,7 @@ export function certPem(ctx: CoreContext, rec: CertRecord): string {
 export function certDetail(ctx: CoreContext, rec: CertRecord): CertDetail {
   const report = reportOf(new X509Certificate(certPem(ctx, rec)));
   return {
-    ...certSummary(rec, ctx.now()),
+    ...certSummary(rec, ctx.now(), warnDaysOf(ctx)),
     subject: report.subject,
     issuer: report.issuer,
     extendedKeyUsage: report.extendedKeyUsage,

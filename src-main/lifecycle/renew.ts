@@ -6,7 +6,7 @@ import { BACKDATE_MS, LEAF_MAX_DAYS, isKeyType, type KeyType } from '../pki/poli
 import { openNodeKey } from '../keychain/node-keys.ts';
 import { activeCaRecord, nodeKeyKek } from '../core/ca.ts';
 import { findNode, latestCert } from '../core/nodes.ts';
-import { summarizeNodes } from '../core/status.ts';
+import { summarizeNodes, warnDaysOf } from '../core/status.ts';
 import { issueForNodes, type Issued, type LeafPlan } from '../core/issue.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { DUE_STATES, checkWithin } from './status.ts';
@@ -43,7 +43,7 @@ export interface Renewed extends Issued {
 
 const DAY_MS = 86_400_000;
 
-function select(inv: Inventory, sel: RenewSelection, now: Date, withinDays?: number): string[] {
+function select(inv: Inventory, sel: RenewSelection, now: Date, withinDays?: number, warnDays?: number): string[] {
   if (Array.isArray(sel)) {
     const names = unique(sel);
     if (names.length === 0) throw invalid('name the nodes to renew, or use --due, --all or --old-ca');
@@ -54,7 +54,7 @@ function select(inv: Inventory, sel: RenewSelection, now: Date, withinDays?: num
     return names;
   }
   const active = activeCaRecord(inv);
-  return summarizeNodes(inv, now, withinDays)
+  return summarizeNodes(inv, now, withinDays, warnDays)
     .filter((s) => s.cert && (sel === 'all' || (sel === 'due' ? DUE_STATES.has(s.state) : s.cert.caId !== active.id)))
     .map((s) => s.node.name);
 }
@@ -102,7 +102,7 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
   if (opts.keepCsrKey && !Array.isArray(sel)) throw invalid('--keep-csr-key re-signs keys the vault did not make: name each node (`cluster-trust renew NODE --keep-csr-key`), not --due, --all or --old-ca');
   const inv = ctx.vault.read();
   activeCaRecord(inv);
-  let names = select(inv, sel, ctx.now(), withinDays);
+  let names = select(inv, sel, ctx.now(), withinDays, warnDaysOf(ctx));
   // A key the vault did not make came in a CSR: re-signing it for the node's names is only done when asked by name.
   const csrKeys = mode === 'rekey' || opts.keepCsrKey ? [] : names.filter((n) => !latestCert(inv, n)!.hasKey && !compromised(latestCert(inv, n)!));
   const how = (list: string) => `renew by name with \`cluster-trust renew ${list} --keep-csr-key\` to re-sign that key (only if you know the node made it), or with --rekey for a new key from the vault`;

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { activeCaRecord, caCertPath } from '../core/ca.ts';
-import { certState, summarizeNodes, type CertState } from '../core/status.ts';
+import { certState, summarizeNodes, warnDaysOf, type CertState } from '../core/status.ts';
 import { invalid } from '../core/errors.ts';
 import { normalizeSerial } from '../pki/serial.ts';
 import type { CoreContext } from '../core/context.ts';
@@ -54,7 +54,7 @@ function caRow(ctx: CoreContext, ca: CaRecord, now: Date, withinDays?: number): 
     notAfter: ca.notAfter,
     daysLeft: daysLeft(ca.notAfter, now),
     // The same 2/3-of-life rule as leaves: a CA inside its last third is due for rotation.
-    state: certState({ notBefore: ca.notBefore, notAfter: ca.notAfter, status: 'active' }, now, withinDays),
+    state: certState({ notBefore: ca.notBefore, notAfter: ca.notAfter, status: 'active' }, now, withinDays, warnDaysOf(ctx)),
   };
 }
 
@@ -75,11 +75,12 @@ export function statusReport(ctx: CoreContext, opts: { withinDays?: number } = {
       serial: String(inv.crlNumber),
       notAfter: inv.crl.nextUpdate,
       daysLeft: daysLeft(inv.crl.nextUpdate, now),
-      // A CRL past its nextUpdate makes nginx and openssl refuse every client: renew it like a cert.
-      state: certState({ notBefore: inv.crl.thisUpdate, notAfter: inv.crl.nextUpdate, status: 'active' }, now, withinDays),
+      // A CRL past its nextUpdate makes nginx and openssl refuse every client: renew it like a cert,
+      // in the last third of its window (a 30-day CRL is always under a 30-day warning threshold).
+      state: certState({ notBefore: inv.crl.thisUpdate, notAfter: inv.crl.nextUpdate, status: 'active' }, now, withinDays, 0),
     });
   }
-  for (const s of summarizeNodes(inv, now, withinDays)) {
+  for (const s of summarizeNodes(inv, now, withinDays, warnDaysOf(ctx))) {
     rows.push({
       kind: 'node',
       name: s.node.name,

@@ -41,6 +41,7 @@ export function normalizeIp(input: string): string {
     if (trimmed.includes('%')) throw invalid(`invalid IP address "${input}": a zone id (%...) cannot go in a certificate`);
     return new URL(`http://[${trimmed}]/`).hostname.slice(1, -1);
   }
+  if (/^[^/]+\/\d+$/.test(trimmed) && isIP(trimmed.split('/')[0]!)) throw invalid(`invalid IP address "${input}": CIDR is not an address; give the node's own IP`);
   throw invalid(`invalid IP address "${input}"`);
 }
 

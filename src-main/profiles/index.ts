@@ -66,6 +66,21 @@ export function checkNodeOptions(node: NodeRecord): void {
   getProfile(node.profile).checkOptions?.(node);
 }
 
+/**
+ * The EKUs a node's certificate gets: its own choice plus what its profile forces now, so a node
+ * stored before its profile asked for more (nats-server's clientAuth for routes) gets it at renewal.
+ */
+export function ekuOf(node: NodeRecord): { server: boolean; client: boolean } {
+  const profile = PROFILES.find((p) => p.id === node.profile);
+  return { server: node.server || Boolean(profile?.server), client: node.client || Boolean(profile?.client) };
+}
+
+/** The required settings of its profile a node leaves unset. */
+export function missingSettings(node: NodeRecord): string[] {
+  const profile = PROFILES.find((p) => p.id === node.profile);
+  return (profile?.options ?? []).filter((o) => o.required && !node.options[o.key]?.trim()).map((o) => o.key);
+}
+
 /** Where the node's bundle goes on the node: its own --dest, else its profile's folder. */
 export function installDirOf(node: NodeRecord): string {
   return node.dest ?? getProfile(node.profile).defaultDest;

@@ -9,6 +9,8 @@ function settings(node: NodeRecord) {
   return {
     upstream: upstreamOption(node, 'upstream'),
     subPath: subPathOption(node, 'sub_path'),
+    // The same path rules as sub_path, kept relative to it: "api/socket", not "/api/socket/".
+    socketPath: subPathOption(node, 'socket_path').replace(/^\/|\/$/g, ''),
     listenPort: portOption(node, 'listen_port', 443),
     listenAddress: ipOption(node, 'listen_address'),
     entryPoint: wordOption(node, 'traefik_entrypoint', 'websecure'),
@@ -26,8 +28,9 @@ export const reverseProxy: Profile = {
   verifyPort: 443,
   verifyPortFor: (node) => settings(node).listenPort,
   options: [
-    { key: 'upstream', help: 'the HTTP service to forward to, e.g. http://127.0.0.1:8080 (required)' },
+    { key: 'upstream', help: 'the HTTP service to forward to, e.g. http://127.0.0.1:8080', required: true },
     { key: 'sub_path', help: 'URL path to serve it under (stripped before forwarding)', default: '/' },
+    { key: 'socket_path', help: 'a WebSocket path under sub_path given its own ws:// location (Clusterio: api/socket)' },
     { key: 'listen_port', help: 'HTTPS port', default: '443' },
     { key: 'listen_address', help: 'listen address (default: all)' },
     { key: 'traefik_entrypoint', help: 'Traefik entry point name', default: 'websecure' },
@@ -45,6 +48,7 @@ export const reverseProxy: Profile = {
       keyFile: tls.key,
       upstream: s.upstream,
       subPath: s.subPath,
+      ...(s.socketPath ? { socketPath: s.socketPath } : {}),
     };
     const what = `TLS reverse proxy to ${s.upstream}`;
     return [

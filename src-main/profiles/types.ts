@@ -30,6 +30,8 @@ export interface ProfileOption {
   help: string;
   /** The value used when the node sets none (shown, not stored). */
   default?: string;
+  /** The profile cannot make its files without it: asked when a node is added, flagged while unset. */
+  required?: boolean;
 }
 
 /** What a system (Bacalhau, NATS, Clusterio...) needs from its node's certificate and bundle. */

@@ -1,46 +1,27 @@
-import type { NodeDraft } from '../../src-main/ipc/contract.ts';
+import type { NodeDraft, ProfileInfo } from '../../src-main/ipc/contract.ts';
+import { parseNodeLines, type NameChecks, type NodeLine } from '../../src-main/core/node-lines.ts';
 import { dnsNameProblem, isIpAddress, nodeNameProblem } from './names.ts';
 
-export interface BulkLine {
-  line: number;
-  text: string;
+export interface BulkLine extends NodeLine {
   draft: NodeDraft | null;
-  problem: string | null;
 }
 
+const RENDERER_CHECKS: NameChecks = { nodeNameProblem, isIp: isIpAddress, dnsNameProblem };
+
 /**
- * Parses pasted lines `name ip [dns...]` (extra addresses may be IPs or DNS names in any order;
- * commas work as separators too; blank lines and `#` comments are skipped).
+ * "Add from list": the shared line parser (src-main/core/node-lines.ts) with the renderer's name
+ * checks; each good line becomes the draft addNodes takes.
  */
-export function parseBulk(text: string, existing: ReadonlySet<string> = new Set(), profile?: string): BulkLine[] {
-  const out: BulkLine[] = [];
-  const seen = new Set<string>();
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const trimmed = raw.replace(/#.*$/, '').trim();
-    if (!trimmed) return;
-    const [name = '', ...rest] = trimmed.split(/[\s,]+/).filter(Boolean);
-    const entry: BulkLine = { line: i + 1, text: raw, draft: null, problem: null };
-    out.push(entry);
-    const nameProblem = nodeNameProblem(name);
-    if (nameProblem) return void (entry.problem = `"${name}": ${nameProblem}`);
-    if (seen.has(name)) return void (entry.problem = `"${name}" is listed twice`);
-    if (existing.has(name)) return void (entry.problem = `a node named "${name}" already exists`);
-    seen.add(name);
-    if (rest.length === 0) return void (entry.problem = `"${name}" needs at least one IP address or DNS name`);
-    const ips: string[] = [];
-    const dns: string[] = [];
-    for (const token of rest) {
-      if (isIpAddress(token)) {
-        ips.push(token);
-        continue;
-      }
-      // Looks like a dotted quad but is not one: say "bad IP", not "bad DNS name".
-      if (/^[\d.]+$/.test(token) || token.includes(':')) return void (entry.problem = `"${token}" is not a valid IP address`);
-      const p = dnsNameProblem(token);
-      if (p) return void (entry.problem = `"${token}" ${p}`);
-      dns.push(token);
-    }
-    entry.draft = { name, ips, dns, ...(profile ? { profile } : {}) };
-  });
-  return out;
+export function parseBulk(text: string, opts: { existing?: ReadonlySet<string>; defaultProfile: string; profiles: readonly ProfileInfo[] }): BulkLine[] {
+  const lines = parseNodeLines(text, { existing: opts.existing ?? new Set(), defaultProfile: opts.defaultProfile, profiles: opts.profiles, checks: RENDERER_CHECKS });
+  return lines.map((l) => ({
+    ...l,
+    draft: l.node && {
+      name: l.node.name,
+      ips: l.node.ips,
+      dns: l.node.dns,
+      profile: l.node.profile,
+      ...(Object.keys(l.node.options).length ? { options: l.node.options } : {}),
+    },
+  }));
 }

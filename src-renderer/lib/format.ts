@@ -44,12 +44,29 @@ export function stateLabel(state: CertStateId): string {
   return STATE_LABELS[state];
 }
 
-/** The colour a state is shown in: green ok, amber renew, red expired/revoked/untrusted, grey none. */
-export function stateTone(state: CertStateId): 'ok' | 'warn' | 'bad' | 'none' {
+/** Fewer days left than this and a certificate due for renewal shows red, not amber. */
+export const URGENT_DAYS = 7;
+
+/**
+ * The colour a state is shown in: green ok, amber renew (red with fewer than URGENT_DAYS left),
+ * red expired/revoked/untrusted, grey none. Main decides the state with the user's threshold.
+ */
+export function stateTone(state: CertStateId, days?: number | null): 'ok' | 'warn' | 'bad' | 'none' {
   if (state === 'ok') return 'ok';
-  if (state === 'renew') return 'warn';
+  if (state === 'renew') return days !== null && days !== undefined && days < URGENT_DAYS ? 'bad' : 'warn';
   if (state === 'none') return 'none';
   return 'bad';
+}
+
+/** The expiry bars' common scale: every bar measures days left against the same span, never a fraction of a lifetime. */
+export function barScaleDays(warnDays: number): number {
+  return Math.max(90, warnDays * 3);
+}
+
+/** How full a days-left bar is, in percent of `scaleDays`. */
+export function barPercent(daysLeft: number | null, scaleDays: number): number {
+  if (daysLeft === null) return 0;
+  return Math.max(0, Math.min(100, (daysLeft / scaleDays) * 100));
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

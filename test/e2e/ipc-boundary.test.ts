@@ -289,7 +289,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     getAuditLog: [{}, { limit: 0 }, { limit: 10_001 }, { limit: 1.5 }, { limit: 10, node: '/etc/passwd' }, { limit: 10, file: '/tmp/audit.jsonl' }],
     backupVault: [{}, { out: '/tmp/backup.tar.gz' }, '/tmp/backup.tar.gz'],
     getPreferences: [{}, 'notifyExpiry'],
-    setPreferences: [{}, { notifyExpiry: 'no' }, { notifyExpiry: true, file: '/tmp/settings.json' }, { notified: [] }],
+    setPreferences: [{}, { notifyExpiry: 'no' }, { notifyExpiry: true, file: '/tmp/settings.json' }, { notified: [] }, { expiryWarnDays: 0 }, { expiryWarnDays: 2.5 }, { expiryWarnDays: 3651 }, { expiryWarnDays: '30' }],
     listPushTargets: [{}, 'all'],
     pushNodes: [
       {},
@@ -409,6 +409,12 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.300'], dns: [] }] }, 'invalid-input', /invalid IP address "10\.0\.0\.300"/);
     await expect('addNodes', { nodes: [{ name: 'n9', ips: [], dns: [] }] }, 'invalid-input', /at least one/);
     await expect('addNodes', { nodes: [{ name: 'n1', ips: ['10.0.0.9'], dns: [] }] }, 'conflict', /already exists/);
+    // "Add from list" mistakes, checked again in main: nothing of the batch is added.
+    await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.13/24'], dns: [] }] }, 'invalid-input', /CIDR is not an address/);
+    await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: ['nats-server'] }] }, 'invalid-input', /"nats-server" is a profile, not a DNS name/);
+    await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [] }, { name: 'web9', profile: 'reverse-proxy', ips: ['10.0.0.10'], dns: [] }] },
+      'invalid-input', /node "web9" \(profile reverse-proxy\) needs the setting upstream/);
+    await expect('addNodes', { nodes: [{ name: 'web9', profile: 'reverse-proxy', ips: ['10.0.0.10'], dns: [], options: { upstream: '  ' } }] }, 'invalid-input', /needs the setting upstream/);
     await expect('exportBundle', { name: 'n1', format: 'p12' }, 'invalid-input', /needs a password/);
     await expect('exportBundle', { name: 'n1', format: 'p12', p12Password: 'short' }, 'invalid-input', /at least 12/);
     await expect('exportBundle', { name: 'n1', format: 'dir', p12Password: 'p12 password long enough' }, 'invalid-input', /only a PKCS#12/);
@@ -422,6 +428,12 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     assert.deepEqual(snapshot(home), withBare);
     assert.notDeepEqual(before, withBare);
     await value('removeNode', { name: 'bare' });
+    // A node whose required setting is cleared later is flagged, not shown as fine.
+    const web = await value('addNodes', { nodes: [{ name: 'web8', profile: 'reverse-proxy', ips: ['10.0.0.8'], dns: [], options: { upstream: 'http://127.0.0.1:8080' } }] });
+    assert.deepEqual(web[0].missing, []);
+    const cleared = await value('editNode', { name: 'web8', ips: ['10.0.0.8'], dns: [], options: { upstream: '' } });
+    assert.deepEqual(cleared.missing, ['upstream']);
+    await value('removeNode', { name: 'web8' });
   });
 
   test('import a CA made by openssl: files via the open dialog, the key stays in main', async () => {

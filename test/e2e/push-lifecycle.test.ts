@@ -51,7 +51,8 @@ describe('Lifecycle screen in the app', { skip: GUI_SKIP }, () => {
     for (const [name, ip] of [['fresh', '10.9.0.1'], ['aging', '10.9.0.2'], ['stale', '10.9.0.3'], ['bare', '10.9.0.4']]) cli('node', 'add', name!, '--ip', ip!);
     cli('issue', 'fresh', '--days', '90');
     cliAt('-300d', 'issue', 'aging', '--days', '397'); // 97 of 397 days left: inside the last third
-    cliAt('-100d', 'issue', 'stale', '--days', '30'); // expired 70 days ago
+    // Expired 10 days ago; renewed for 90 days it is well outside the 30-day expiry threshold.
+    cliAt('-100d', 'issue', 'stale', '--days', '90');
     gui = await launchApp({ home });
   });
   after(async () => {

@@ -119,9 +119,12 @@ test('renew of a node that signed its own CSR keeps the node\'s key only when as
 });
 
 test('renew --due and --all pick the right nodes', () => {
-  const due = ws.cli('renew', '--due');
-  assert.equal(due.code, 0);
-  assert.match(due.stdout, /nothing is due/);
+  // r1 (10 days) and r2-c (30 days) are within the 30-day expiry threshold; csr-node (397) is not.
+  const due = json<{ renewed: Array<{ node: string }> }>(ws.cli('renew', '--due', '--json'), 'renew --due');
+  assert.deepEqual(due.renewed.map((r) => r.node).sort(), ['r1', 'r2-c']);
+  const narrow = ws.cli('renew', '--due', '--within', '5');
+  assert.equal(narrow.code, 0);
+  assert.match(narrow.stdout, /nothing is due/);
   const all = json<{ renewed: Array<{ node: string }> }>(ws.cli('renew', '--all', '--json'), 'renew --all');
   assert.deepEqual(all.renewed.map((r) => r.node).sort(), ['csr-node', 'r1', 'r2-c'], 'every node with a certificate, not "fresh"');
   const within = json<{ renewed: Array<{ node: string }> }>(ws.cli('renew', '--due', '--within', '20', '--json'), 'renew --due --within');

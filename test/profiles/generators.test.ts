@@ -198,7 +198,7 @@ test('reverse-proxy: nginx, Caddy, Traefik and Apache from the same description;
 
 test('options: unknown keys, empty values and install folders that config files cannot carry', async () => {
   const node = unchecked({ name: 'n', profile: 'nats-server', ips: ['10.0.0.1'], options: { prot: '1' } });
-  assert.throws(() => checkNodeOptions(node), /unknown option "prot" \(known: port, host, verify, tls_timeout\); clear it with `node edit n --set prot=`/);
+  assert.throws(() => checkNodeOptions(node), /unknown option "prot" \(known: port, host, verify, tls_timeout, cluster_port, cluster_name\); clear it with `node edit n --set prot=`/);
   assert.doesNotThrow(() => checkNodeOptions(buildNodeRecord({ name: 'n', profile: 'nats-server', ips: ['10.0.0.1'], options: { prot: '' } }, NOW)));
   assert.throws(() => checkNodeOptions(buildNodeRecord({ name: 'n', profile: 'generic-server', ips: ['10.0.0.1'], options: { x: '1' } }, NOW)), /it takes no options/);
   await assert.rejects(filesOf(inventoryOf({ name: 'n', profile: 'nats-server', ips: ['10.0.0.1'], dest: '/etc/my nats' }), 'n'), /the install folder "\/etc\/my nats" can only hold/);

@@ -71,7 +71,7 @@ test('nats-server options are validated with one clear line and change nothing',
   ok(w.cli('node', 'add', 'natsd', '--profile', 'nats-server', '--ip', '127.0.0.1', '--set', 'port=4222'));
   const before = snapshot(w.home);
   refused(w.cli('node', 'edit', 'natsd', '--set', 'verify=maybe'), /option verify must be true or false/);
-  refused(w.cli('node', 'edit', 'natsd', '--set', 'prot=4223'), /unknown option "prot" \(known: port, host, verify, tls_timeout\)/);
+  refused(w.cli('node', 'edit', 'natsd', '--set', 'prot=4223'), /unknown option "prot" \(known: port, host, verify, tls_timeout, cluster_port, cluster_name\)/);
   assert.deepEqual(snapshot(w.home), before);
   assert.match(configFile(nodeConfig(w, 'natsd'), 'nats-server.conf'), /^port: 4222$/m);
 });

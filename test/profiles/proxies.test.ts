@@ -1,12 +1,12 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, sh, shResult } from '../helpers/cli.ts';
 import { freePort, waitForPort } from '../helpers/ports.ts';
-import { configFile, nodeConfig, ok, read, startDaemon, workspaceWithCa, type Workspace } from './helpers.ts';
-import { httpsGet, startUpstream, wsRoundTrip, type TlsTarget } from './ws.ts';
+import { configFile, nodeConfig, ok, read, refused, startDaemon, workspaceWithCa, type Workspace } from './helpers.ts';
+import { httpsGet, startUpstream, wsRoundTrip, type TlsTarget, type Upstream } from './ws.ts';
 
 /** A node whose bundle is written where its config files say it is installed (--dest = --out). */
 function addAndBundle(w: Workspace, name: string, profile: string, dns: string, sets: Record<string, string | number>): string {
@@ -68,6 +68,30 @@ function apacheMain(prefix: string, include: string): string {
   return conf;
 }
 
+/**
+ * The seed's two Location blocks in a generated vhost, then real Apache serving it: our certificate,
+ * /sub/path/ stripped, and /sub/path/api/socket upgraded to a WebSocket round trip.
+ */
+async function clusterioThroughApache(t: TestContext, w: Workspace, dir: string, file: string, port: number, upstream: Upstream): Promise<void> {
+  const site = read(dir, file);
+  assert.match(site, /<Location \/sub\/path\/>\n\s+ProxyPass "http:\/\/127\.0\.0\.1:\d+\/"/);
+  assert.match(site, /<Location \/sub\/path\/api\/socket>\n\s+ProxyPass "ws:\/\/127\.0\.0\.1:\d+\/api\/socket"/);
+  const conf = apacheMain(join(w.dir, 'apache'), join(dir, file));
+  const check = shResult('apache2', ['-t', '-f', conf]);
+  assert.equal(check.code, 0, check.stderr);
+  const apache = startDaemon('apache2', ['-f', conf, '-DFOREGROUND']);
+  t.after(() => apache.stop());
+  await waitForPort(port);
+  const to = target(port, 'clusterio.test', dir);
+  const page = await httpsGet(to, '/sub/path/instances/');
+  assert.equal(page.body, 'upstream saw /instances/');
+  assert.equal(page.peerFingerprint, leafFingerprint(dir));
+  const ws = await wsRoundTrip(to, '/sub/path/api/socket', 'hello apache');
+  assert.equal(ws.reply, 'echo /api/socket hello apache');
+  assert.equal(ws.peerFingerprint, leafFingerprint(dir));
+  assert.deepEqual(upstream.paths, ['GET /instances/', 'WS /api/socket']);
+}
+
 test('Clusterio behind nginx: nginx -t passes, our certificate is served, the sub-path is stripped and /api/socket round-trips as a WebSocket', async (t) => {
   const w = workspaceWithCa();
   t.after(() => cleanup(w.dir));
@@ -108,23 +132,7 @@ test('Clusterio behind Apache: the seed\'s Location blocks forward the sub-path 
   const dir = addAndBundle(w, 'ctl-apache', 'clusterio-controller', 'clusterio.test', {
     sub_path: '/sub/path/', listen_address: '127.0.0.1', listen_port: port, http_port: upstream.port,
   });
-  const site = read(dir, 'clusterio-apache.conf');
-  assert.match(site, /<Location \/sub\/path\/>\n\s+ProxyPass "http:\/\/127\.0\.0\.1:\d+\/"/);
-  assert.match(site, /<Location \/sub\/path\/api\/socket>\n\s+ProxyPass "ws:\/\/127\.0\.0\.1:\d+\/api\/socket"/);
-  const conf = apacheMain(join(w.dir, 'apache'), join(dir, 'clusterio-apache.conf'));
-  const check = shResult('apache2', ['-t', '-f', conf]);
-  assert.equal(check.code, 0, check.stderr);
-
-  const apache = startDaemon('apache2', ['-f', conf, '-DFOREGROUND']);
-  t.after(() => apache.stop());
-  await waitForPort(port);
-  const to = target(port, 'clusterio.test', dir);
-  const page = await httpsGet(to, '/sub/path/instances/');
-  assert.equal(page.body, 'upstream saw /instances/');
-  assert.equal(page.peerFingerprint, leafFingerprint(dir));
-  const ws = await wsRoundTrip(to, '/sub/path/api/socket', 'hello apache');
-  assert.equal(ws.reply, 'echo /api/socket hello apache');
-  assert.deepEqual(upstream.paths, ['GET /instances/', 'WS /api/socket']);
+  await clusterioThroughApache(t, w, dir, 'clusterio-apache.conf', port, upstream);
 });
 
 test('reverse-proxy: Caddy validates and serves our certificate; nginx and Apache accept their templates; Traefik\'s parses', async (t) => {
@@ -175,4 +183,19 @@ test('reverse-proxy: Caddy validates and serves our certificate; nginx and Apach
   assert.deepEqual(traefik.http.routers['ct-rp'], { rule: 'Host(`proxy.test`) || Host(`127.0.0.1`)', entryPoints: ['websecure'], service: 'ct-rp', tls: {} });
   assert.deepEqual(traefik.http.services['ct-rp'], { loadBalancer: { servers: [{ url: `http://127.0.0.1:${upstream.port}` }] } });
   assert.deepEqual(traefik.tls.certificates, [{ certFile: join(dir2, 'node.crt'), keyFile: join(dir2, 'node.key') }]);
+});
+
+test('reverse-proxy for Clusterio behind Apache: socket_path gets the seed\'s own ws:// Location and the WebSocket goes through', async (t) => {
+  const w = workspaceWithCa();
+  t.after(() => cleanup(w.dir));
+  const upstream = await startUpstream();
+  t.after(() => upstream.close());
+  const port = await freePort();
+  // A bad value is refused when typed, with one line naming the option.
+  refused(w.cli('node', 'add', 'bad', '--profile', 'reverse-proxy', '--ip', '127.0.0.1', '--set', 'upstream=http://127.0.0.1:8080', '--set', 'socket_path=api/../x'),
+    /option socket_path must be a URL path/);
+  const dir = addAndBundle(w, 'rp-apache', 'reverse-proxy', 'clusterio.test', {
+    upstream: `http://127.0.0.1:${upstream.port}`, sub_path: 'sub/path', socket_path: '/api/socket/', listen_address: '127.0.0.1', listen_port: port,
+  });
+  await clusterioThroughApache(t, w, dir, 'proxy-apache.conf', port, upstream);
 });

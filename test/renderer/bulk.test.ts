@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseBulk } from '../../src-renderer/lib/bulk.ts';
+import { INFO } from './fake-api.ts';
 import { daysText, formatFingerprint, keyTypeLabel, stateTone } from '../../src-renderer/lib/format.ts';
 
 test('bulk lines: name, then IPs and DNS names in any order; comments and blank lines skipped', () => {
-  const lines = parseBulk('# tier one\norch1 10.0.5.16 orch1.internal\n\ncompute1, 10.0.5.17, fd00::17\ncompute2 10.0.5.18 c2.internal 10.0.6.18 # trailing note\n', new Set(), 'generic-server');
+  const lines = parseBulk('# tier one\norch1 10.0.5.16 orch1.internal\n\ncompute1, 10.0.5.17, fd00::17\ncompute2 10.0.5.18 c2.internal 10.0.6.18 # trailing note\n', { defaultProfile: 'generic-server', profiles: INFO.profiles });
   assert.deepEqual(lines.map((l) => l.problem), [null, null, null]);
   assert.deepEqual(lines.map((l) => l.line), [2, 4, 5]);
   assert.deepEqual(lines.map((l) => l.draft), [
@@ -15,7 +16,7 @@ test('bulk lines: name, then IPs and DNS names in any order; comments and blank 
 });
 
 test('bulk lines: each bad line says why, by line number', () => {
-  const lines = parseBulk('good 10.0.0.1\ngood 10.0.0.2\nexisting 10.0.0.3\n../x 10.0.0.4\nlonely\nbadip 10.0.0.300\nbadv6 fd00::zz\nbaddns 10.0.0.5 -x.example', new Set(['existing']));
+  const lines = parseBulk('good 10.0.0.1\ngood 10.0.0.2\nexisting 10.0.0.3\n../x 10.0.0.4\nlonely\nbadip 10.0.0.300\nbadv6 fd00::zz\nbaddns 10.0.0.5 -x.example', { existing: new Set(['existing']), defaultProfile: 'generic-server', profiles: INFO.profiles });
   const problems = Object.fromEntries(lines.map((l) => [l.line, l.problem]));
   assert.equal(problems[1], null);
   assert.match(problems[2]!, /"good" is listed twice/);

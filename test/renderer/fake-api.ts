@@ -57,8 +57,8 @@ export const INFO: AppInfo = {
   leafDefaultDays: 397,
   leafMaxDays: 825,
   profiles: [
-    { id: 'generic-server', title: 'Generic TLS server', server: true, client: false, loopback: false },
-    { id: 'generic-client', title: 'Generic TLS client', server: false, client: true, loopback: false },
+    { id: 'generic-server', title: 'Generic TLS server', server: true, client: false, loopback: false, options: [] },
+    { id: 'generic-client', title: 'Generic TLS client', server: false, client: true, loopback: false, options: [] },
   ],
   defaultProfile: 'generic-server',
   bundleFormats: [
@@ -108,6 +108,7 @@ export function row(name: string, over: Partial<NodeRow> = {}): NodeRow {
     notAfter: null,
     lastIssued: null,
     serial: null,
+    missing: [],
     ...over,
   };
 }

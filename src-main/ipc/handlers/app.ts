@@ -2,6 +2,7 @@ import { KEY_TYPES, DEFAULT_KEY_TYPE, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT
 import { PROFILES, DEFAULT_PROFILE_ID } from '../../profiles/index.ts';
 import { LINKS, linkUrl } from '../../app/links.ts';
 import { LIMITS } from '../schemas.ts';
+import { optionsOf } from '../views.ts';
 import type { AppInfo, BundleFormatInfo, LinkId } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
@@ -32,7 +33,7 @@ export function appHandlers(host: Host): HandlerSection<'getAppInfo' | 'copyText
       caMaxDays: CA_MAX_DAYS,
       leafDefaultDays: LEAF_DEFAULT_DAYS,
       leafMaxDays: LEAF_MAX_DAYS,
-      profiles: PROFILES.map((p) => ({ id: p.id, title: p.title, server: p.server, client: p.client, loopback: p.loopback })),
+      profiles: PROFILES.map((p) => ({ id: p.id, title: p.title, server: p.server, client: p.client, loopback: p.loopback, options: optionsOf(p) })),
       defaultProfile: DEFAULT_PROFILE_ID,
       bundleFormats: BUNDLE_FORMATS_INFO,
       links: (Object.keys(LINKS) as LinkId[]).map((id) => ({ id, title: LINKS[id].title })),

@@ -6,6 +6,7 @@ import { parseCsr } from '../../pki/csr.ts';
 import { pkcs12FromPem } from '../../pki/pkcs12.ts';
 import { checkChosenPassphrase } from '../../keychain/passphrase.ts';
 import { UserError, invalid } from '../../core/errors.ts';
+import { warnDaysOf } from '../../core/status.ts';
 import { certSummary, certPem } from '../views.ts';
 import { readChosenText } from '../files.ts';
 import { LIMITS } from '../schemas.ts';
@@ -84,7 +85,7 @@ export function certHandlers(host: Host): HandlerSection<CertChannels> {
         .read()
         .certs.filter((c) => !c.hasKey)
         .sort((a, b) => b.issuedAt.localeCompare(a.issuedAt))
-        .map((c) => certSummary(c, now));
+        .map((c) => certSummary(c, now, warnDaysOf(ctx)));
     },
     saveCertificate: async ({ serial }) => {
       const ctx = host.context();

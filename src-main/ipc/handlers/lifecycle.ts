@@ -76,11 +76,15 @@ export function lifecycleHandlers(host: Host): HandlerSection<LifecycleChannels>
       const r = await backupVault(ctx, path);
       return { saved: true, path: r.path, sha256: r.sha256, files: r.files };
     },
-    getPreferences: () => ({ notifyExpiry: readSettings(checkSettingsFile(host.settingsFile?.())).notifyExpiry }),
-    setPreferences: ({ notifyExpiry }) => {
+    getPreferences: () => {
+      const s = readSettings(checkSettingsFile(host.settingsFile?.()));
+      return { notifyExpiry: s.notifyExpiry, expiryWarnDays: s.expiryWarnDays };
+    },
+    setPreferences: (change) => {
       const file = checkSettingsFile(host.settingsFile?.());
-      writeSettings(file, { ...readSettings(file), notifyExpiry });
-      return { notifyExpiry };
+      const next = { ...readSettings(file), ...change };
+      writeSettings(file, next);
+      return { notifyExpiry: next.notifyExpiry, expiryWarnDays: next.expiryWarnDays };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { removeNode } from '../../lifecycle/remove-node.ts';
 import { addNodes, editNode, findNode, certHistory, latestCert, sshTargetText, type NodeInput } from '../../core/nodes.ts';
 import { UserError } from '../../core/errors.ts';
+import { warnDaysOf } from '../../core/status.ts';
 import { PickedFiles } from '../picked-files.ts';
 import { getProfile, verifyPortOf } from '../../profiles/index.ts';
 import { inspectKeyFile } from '../../ssh/auth.ts';
@@ -49,24 +50,24 @@ function toInput(d: NodeDraft, picked: PickedFiles): NodeInput {
 export function nodeHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode' | 'pickSshKey'> {
   const rowsFor = (names: string[]): NodeRow[] => {
     const ctx = host.context();
-    return nodeRows(ctx.vault.read(), ctx.now(), new Set(names));
+    return nodeRows(ctx.vault.read(), ctx.now(), new Set(names), warnDaysOf(ctx));
   };
   return {
     listNodes: () => {
       const ctx = host.context();
-      return nodeRows(ctx.vault.read(), ctx.now());
+      return nodeRows(ctx.vault.read(), ctx.now(), undefined, warnDaysOf(ctx));
     },
     getNode: ({ name }) => {
       const ctx = host.context();
       const inv = ctx.vault.read();
       const node = findNode(inv, name);
-      const row = nodeRows(inv, ctx.now(), new Set([name]))[0]!;
+      const row = nodeRows(inv, ctx.now(), new Set([name]), warnDaysOf(ctx))[0]!;
       const latest = latestCert(inv, name);
       return {
         node: row,
         push: pushSettings(node),
         current: latest ? certDetail(ctx, latest) : null,
-        history: certHistory(inv, name).map((c) => certSummary(c, ctx.now())),
+        history: certHistory(inv, name).map((c) => certSummary(c, ctx.now(), warnDaysOf(ctx))),
       };
     },
     addNodes: async ({ nodes }) => {

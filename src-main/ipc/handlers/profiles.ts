@@ -3,13 +3,14 @@ import { toUserError } from '../../core/errors.ts';
 import { getProfile, installDirOf } from '../../profiles/index.ts';
 import { profileFilesFor } from '../../profiles/node-files.ts';
 import { checkInstallDir, installPath } from '../../profiles/paths.ts';
-import type { BundleFile, Profile } from '../../profiles/types.ts';
-import type { MaelstromKeysView, ProfileFileView, ProfileOptionInfo } from '../contract.ts';
+import type { BundleFile } from '../../profiles/types.ts';
+import type { MaelstromKeysView, ProfileFileView } from '../contract.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { maelstrom } from '../../profiles/maelstrom.ts';
 import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../profiles/maelstrom-keys.ts';
 import { nodesWithProfile } from '../../profiles/peers.ts';
 import type { Host } from '../host.ts';
+import { optionsOf } from '../views.ts';
 import type { HandlerSection } from './types.ts';
 
 /** Private keys (mode 0600, or anything that looks like a key) never cross to the renderer. */
@@ -27,10 +28,6 @@ function fileView(installDir: string, f: BundleFile): ProfileFileView {
     secret,
     content: secret ? null : f.content.toString(),
   };
-}
-
-function optionsOf(profile: Profile): ProfileOptionInfo[] {
-  return (profile.options ?? []).map((o) => ({ key: o.key, help: o.help, default: o.default ?? null }));
 }
 
 const ROLE = { a: 'active', b: 'next', c: 'previous' } as const;

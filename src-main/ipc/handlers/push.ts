@@ -1,7 +1,7 @@
 import { pushBundles, type PushResult } from '../../ssh/index.ts';
 import { audit } from '../../lifecycle/audit.ts';
 import { pushAuditEntries } from '../../lifecycle/push.ts';
-import { summarizeNodes } from '../../core/status.ts';
+import { summarizeNodes, warnDaysOf } from '../../core/status.ts';
 import { sshTargetText } from '../../core/nodes.ts';
 import { UserError } from '../../core/errors.ts';
 import type { HostKeyInfo } from '../../ssh/index.ts';
@@ -59,7 +59,7 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
     listPushTargets: () => {
       const ctx = host.context();
       const inv = ctx.vault.read();
-      return summarizeNodes(inv, ctx.now()).map((s) => ({
+      return summarizeNodes(inv, ctx.now(), undefined, warnDaysOf(ctx)).map((s) => ({
         name: s.node.name,
         ssh: s.node.ssh ? sshTargetText(s.node.ssh) : null,
         state: s.state,

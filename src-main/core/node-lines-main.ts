@@ -1,0 +1,24 @@
+import { checkNodeName, dnsNameProblem, normalizeIp } from '../pki/names.ts';
+import { PROFILES } from '../profiles/index.ts';
+import type { LineProfile, NameChecks } from './node-lines.ts';
+
+const passes = (fn: () => unknown): boolean => {
+  try {
+    fn();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Main's own name rules for parseNodeLines (the renderer passes its mirror of them). */
+export const MAIN_NAME_CHECKS: NameChecks = {
+  nodeNameProblem: (name) => (passes(() => checkNodeName(name)) ? null : 'use 1-63 letters, digits, dots, hyphens or underscores, starting with a letter or digit'),
+  isIp: (token) => passes(() => normalizeIp(token)),
+  dnsNameProblem,
+};
+
+/** Every profile with its settings, as parseNodeLines wants them. */
+export function lineProfiles(): LineProfile[] {
+  return PROFILES.map((p) => ({ id: p.id, loopback: p.loopback, options: (p.options ?? []).map((o) => ({ key: o.key, help: o.help, required: Boolean(o.required) })) }));
+}
