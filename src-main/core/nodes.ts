@@ -4,6 +4,7 @@ import { getProfile, DEFAULT_PROFILE_ID, checkNodeOptions } from '../profiles/in
 import { resolve } from 'node:path';
 import { parseOwnerSpec } from '../ssh/remote-commands.ts';
 import { UserError, invalid } from './errors.ts';
+import { certNodeKeyOf, indexInventory, nodeKeyOf } from './inventory-index.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
 
@@ -138,7 +139,7 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
 }
 
 export function findNode(inv: Inventory, name: string): NodeRecord {
-  const node = inv.nodes.find((n) => n.name === name);
+  const node = Object.isFrozen(inv) ? indexInventory(inv).node(name) : inv.nodes.find((n) => n.name === name);
   if (!node) throw new UserError('not-found', `no node named "${name}"; see \`cluster-trust node list\``);
   return node;
 }
@@ -152,8 +153,9 @@ export async function addNodes(ctx: CoreContext, inputs: NodeInput[]): Promise<N
     names.add(r.name);
   }
   return ctx.vault.update((inv) => {
+    const existing = new Set(inv.nodes.map(nodeKeyOf));
     for (const r of records) {
-      if (inv.nodes.some((n) => n.name === r.name)) throw new UserError('conflict', `a node named "${r.name}" already exists`);
+      if (existing.has(nodeKeyOf(r))) throw new UserError('conflict', `a node named "${r.name}" already exists`);
     }
     inv.nodes.push(...records);
     return records;
@@ -177,16 +179,19 @@ export async function removeNode(ctx: CoreContext, name: string): Promise<void> 
   });
 }
 
+/** The node's newest certificate. O(1) on a Vault.read snapshot; one pass over the certificates otherwise. */
 export function latestCert(inv: Inventory, node: string): CertRecord | undefined {
+  if (Object.isFrozen(inv)) return indexInventory(inv).latest(node);
   let latest: CertRecord | undefined;
   for (const c of inv.certs) {
-    if (c.node === node && (!latest || c.issuedAt >= latest.issuedAt)) latest = c;
+    if (certNodeKeyOf(c) === node && (!latest || c.issuedAt >= latest.issuedAt)) latest = c;
   }
   return latest;
 }
 
+/** Newest first; of equal times, in the order recorded. */
 export function certHistory(inv: Inventory, node: string): CertRecord[] {
-  return inv.certs.filter((c) => c.node === node).sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
+  return [...indexInventory(inv).certs(node)].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
 }
 
 /** The SANs a node's certificate carries: its own names plus the loopback pair when its profile asks. */
