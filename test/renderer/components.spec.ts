@@ -365,3 +365,50 @@ describe('App', () => {
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('the vault folder /x is not writable'));
   });
 });
+
+describe('NodesView at scale: virtual rows, search, sort, keyboard', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      row(`node-${i}`, { ips: [`10.${Math.floor(i / 250)}.${i % 250}.1`], dns: [`node-${i}.fleet.test`], ...(i % 100 === 7 ? { state: 'renew' as const, daysLeft: 10 } : {}), ...(i === 4321 ? { profile: 'nats-server', profileTitle: 'NATS server' } : {}) }),
+    );
+  const rendered = (c: HTMLElement) => Array.from(c.querySelectorAll('tr[data-node]')).map((r) => r.getAttribute('data-node'));
+
+  test('10,000 nodes put only a window of rows in the DOM; search filters by name, address, profile and state', async () => {
+    app.nodes = many(10_000);
+    useApi(fakeApi().api);
+    const { container } = render(NodesView);
+    expect(rendered(container).length).toBeGreaterThan(10);
+    expect(container.querySelectorAll('tr').length).toBeLessThanOrEqual(500);
+    const search = screen.getByTestId('node-search');
+    await fireEvent.input(search, { target: { value: 'node-9876' } });
+    expect(rendered(container)).toEqual(['node-9876']);
+    await fireEvent.input(search, { target: { value: '10.2.3.1' } });
+    expect(rendered(container)).toEqual(['node-503']);
+    await fireEvent.input(search, { target: { value: 'nats' } });
+    expect(rendered(container)).toEqual(['node-4321']);
+    await fireEvent.input(search, { target: { value: 'renew' } });
+    expect(screen.getByTestId('nodes-table').getAttribute('data-rows')).toBe('100');
+    expect(screen.getByTestId('node-count').textContent).toBe('100 of 10000');
+    await fireEvent.input(search, { target: { value: 'no such node' } });
+    expect(screen.getByTestId('no-match')).toBeTruthy();
+  });
+
+  test('a column header sorts (then reverses); arrow keys move the row focus and Enter opens the node', async () => {
+    app.nodes = [row('b', { state: 'ok', daysLeft: 300 }), row('a', { state: 'expired', daysLeft: -1 }), row('c')];
+    app.detail = null;
+    useApi(fakeApi().api);
+    const { container } = render(NodesView);
+    await fireEvent.click(container.querySelector('[data-sort=name]')!);
+    expect(rendered(container)).toEqual(['a', 'b', 'c']);
+    await fireEvent.click(container.querySelector('[data-sort=name]')!);
+    expect(rendered(container)).toEqual(['c', 'b', 'a']);
+    await fireEvent.click(container.querySelector('[data-sort=state]')!);
+    expect(rendered(container)).toEqual(['c', 'a', 'b']);
+    const grid = screen.getByTestId('nodes-table');
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    expect(container.querySelector('tr.focused')?.getAttribute('data-node')).toBe('a');
+    await fireEvent.keyDown(grid, { key: 'Enter' });
+    expect(app.detail).toBe('a');
+  });
+});
