@@ -4,6 +4,7 @@ const modules: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['issue', () => import('./issue.ts')],
   ['push', () => import('./push.ts')],
   ['cold-start', () => import('./cold-start.ts')],
+  ['scale', () => import('./scale.ts')],
 ];
 
 const only = process.argv.slice(2);
