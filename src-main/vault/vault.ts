@@ -26,7 +26,7 @@ function freezeSnapshot(inv: Inventory): Inventory {
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /** Beside the inventory: the SHA-256 of the last inventory.json this code wrote (already schema-checked). */
-const CHECKED_STAMP = '.inventory.sha256';
+export const CHECKED_STAMP = '.inventory.sha256';
 
 /** Files a transaction writes before the inventory that refers to them. */
 export class Transaction {
