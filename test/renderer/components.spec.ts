@@ -9,6 +9,7 @@ import StateBadge from '../../src-renderer/components/StateBadge.svelte';
 import NodeForm from '../../src-renderer/views/NodeForm.svelte';
 import BulkAdd from '../../src-renderer/views/BulkAdd.svelte';
 import NodesView from '../../src-renderer/views/NodesView.svelte';
+import PushView from '../../src-renderer/views/PushView.svelte';
 import ExportDialog from '../../src-renderer/views/ExportDialog.svelte';
 import FirstRun from '../../src-renderer/views/FirstRun.svelte';
 import SignCsr from '../../src-renderer/views/SignCsr.svelte';
@@ -410,5 +411,21 @@ describe('NodesView at scale: virtual rows, search, sort, keyboard', () => {
     expect(container.querySelector('tr.focused')?.getAttribute('data-node')).toBe('a');
     await fireEvent.keyDown(grid, { key: 'Enter' });
     expect(app.detail).toBe('a');
+  });
+});
+
+describe('PushView at scale', () => {
+  test('the search box filters the push list by name, SSH target and state; a page of rows at a time', async () => {
+    const targets = Array.from({ length: 2000 }, (_, i) => ({ name: `n${i}`, ssh: i % 2 ? `deploy@10.0.${Math.floor(i / 250)}.${i % 250}` : null, state: (i === 1234 ? 'expired' : 'ok') as 'ok' | 'expired' }));
+    useApi(fakeApi({ listPushTargets: () => targets, listSavedSshKeys: () => [] }).api);
+    const { container } = render(PushView);
+    await waitFor(() => expect(container.querySelectorAll('[data-testid=push-nodes] tr[data-node]').length).toBe(300));
+    const names = () => Array.from(container.querySelectorAll('[data-testid=push-nodes] tr[data-node]')).map((r) => r.getAttribute('data-node'));
+    await fireEvent.input(screen.getByTestId('push-search'), { target: { value: 'n1999' } });
+    expect(names()).toEqual(['n1999']);
+    await fireEvent.input(screen.getByTestId('push-search'), { target: { value: 'deploy@10.0.7.99' } });
+    expect(names()).toEqual(['n1849']);
+    await fireEvent.input(screen.getByTestId('push-search'), { target: { value: 'expired' } });
+    expect(names()).toEqual(['n1234']);
   });
 });
