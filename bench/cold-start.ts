@@ -31,7 +31,7 @@ app.whenReady().then(() => {
 });
 `;
 
-function bareRuntime(base: string): string {
+export function bareRuntime(base: string): string {
   const dir = join(base, 'bare');
   if (spawnSync('cp', ['-al', RUNTIME_DIR!, dir]).status !== 0) cpSync(RUNTIME_DIR!, dir, { recursive: true });
   mkdirSync(join(dir, 'resources', 'app'), { recursive: true });
@@ -41,7 +41,7 @@ function bareRuntime(base: string): string {
 }
 
 /** Xvfb for the whole benchmark when there is no display (one server, not one per launch). */
-async function ensureDisplay(): Promise<ChildProcess | null> {
+export async function ensureDisplay(): Promise<ChildProcess | null> {
   if (process.env.DISPLAY) return null;
   const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x860x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const display = await new Promise<string>((resolve, reject) => {
@@ -53,7 +53,7 @@ async function ensureDisplay(): Promise<ChildProcess | null> {
   return xvfb;
 }
 
-async function launchOnce(executable: string, env: Record<string, string>): Promise<number> {
+export async function launchOnce(executable: string, env: Record<string, string>): Promise<number> {
   const start = performance.now();
   const child = spawn(executable, ['--no-sandbox'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   const ms = await withDeadline(new Promise<number>((resolve, reject) => {

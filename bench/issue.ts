@@ -40,7 +40,7 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<u
   }));
 }
 
-function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+export function exec(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -85,7 +85,7 @@ function keyPair(type: LeafType): Promise<{ publicKey: KeyObject; privateKey: Ke
 }
 
 /** Bare native keygen + signing of the same certificates under a CA of the same type. */
-async function timeNative(n: number, type: LeafType): Promise<{ ms: number; cpuMs: number }> {
+export async function timeNative(n: number, type: LeafType): Promise<{ ms: number; cpuMs: number }> {
   const ca = await generateKey(type);
   const caCert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
@@ -126,7 +126,7 @@ async function timeNative(n: number, type: LeafType): Promise<{ ms: number; cpuM
 }
 
 /** mkcert, one process per certificate, `jobs` at a time, in its own CAROOT (never -install). */
-async function timeMkcert(n: number, type: LeafType, jobs: number, scratch: string): Promise<number> {
+export async function timeMkcert(n: number, type: LeafType, jobs: number, scratch: string): Promise<number> {
   const out = mkdtempSync(join(scratch, 'mkcert-'));
   const env = { CAROOT: join(out, 'caroot') };
   const args = (node: { name: string; dns: string; ip: string }) => [

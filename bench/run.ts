@@ -5,6 +5,7 @@ const modules: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['push', () => import('./push.ts')],
   ['cold-start', () => import('./cold-start.ts')],
   ['pem', () => import('./pem.ts')],
+  ['scale', () => import('./scale.ts')],
 ];
 
 const only = process.argv.slice(2);

@@ -2,11 +2,14 @@
 // modules stay external; everything else (our ES module sources included) is inlined. The preload is
 // not built here: it runs in the sandbox, without this file's Node banner, and vite.config.ts builds it.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 
+// The CLI is two files: `cli` (a small entry: help from the manifest, routing) and `cli-main` (every
+// command, loaded through V8's code cache only when a command runs).
 const entries = [
-  { in: 'src-main/cli/index.ts', out: 'cli' },
+  { in: 'src-main/cli/main.ts', out: 'cli-main' },
   { in: 'src-main/main.ts', out: 'main' },
 ].filter((e) => existsSync(e.in));
 
@@ -15,8 +18,7 @@ const entries = [
 mkdirSync('dist', { recursive: true });
 const staging = mkdtempSync(join('dist', '.build-'));
 try {
-  await build({
-    entryPoints: entries,
+  const common = {
     outdir: staging,
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -32,8 +34,15 @@ try {
     define: { 'import.meta.url': 'importMetaUrl' },
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
-  });
-  for (const name of readdirSync(staging)) renameSync(join(staging, name), join('dist', name));
+  };
+  await build({ ...common, entryPoints: entries });
+  // Help and routing without loading the commands: their words, groups and usage, read from the bundle.
+  const { cliManifest } = createRequire(import.meta.url)(resolve(staging, 'cli-main.cjs'));
+  writeFileSync(join(staging, 'cli-manifest.json'), `${JSON.stringify(await cliManifest())}\n`);
+  await build({ ...common, entryPoints: [{ in: 'src-main/cli/index.ts', out: 'cli' }] });
+  // The entry last: a CLI started meanwhile finds either the old pair or the new one.
+  const names = readdirSync(staging).sort((a, b) => Number(a.startsWith('cli.cjs')) - Number(b.startsWith('cli.cjs')));
+  for (const name of names) renameSync(join(staging, name), join('dist', name));
 } finally {
   rmSync(staging, { recursive: true, force: true });
 }

@@ -1,8 +1,45 @@
-import { runCli } from './main.ts';
+// The `cluster-trust` entry: a few kilobytes that print help from the manifest the build wrote and
+// otherwise load the command bundle (through V8's code cache) with the one command group the words
+// name. Everything heavy (the vault, PKI, ssh2) lives in that bundle and loads only on use.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findCommand, wantsUsage } from './route.ts';
+import { requireWithCodeCache } from './code-cache.ts';
+import type { CliManifest, CliStreams } from './main.ts';
 
-runCli(process.argv.slice(2), {
+declare const __dirname: string;
+
+const streams: CliStreams = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
-}).then((code) => {
-  process.exitCode = code;
-});
+};
+
+function readManifest(): CliManifest | null {
+  try {
+    return JSON.parse(readFileSync(join(__dirname, 'cli-manifest.json'), 'utf8')) as CliManifest;
+  } catch {
+    return null; // no manifest: the command bundle routes by itself
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const manifest = readManifest();
+  const found = manifest ? findCommand(argv, manifest.commands) : null;
+  if (manifest && wantsUsage(argv, found !== null)) {
+    streams.stdout(`${manifest.usage}\n`);
+    return 0;
+  }
+  const { runCli } = requireWithCodeCache(join(__dirname, 'cli-main.cjs')) as typeof import('./main.ts');
+  return runCli(argv, streams, found ? { group: found.command.group } : {});
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // Only a broken install gets here (the command bundle reports its own errors).
+    process.stderr.write(`cluster-trust: cannot start: ${(err as Error).message.split('\n')[0]}; run \`npm run build\`\n`);
+    process.exitCode = 70;
+  },
+);

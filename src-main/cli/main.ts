@@ -1,5 +1,6 @@
-import { COMMANDS } from './registry.ts';
+import { isCommandGroup, loadCommands, type CommandGroup } from './registry.ts';
 import { GLOBAL_OPTIONS, one, parseArgs } from './args.ts';
+import { findCommand, leadingWords, wantsUsage } from './route.ts';
 import { createContext } from '../core/context.ts';
 import { terminalCaPassphrase } from './ca-passphrase-prompt.ts';
 import { findInterruptedRestore, interruptedRestoreError } from '../lifecycle/restore-recovery.ts';
@@ -12,38 +13,8 @@ export interface CliStreams {
   stderr: (text: string) => void;
 }
 
-/** Leading words once global options (and their values) are set aside: `--home X ca init` -> ca, init. */
-function leadingWords(argv: string[]): Array<{ word: string; index: number }> {
-  const valued = new Set(GLOBAL_OPTIONS.filter((o) => o.value).map((o) => `--${o.name}`));
-  const words: Array<{ word: string; index: number }> = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (valued.has(a)) {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-')) {
-      if ([...valued].some((v) => a.startsWith(`${v}=`)) || a === '--json' || a === '--help') continue;
-      break;
-    }
-    words.push({ word: a, index: i });
-  }
-  return words;
-}
-
-function findCommand(argv: string[]): { command: Command; rest: string[] } | null {
-  const words = leadingWords(argv);
-  let best: Command | null = null;
-  for (const c of COMMANDS) {
-    if (c.words.every((w, i) => words[i]?.word === w) && (!best || c.words.length > best.words.length)) best = c;
-  }
-  if (!best) return null;
-  const drop = new Set(words.slice(0, best.words.length).map((w) => w.index));
-  return { command: best, rest: argv.filter((_, i) => !drop.has(i)) };
-}
-
-export function usage(): string {
-  const lines = COMMANDS.map((c) => `  ${c.usage}\n      ${c.summary}`);
+export function usage(commands: readonly Command[]): string {
+  const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
   return [
     'usage: cluster-trust [--home DIR] [--json] [--passphrase-file FILE] COMMAND ...',
     '',
@@ -56,15 +27,30 @@ export function usage(): string {
   ].join('\n');
 }
 
-/** Runs one CLI invocation; returns the exit code. Errors are one line on stderr, never a stack. */
-export async function runCli(argv: string[], streams: CliStreams): Promise<number> {
+/** What the build writes to dist/cli-manifest.json: help, and which group each command is in. */
+export interface CliManifest {
+  usage: string;
+  commands: Array<{ words: string[]; group: CommandGroup }>;
+}
+
+export async function cliManifest(): Promise<CliManifest> {
+  const all = await loadCommands();
+  return { usage: usage(all.map((c) => c.command)), commands: all.map((c) => ({ words: c.command.words, group: c.group })) };
+}
+
+/**
+ * Runs one CLI invocation; returns the exit code. Errors are one line on stderr, never a stack.
+ * `group`, when the entry already routed the words, loads only that group's commands.
+ */
+export async function runCli(argv: string[], streams: CliStreams, opts: { group?: string } = {}): Promise<number> {
   let json = argv.includes('--json');
   try {
-    if (argv.length === 0 || argv[0] === 'help' || (argv.includes('--help') && !findCommand(argv))) {
-      streams.stdout(`${usage()}\n`);
+    const commands = (await loadCommands(opts.group && isCommandGroup(opts.group) ? [opts.group] : undefined)).map((c) => c.command);
+    if (wantsUsage(argv, findCommand(argv, commands) !== null)) {
+      streams.stdout(`${usage(commands)}\n`);
       return 0;
     }
-    const found = findCommand(argv);
+    const found = findCommand(argv, commands);
     if (!found) throw invalid(`unknown command "${leadingWords(argv).slice(0, 2).map((w) => w.word).join(' ')}"; run \`cluster-trust help\``);
     const { command, rest } = found;
     const args = parseArgs(rest, [...GLOBAL_OPTIONS, ...(command.options ?? [])]);

@@ -10,6 +10,7 @@ import { audit } from '../lifecycle/audit.ts';
 import { activeCaRecord, unlockCa, type UnlockedCa } from './ca.ts';
 import { findNode, sansFor } from './nodes.ts';
 import { ekuOf } from '../profiles/index.ts';
+import { indexInventory } from './inventory-index.ts';
 import { invalid, UserError } from './errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, Pack } from '../vault/schema.ts';
@@ -130,7 +131,7 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
   const caRec = activeCaRecord(snapshot);
   const wanted = names === 'all' ? snapshot.nodes.map((n) => n.name) : unique(names);
   if (wanted.length === 0) throw invalid(names === 'all' ? 'there are no nodes to issue for; add one with `node add`' : 'name at least one node, or use --all');
-  const nodes = wanted.map((n) => findNode(snapshot, n));
+  const nodes = wanted.map((n) => findNode(snapshot, n)); // O(1) each on the read snapshot
   // Before minutes of key generation, not after: a read-only vault would refuse the result anyway.
   ctx.vault.assertWritable();
   const ca = await unlockCa(ctx, caRec);
@@ -143,8 +144,9 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
   await ctx.vault.update((inv, tx) => {
     // The inventory may have moved since the snapshot: refuse rather than issue for a stale node.
     if (activeCaRecord(inv).id !== caRec.id) throw new UserError('conflict', 'the active CA changed while issuing; run the command again');
+    const index = indexInventory(inv);
     for (const n of nodes) {
-      const current = findNode(inv, n.name);
+      const current = index.node(n.name) ?? findNode(inv, n.name);
       if (JSON.stringify(current) !== JSON.stringify(n)) throw new UserError('conflict', `node "${n.name}" changed while issuing; run the command again`);
     }
     record(inv, made, tx.writePack(toPack(made)));

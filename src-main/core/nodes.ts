@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { parseOwnerSpec } from '../ssh/remote-commands.ts';
 import { activeCaConstraints, checkNodeAgainstConstraints } from './name-policy.ts';
 import { UserError, invalid } from './errors.ts';
+import { indexInventory, nodeKeyOf } from './inventory-index.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
 
@@ -145,7 +146,7 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
 }
 
 export function findNode(inv: Inventory, name: string): NodeRecord {
-  const node = inv.nodes.find((n) => n.name === name);
+  const node = Object.isFrozen(inv) ? indexInventory(inv).node(name) : inv.nodes.find((n) => n.name === name);
   if (!node) throw new UserError('not-found', `no node named "${name}"; see \`cluster-trust node list\``);
   return node;
 }
@@ -168,8 +169,9 @@ export async function addNodes(ctx: CoreContext, inputs: NodeInput[]): Promise<N
     names.add(r.name);
   }
   return ctx.vault.update((inv) => {
+    const existing = new Set(inv.nodes.map(nodeKeyOf));
     for (const r of records) {
-      if (inv.nodes.some((n) => n.name === r.name)) throw new UserError('conflict', `a node named "${r.name}" already exists`);
+      if (existing.has(nodeKeyOf(r))) throw new UserError('conflict', `a node named "${r.name}" already exists`);
       checkNodeAgainstConstraints(activeCaConstraints(ctx, inv), r);
     }
     inv.nodes.push(...records);
@@ -192,21 +194,22 @@ export function certsOf(inv: Inventory, node: NodeRecord): CertRecord[] {
   return inv.certs.filter((c) => c.nodeId === node.id);
 }
 
-function newest(certs: CertRecord[]): CertRecord | undefined {
+function newest(certs: Iterable<CertRecord>): CertRecord | undefined {
   let latest: CertRecord | undefined;
   for (const c of certs) if (!latest || c.issuedAt >= latest.issuedAt) latest = c;
   return latest;
 }
 
-/** The newest certificate of the node named `name` (undefined when there is no such node). */
+/** The newest certificate of the node named `name`. O(1) on a Vault.read snapshot; one pass otherwise. */
 export function latestCert(inv: Inventory, name: string): CertRecord | undefined {
+  if (Object.isFrozen(inv)) return indexInventory(inv).latest(name);
   const node = inv.nodes.find((n) => n.name === name);
   return node ? newest(certsOf(inv, node)) : undefined;
 }
 
+/** Newest first; of equal times, in the order recorded. */
 export function certHistory(inv: Inventory, name: string): CertRecord[] {
-  const node = inv.nodes.find((n) => n.name === name);
-  return node ? certsOf(inv, node).sort((a, b) => b.issuedAt.localeCompare(a.issuedAt)) : [];
+  return [...indexInventory(inv).certs(name)].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
 }
 
 /** The node a certificate belongs to, if that node record still exists. */

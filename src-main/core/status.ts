@@ -1,4 +1,4 @@
-import { latestCert } from './nodes.ts';
+import { indexInventory, nodeKeyOf } from './inventory-index.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
 
@@ -32,9 +32,12 @@ export function certState(cert: Pick<CertRecord, 'notBefore' | 'notAfter' | 'sta
 
 /** certState, plus `untrusted` when the certificate's CA is retired. */
 export function certStateIn(inv: Inventory, cert: CertRecord | undefined, now: Date, withinDays?: number, warnDays?: number): CertState {
-  const state = certState(cert, now, withinDays, warnDays);
-  if (cert && state !== 'revoked' && state !== 'expired' && inv.cas.find((c) => c.id === cert.caId)?.status === 'retired') return 'untrusted';
-  return state;
+  const retired = cert ? inv.cas.filter((c) => c.id === cert.caId && c.status === 'retired').map((c) => c.id) : [];
+  return untrustedOr(certState(cert, now, withinDays, warnDays), cert, new Set(retired));
+}
+
+function untrustedOr(state: CertState, cert: CertRecord | undefined, retiredCas: ReadonlySet<string>): CertState {
+  return cert && state !== 'revoked' && state !== 'expired' && retiredCas.has(cert.caId) ? 'untrusted' : state;
 }
 
 export interface NodeSummary {
@@ -44,13 +47,16 @@ export interface NodeSummary {
   daysLeft?: number;
 }
 
+/** One pass over the nodes with the certificates indexed once: O(nodes + certificates). */
 export function summarizeNodes(inv: Inventory, now: Date, withinDays?: number, warnDays?: number): NodeSummary[] {
+  const index = indexInventory(inv);
+  const retiredCas = new Set(inv.cas.filter((c) => c.status === 'retired').map((c) => c.id));
   return inv.nodes.map((node) => {
-    const cert = latestCert(inv, node.name);
+    const cert = index.latest(nodeKeyOf(node));
     return {
       node,
       ...(cert ? { cert, daysLeft: Math.floor((new Date(cert.notAfter).getTime() - now.getTime()) / DAY_MS) } : {}),
-      state: certStateIn(inv, cert, now, withinDays, warnDays),
+      state: untrustedOr(certState(cert, now, withinDays, warnDays), cert, retiredCas),
     };
   });
 }

@@ -45,7 +45,7 @@ export function rotationView(ctx: CoreContext): RotationView {
   const previous = inv.cas.find((c) => c.status === 'previous') ?? null;
   const retired = inv.cas.filter((c) => c.status === 'retired').sort((a, b) => (b.retiredAt ?? '').localeCompare(a.retiredAt ?? ''));
   const now = ctx.now();
-  const blocking = previous ? liveCertHolders(inv, previous.id, now) : [];
+  const blocking = new Set(previous ? liveCertHolders(inv, previous.id, now) : []);
   const issuedAt = new Map(inv.nodes.map((n) => [n.name, latestCert(inv, n.name)?.issuedAt ?? null]));
   const pushes = lastPushes(readAudit(ctx), (node) => issuedAt.get(node) ?? null);
   // Certificates signed from a CSR without a node record still count: renewing cannot reach them.
@@ -65,7 +65,7 @@ export function rotationView(ctx: CoreContext): RotationView {
       caStatus: ca?.status ?? null,
       // Every certificate of the active CA was made after the rotation that brought it in.
       renewed: !!cert && cert.caId === active.id,
-      blocksRetire: blocking.includes(name),
+      blocksRetire: blocking.has(name),
       lastPush: pushes.get(name) ?? null,
     };
   });
@@ -76,7 +76,7 @@ export function rotationView(ctx: CoreContext): RotationView {
     lastRetired: retired[0] ? rotationCa(retired[0]) : null,
     nodes,
     toRenew: nodes.filter((n) => !n.fromCsr && n.serial !== null && !n.renewed).length,
-    blocking,
+    blocking: [...blocking],
     lastBackupAt: inv.lastBackupAt ?? null,
   };
 }

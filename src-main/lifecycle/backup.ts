@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as tar from 'tar';
 import { writeFileAtomic } from '../vault/atomic.ts';
 import { acquireLock } from '../vault/lock.ts';
+import { CHECKED_STAMP } from '../vault/vault.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { audit } from './audit.ts';
 import { ARCHIVE_ROOT, MANIFEST_NAME, manifestFor, sha256, type VaultFile } from './archive.ts';
@@ -12,7 +13,8 @@ import type { CoreContext } from '../core/context.ts';
 
 /** Lock files and the temp files of interrupted writes are not part of a vault's content. */
 function skipped(name: string): boolean {
-  return name === '.lock' || (name.startsWith('.') && name.endsWith('.tmp'));
+  // The checked-inventory stamp is a cache of this machine's last write: a restore checks in full.
+  return name === '.lock' || name === CHECKED_STAMP || (name.startsWith('.') && name.endsWith('.tmp'));
 }
 
 function collect(home: string): VaultFile[] {

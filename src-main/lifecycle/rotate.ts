@@ -5,6 +5,7 @@ import { activeCaRecord, caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa,
 import { constraintsFor, parsePermitted, readNameConstraints } from '../pki/name-constraints.ts';
 import { constraintWarnings } from '../core/name-policy.ts';
 import { latestCert, ownerOf } from '../core/nodes.ts';
+import { indexInventory, nodeKeyOf } from '../core/inventory-index.ts';
 import { certStateIn, type CertState } from '../core/status.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { audit } from './audit.ts';
@@ -66,7 +67,8 @@ export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?
       tx.write(caKeyPath(record.id), prepared.encryptedKey, 0o600);
       inv.cas.push(record);
       if (inv.crl) await resignCrls(ctx, inv, tx, signers);
-      return inv.nodes.filter((n) => latestCert(inv, n.name)?.caId === old.id).map((n) => n.name);
+      const index = indexInventory(inv);
+      return inv.nodes.filter((n) => index.latest(nodeKeyOf(n))?.caId === old.id).map((n) => n.name);
     });
   } catch (err) {
     await prepared.discard();

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { writeFileAtomic, ensurePrivateDir, fsyncDir } from './atomic.ts';
 import { acquireLock } from './lock.ts';
 import { migrateInventory } from './migrate.ts';
@@ -12,6 +12,22 @@ export interface PendingFile {
   data: string | Buffer;
   mode: number;
 }
+
+/**
+ * Freezes the snapshot's root and its lists, so a reader cannot add, drop or reorder records of the
+ * shared copy (freezing every record would cost more than the read saves). Changes go through `update`.
+ */
+function freezeSnapshot(inv: Inventory): Inventory {
+  Object.freeze(inv.cas);
+  Object.freeze(inv.nodes);
+  Object.freeze(inv.certs);
+  return Object.freeze(inv);
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Beside the inventory: the SHA-256 of the last inventory.json this code wrote (already schema-checked). */
+export const CHECKED_STAMP = '.inventory.sha256';
 
 /** Files a transaction writes before the inventory that refers to them. */
 /**
@@ -43,6 +59,7 @@ export class Transaction {
  */
 export class Vault {
   readonly home: string;
+  private cached?: { stamp: string; inventory: Inventory };
 
   private constructor(home: string) {
     this.home = home;
@@ -69,14 +86,39 @@ export class Vault {
     return existsSync(this.path('inventory.json'));
   }
 
+  /**
+   * The inventory as on disk, one shared snapshot (frozen lists; never change it, use `update`):
+   * parsed and validated once per change of the file (its inode, size and times), so views that
+   * read it on every call cost nothing until the vault changes.
+   */
   read(): Inventory {
     const file = this.path('inventory.json');
+    let st;
+    try {
+      st = statSync(file, { bigint: true });
+    } catch {
+      return this.readFresh(); // missing: empty; unreadable: the same error as ever
+    }
+    const stamp = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    if (this.cached?.stamp === stamp) return this.cached.inventory;
+    // Stat before reading: a file replaced in between only costs one more parse on the next call.
+    const inventory = freezeSnapshot(this.readFresh());
+    this.cached = { stamp, inventory };
+    return inventory;
+  }
+
+  /** A private, mutable copy read from disk now (what `update` changes). */
+  private readFresh(): Inventory {
+    const file = this.path('inventory.json');
     if (!existsSync(file)) return emptyInventory();
-    const raw = this.readJson('inventory.json');
+    const text = this.readText('inventory.json');
+    const raw = this.parseJson('inventory.json', text);
     const version = (raw as { schema?: unknown } | null)?.schema;
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
       throw new UserError('vault-corrupt', `this vault was written by a newer Cluster Trust (schema ${version}); upgrade the app`);
     }
+    // The exact bytes `update` wrote after checking them: the schema would return them unchanged.
+    if (version === SCHEMA_VERSION && this.checkedStamp() === sha256(text)) return raw as Inventory;
     // An older vault is migrated in memory on every read; its next write stores the new schema.
     const parsed = inventorySchema.safeParse(migrateInventory(raw));
     if (!parsed.success) {
@@ -84,6 +126,14 @@ export class Vault {
       throw damagedFile(file, `is damaged at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
     }
     return parsed.data;
+  }
+
+  private checkedStamp(): string | null {
+    try {
+      return readFileSync(this.path(CHECKED_STAMP), 'utf8');
+    } catch {
+      return null;
+    }
   }
 
   readText(relPath: string): string {
@@ -99,7 +149,10 @@ export class Vault {
    * error naming the file and the way out, not a parser message without a file name.
    */
   readJson(relPath: string): unknown {
-    const text = this.readText(relPath);
+    return this.parseJson(relPath, this.readText(relPath));
+  }
+
+  private parseJson(relPath: string, text: string): unknown {
     try {
       return JSON.parse(text);
     } catch (err) {
@@ -137,7 +190,7 @@ export class Vault {
       throw new UserError('io', `cannot lock the vault in ${this.home}: ${(err as Error).message}`);
     }
     try {
-      const inv = this.read();
+      const inv = this.readFresh();
       const tx = new Transaction();
       const result = await change(inv, tx);
       const dirs = new Set<string>();
@@ -149,7 +202,11 @@ export class Vault {
       }
       for (const dir of dirs) fsyncDir(dir);
       const checked = inventorySchema.parse(inv);
-      writeFileAtomic(this.path('inventory.json'), `${JSON.stringify(checked, null, 1)}\n`, 0o600);
+      const text = `${JSON.stringify(checked, null, 1)}\n`;
+      writeFileAtomic(this.path('inventory.json'), text, 0o600);
+      this.cached = undefined;
+      // After the inventory: a crash in between leaves a stale stamp, which only means a full check.
+      writeFileAtomic(this.path(CHECKED_STAMP), sha256(text), 0o600, { syncDir: false });
       return result;
     } catch (err) {
       if (err instanceof UserError) throw err;

@@ -9,6 +9,7 @@ import StateBadge from '../../src-renderer/components/StateBadge.svelte';
 import NodeForm from '../../src-renderer/views/NodeForm.svelte';
 import BulkAdd from '../../src-renderer/views/BulkAdd.svelte';
 import NodesView from '../../src-renderer/views/NodesView.svelte';
+import PushView from '../../src-renderer/views/PushView.svelte';
 import ExportDialog from '../../src-renderer/views/ExportDialog.svelte';
 import FirstRun from '../../src-renderer/views/FirstRun.svelte';
 import SignCsr from '../../src-renderer/views/SignCsr.svelte';
@@ -431,5 +432,68 @@ describe('App', () => {
     useApi(fakeApi({ getAppInfo: () => fail('io', 'the vault folder /x is not writable'), getCa: () => null }).api);
     render(App);
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('the vault folder /x is not writable'));
+  });
+});
+
+describe('NodesView at scale: virtual rows, search, sort, keyboard', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      row(`node-${i}`, { ips: [`10.${Math.floor(i / 250)}.${i % 250}.1`], dns: [`node-${i}.fleet.test`], ...(i % 100 === 7 ? { state: 'renew' as const, daysLeft: 10 } : {}), ...(i === 4321 ? { profile: 'nats-server', profileTitle: 'NATS server' } : {}) }),
+    );
+  const rendered = (c: HTMLElement) => Array.from(c.querySelectorAll('tr[data-node]')).map((r) => r.getAttribute('data-node'));
+
+  test('10,000 nodes put only a window of rows in the DOM; search filters by name, address, profile and state', async () => {
+    app.nodes = many(10_000);
+    useApi(fakeApi().api);
+    const { container } = render(NodesView);
+    expect(rendered(container).length).toBeGreaterThan(10);
+    expect(container.querySelectorAll('tr').length).toBeLessThanOrEqual(500);
+    const search = screen.getByTestId('node-search');
+    await fireEvent.input(search, { target: { value: 'node-9876' } });
+    expect(rendered(container)).toEqual(['node-9876']);
+    await fireEvent.input(search, { target: { value: '10.2.3.1' } });
+    expect(rendered(container)).toEqual(['node-503']);
+    await fireEvent.input(search, { target: { value: 'nats' } });
+    expect(rendered(container)).toEqual(['node-4321']);
+    await fireEvent.input(search, { target: { value: 'renew' } });
+    expect(screen.getByTestId('nodes-table').getAttribute('data-rows')).toBe('100');
+    expect(screen.getByTestId('node-count').textContent).toBe('100 of 10000');
+    await fireEvent.input(search, { target: { value: 'no such node' } });
+    expect(screen.getByTestId('no-match')).toBeTruthy();
+  });
+
+  test('a column header sorts (then reverses); arrow keys move the row focus and Enter opens the node', async () => {
+    app.nodes = [row('b', { state: 'ok', daysLeft: 300 }), row('a', { state: 'expired', daysLeft: -1 }), row('c')];
+    app.detail = null;
+    useApi(fakeApi().api);
+    const { container } = render(NodesView);
+    await fireEvent.click(container.querySelector('[data-sort=name]')!);
+    expect(rendered(container)).toEqual(['a', 'b', 'c']);
+    await fireEvent.click(container.querySelector('[data-sort=name]')!);
+    expect(rendered(container)).toEqual(['c', 'b', 'a']);
+    await fireEvent.click(container.querySelector('[data-sort=state]')!);
+    expect(rendered(container)).toEqual(['c', 'a', 'b']);
+    const grid = screen.getByTestId('nodes-table');
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    await fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    expect(container.querySelector('tr.focused')?.getAttribute('data-node')).toBe('a');
+    await fireEvent.keyDown(grid, { key: 'Enter' });
+    expect(app.detail).toBe('a');
+  });
+});
+
+describe('PushView at scale', () => {
+  test('the search box filters the push list by name, SSH target and state; a page of rows at a time', async () => {
+    const targets = Array.from({ length: 2000 }, (_, i) => ({ name: `n${i}`, ssh: i % 2 ? `deploy@10.0.${Math.floor(i / 250)}.${i % 250}` : null, state: (i === 1234 ? 'expired' : 'ok') as 'ok' | 'expired' }));
+    useApi(fakeApi({ listPushTargets: () => targets, listSavedSshKeys: () => [] }).api);
+    const { container } = render(PushView);
+    await waitFor(() => expect(container.querySelectorAll('[data-testid=push-nodes] tr[data-node]').length).toBe(300));
+    const names = () => Array.from(container.querySelectorAll('[data-testid=push-nodes] tr[data-node]')).map((r) => r.getAttribute('data-node'));
+    await fireEvent.input(screen.getByTestId('push-search'), { target: { value: 'n1999' } });
+    expect(names()).toEqual(['n1999']);
+    await fireEvent.input(screen.getByTestId('push-search'), { target: { value: 'deploy@10.0.7.99' } });
+    expect(names()).toEqual(['n1849']);
+    await fireEvent.input(screen.getByTestId('push-search'), { target: { value: 'expired' } });
+    expect(names()).toEqual(['n1234']);
   });
 });

@@ -1,7 +1,6 @@
 import { buildNodeBundle } from '../../core/bundle.ts';
 import { writeBundleDir, writeBundleTar, writeBundleFile, BUNDLE_FORMATS, type BundleFormat } from '../../bundle/write.ts';
 import { invalid, UserError } from '../../core/errors.ts';
-import { pkcs12FromPem } from '../../pki/pkcs12.ts';
 import { generatePassphrase, readPassphraseFile } from '../../keychain/passphrase.ts';
 import { one } from '../args.ts';
 import { audit } from '../../lifecycle/audit.ts';
@@ -12,11 +11,12 @@ import type { Command } from '../command.ts';
  * The bundle as one PKCS#12 file: node key, leaf and issuing CA. Without --p12-password-file a
  * strong password is generated and shown once (it is stored nowhere).
  */
-function writeP12(bundle: NodeBundle, out: string, passwordFile: string | undefined): { path: string; password?: string } {
+async function writeP12(bundle: NodeBundle, out: string, passwordFile: string | undefined): Promise<{ path: string; password?: string }> {
   const file = (name: string) => bundle.files.find((f) => f.path === name)?.content.toString();
   const keyPem = file('node.key');
   if (!keyPem) throw new UserError('refused', `node "${bundle.node.name}" keeps its own key (its certificate was signed from a CSR), so there is nothing to put in a PKCS#12 file; use --format dir`);
   const password = passwordFile ? readPassphraseFile(passwordFile) : generatePassphrase();
+  const { pkcs12FromPem } = await import('../../pki/pkcs12.ts'); // node-forge, for this format only
   const p12 = pkcs12FromPem({ keyPem, certsPem: file('node.crt') ?? '', password, friendlyName: bundle.node.name });
   return { path: writeBundleFile(p12, out), ...(passwordFile ? {} : { password }) };
 }
@@ -37,7 +37,7 @@ export const bundleCommands: Command[] = [
       if (passwordFile && format !== 'p12') throw invalid('--p12-password-file only goes with --format p12');
       const bundle = await buildNodeBundle(ctx, args.positionals[0]!);
       if (format === 'p12') {
-        const { path, password } = writeP12(bundle, out, passwordFile);
+        const { path, password } = await writeP12(bundle, out, passwordFile);
         audit(ctx, { action: 'bundle.export', node: bundle.node.name, serial: bundle.cert.serial, fingerprint: bundle.cert.fingerprint, detail: `p12 to ${path}` });
         return {
           human: `wrote ${bundle.node.name}'s key, certificate and CA chain to ${path} (PKCS#12)${password ? `\npassword (shown only now, not stored): ${password}` : ''}`,

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { initCa, importCa, showCa, exportCaCert, type CaInfo } from '../../core/ca.ts';
-import { importCaFromP12 } from '../../core/import-p12.ts';
+import { readInputBytes, readInputFile } from '../input-files.ts';
 import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
@@ -41,22 +40,6 @@ export function permitOptions(args: ParsedArgs): { dns: string[]; ips: string[] 
   if (!args.options.has('permit-dns') && !args.options.has('permit-ip')) return undefined;
   const list = (name: string): string[] => many(args, name).flatMap((v) => v.split(',')).filter((v) => v.trim() !== '');
   return { dns: list('permit-dns'), ips: list('permit-ip') };
-}
-
-export function readInputFile(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw invalid(`cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-function readInputBytes(path: string, what: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw invalid(`cannot read the ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
 }
 
 export const caCommands: Command[] = [
@@ -139,6 +122,8 @@ export const caCommands: Command[] = [
         if (cert || key || args.options.has('key-passphrase-file')) throw invalid('ca import takes either --p12 FILE or --cert FILE --key FILE, not both');
         const passwordFile = one(args, 'p12-password-file');
         // A PKCS#12 file may have an empty password (`openssl pkcs12 -passout pass:`).
+        // node-forge loads for PKCS#12 only.
+        const { importCaFromP12 } = await import('../../core/import-p12.ts');
         const ca = await importCaFromP12(ctx, { p12: readInputBytes(p12, 'PKCS#12 file'), password: passwordFile ? readPassphraseFile(passwordFile) : '' }).catch((err: unknown) => {
           if (!passwordFile && err instanceof UserError && err.code === 'bad-passphrase') {
             throw new UserError('bad-passphrase', 'the PKCS#12 file is protected by a password: give it with --p12-password-file FILE');

@@ -4,7 +4,7 @@ import { writeBundleFile } from '../../bundle/write.ts';
 import { invalid } from '../../core/errors.ts';
 import { intOption, many, one } from '../args.ts';
 import { table } from '../format.ts';
-import { readInputFile } from './ca.ts';
+import { readInputFile } from '../input-files.ts';
 import type { Command } from '../command.ts';
 
 export const issueCommands: Command[] = [

@@ -10,7 +10,6 @@ import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
 import { resolveInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
-import { pushRenewed } from '../../lifecycle/push.ts';
 import { sshKeyPassphrases } from '../ssh-key-passphrases.ts';
 import { writeFileAtomic } from '../../vault/atomic.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
@@ -99,6 +98,8 @@ export const lifecycleCommands: Command[] = [
       let pushed = null;
       let exitCode = skippedExit;
       if (push) {
+        // ssh2 loads only for `renew --push`, not for every `status`.
+        const { pushRenewed } = await import('../../lifecycle/push.ts');
         pushed = await pushRenewed(ctx, renewed.map((r) => r.node), (line) => io.progress(line), { askPassphrase: sshKeyPassphrases(undefined, false), onNotice: (line) => io.progress(`note: ${line}`) });
         lines.push('', table(['NODE', 'PUSH', 'DETAIL'], pushed.map((p) => [p.node, p.ok ? 'ok' : 'FAILED', p.detail])));
         if (pushed.some((p) => !p.ok)) exitCode = 3;

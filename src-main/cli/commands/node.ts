@@ -1,6 +1,9 @@
 import { addNodes, editNode, findNode, certHistory, type NodeInput } from '../../core/nodes.ts';
 import { removeNode } from '../../lifecycle/remove-node.ts';
 import { summarizeNodes } from '../../core/status.ts';
+import { importNodes, ansibleInventory, IMPORT_FORMATS, type ImportFormat } from '../../core/node-import.ts';
+import { writeFileAtomic } from '../../vault/atomic.ts';
+import { readInputFile } from '../input-files.ts';
 import { getProfile, profileIds, verifyPortOf } from '../../profiles/index.ts';
 import { invalid } from '../../core/errors.ts';
 import { intOption, many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
@@ -65,6 +68,36 @@ function singleName(args: ParsedArgs, usage: string): string {
 }
 
 export const nodeCommands: Command[] = [
+  {
+    words: ['node', 'import'],
+    usage: `node import FILE [--format ${IMPORT_FORMATS.join('|')}] [--profile ID] [--dry-run]`,
+    summary: 'add every node of a list (one a line: name, IPs and DNS names, profile=ID; # comments) or an Ansible inventory (INI or YAML); all or nothing, each bad line named',
+    options: [{ name: 'format', value: true }, { name: 'profile', value: true }, { name: 'dry-run' }],
+    async run(ctx, args) {
+      const file = singleName(args, this.usage);
+      const result = await importNodes(ctx, readInputFile(file, 'node list'), { format: one(args, 'format') as ImportFormat | undefined, profile: one(args, 'profile'), dryRun: args.flags.has('dry-run') });
+      const n = result.nodes.length;
+      return {
+        human: `${result.dryRun ? 'would add' : 'added'} ${n} node${n === 1 ? '' : 's'} from ${file}${result.dryRun ? ' (dry run: nothing changed)' : ''}`,
+        json: { dryRun: result.dryRun, added: result.nodes.map((r) => r.name), nodes: result.nodes },
+      };
+    },
+  },
+  {
+    words: ['node', 'export'],
+    usage: 'node export --format ansible [--out FILE]',
+    summary: 'write the nodes as an Ansible YAML inventory (a group per profile, ansible_host/user/port from the SSH target)',
+    options: [{ name: 'format', value: true }, { name: 'out', value: true }],
+    async run(ctx, args) {
+      const format = one(args, 'format');
+      if (format !== 'ansible') throw invalid('node export needs --format ansible');
+      const text = ansibleInventory(ctx.vault.read());
+      const out = one(args, 'out');
+      if (!out) return { human: text.trimEnd(), json: { format, inventory: text } };
+      writeFileAtomic(out, text, 0o644);
+      return { human: `wrote ${ctx.vault.read().nodes.length} nodes to ${out}`, json: { format, path: out } };
+    },
+  },
   {
     words: ['node', 'add'],
     usage: `node add NAME [--dns D]... [--ip A]... [--client] [--server] [--profile ${profileIds().join('|')}] [--key TYPE] [--ssh user@host[:port]] [--ssh-key FILE] [--dest DIR] [--restart CMD] [--verify-port PORT] [--owner USER[:GROUP]] [--trust-ca] [--set KEY=VALUE]...`,
