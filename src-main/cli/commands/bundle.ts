@@ -1,6 +1,6 @@
-import { buildNodeBundle } from '../../core/bundle.ts';
+import { buildNodeBundle, missingKeyNote, refusePkcs12WithoutKey } from '../../core/bundle.ts';
 import { writeBundleDir, writeBundleTar, writeBundleFile, BUNDLE_FORMATS, type BundleFormat } from '../../bundle/write.ts';
-import { invalid, UserError } from '../../core/errors.ts';
+import { invalid } from '../../core/errors.ts';
 import { pkcs12FromPem } from '../../pki/pkcs12.ts';
 import { generatePassphrase, readPassphraseFile } from '../../keychain/passphrase.ts';
 import { one } from '../args.ts';
@@ -14,8 +14,8 @@ import type { Command } from '../command.ts';
  */
 function writeP12(bundle: NodeBundle, out: string, passwordFile: string | undefined): { path: string; password?: string } {
   const file = (name: string) => bundle.files.find((f) => f.path === name)?.content.toString();
-  const keyPem = file('node.key');
-  if (!keyPem) throw new UserError('refused', `node "${bundle.node.name}" keeps its own key (its certificate was signed from a CSR), so there is nothing to put in a PKCS#12 file; use --format dir`);
+  refusePkcs12WithoutKey(bundle);
+  const keyPem = file('node.key')!;
   const password = passwordFile ? readPassphraseFile(passwordFile) : generatePassphrase();
   const p12 = pkcs12FromPem({ keyPem, certsPem: file('node.crt') ?? '', password, friendlyName: bundle.node.name });
   return { path: writeBundleFile(p12, out), ...(passwordFile ? {} : { password }) };
@@ -47,7 +47,7 @@ export const bundleCommands: Command[] = [
       const path = format === 'dir' ? writeBundleDir(bundle.files, out) : await writeBundleTar(bundle.files, out);
       audit(ctx, { action: 'bundle.export', node: bundle.node.name, serial: bundle.cert.serial, fingerprint: bundle.cert.fingerprint, detail: `${format} to ${path}` });
       return {
-        human: `wrote the bundle for ${bundle.node.name} to ${path}\n${bundle.files.map((f) => `  ${f.path}`).join('\n')}`,
+        human: `wrote the bundle for ${bundle.node.name} to ${path}\n${bundle.files.map((f) => `  ${f.path}`).join('\n')}${missingKeyNote(bundle) ? `\n${missingKeyNote(bundle)}` : ''}`,
         json: { node: bundle.node.name, serial: bundle.cert.serial, path, format, files: bundle.files.map((f) => f.path) },
       };
     },

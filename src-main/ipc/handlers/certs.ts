@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { issueForNodes, signCsr } from '../../core/issue.ts';
-import { buildNodeBundle, currentCert } from '../../core/bundle.ts';
+import { buildNodeBundle, currentCert, refusePkcs12WithoutKey } from '../../core/bundle.ts';
 import { writeBundleDir, writeBundleTar, writeBundleFile } from '../../bundle/write.ts';
 import { parseCsr } from '../../pki/csr.ts';
 import { pkcs12FromPem } from '../../pki/pkcs12.ts';
@@ -17,8 +17,8 @@ import type { HandlerSection } from './types.ts';
 /** The bundle as one PKCS#12 file: the node's key, its certificate and the issuing CA. */
 function pkcs12Of(bundle: NodeBundle, password: string): Buffer {
   const file = (path: string) => bundle.files.find((f) => f.path === path)?.content.toString();
-  const keyPem = file('node.key');
-  if (!keyPem) throw new UserError('refused', `node "${bundle.node.name}" keeps its own key (signed from a CSR): there is no key to put in a PKCS#12 file; export a folder instead`);
+  refusePkcs12WithoutKey(bundle);
+  const keyPem = file('node.key')!;
   return pkcs12FromPem({ keyPem, certsPem: file('node.crt') ?? '', password, friendlyName: bundle.node.name });
 }
 
