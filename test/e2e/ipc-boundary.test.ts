@@ -223,9 +223,11 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], ssh: long(301) }] },
       { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], restart: long(4097) }] },
       { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], keyType: 'rsa-1024' }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], ssh: 'root@10.0.0.9', keyOnNode: 'yes' }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], ssh: 'root@10.0.0.9', keyOnNode: 1 }] },
       { nodes: Array.from({ length: 5001 }, (_, i) => ({ name: `m${i}`, ips: ['10.0.0.9'], dns: [] })) },
     ],
-    editNode: [{ name: 'n1', ips: [], dns: [], options: { 'Bad Key': 'x' } }, { name: 'n1', ips: [], dns: [], options: { port: long(257) } }, { name: 'n1', ips: [], dns: [], options: { port: 4222 } }, { name: 'n1', ips: [], dns: [], options: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, { name: 'n1' }, { name: 'n1', ips: [], dns: [], ssh: 'root@example.invalid' }, { name: '/n1', ips: [], dns: [] }, { name: 'n1', ips: 'x', dns: [] }],
+    editNode: [{ name: 'n1', ips: [], dns: [], options: { 'Bad Key': 'x' } }, { name: 'n1', ips: [], dns: [], options: { port: long(257) } }, { name: 'n1', ips: [], dns: [], options: { port: 4222 } }, { name: 'n1', ips: [], dns: [], options: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, { name: 'n1' }, { name: 'n1', ips: [], dns: [], ssh: 'root@example.invalid' }, { name: '/n1', ips: [], dns: [] }, { name: 'n1', ips: 'x', dns: [] }, { name: 'n1', ips: [], dns: [], keyOnNode: 'true' }],
     removeNode: [{}, { name: '' }, { name: '..' }, { names: ['n1'] }, { name: 'n1', cert: 'burn' }, { name: 'n1', cert: true }, { name: 'n1', revoke: true }],
     issueCerts: [
       { names: [], jobId: 'j1' },
@@ -386,6 +388,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.300'], dns: [] }] }, 'invalid-input', /invalid IP address "10\.0\.0\.300"/);
     await expect('addNodes', { nodes: [{ name: 'n9', ips: [], dns: [] }] }, 'invalid-input', /at least one/);
     await expect('addNodes', { nodes: [{ name: 'n1', ips: ['10.0.0.9'], dns: [] }] }, 'conflict', /already exists/);
+    await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], keyOnNode: true }] }, 'invalid-input', /makes its key on the node, which needs an SSH target/);
     await expect('exportBundle', { name: 'n1', format: 'p12' }, 'invalid-input', /needs a password/);
     await expect('exportBundle', { name: 'n1', format: 'p12', p12Password: 'short' }, 'invalid-input', /at least 12/);
     await expect('exportBundle', { name: 'n1', format: 'dir', p12Password: 'p12 password long enough' }, 'invalid-input', /only a PKCS#12/);

@@ -23,6 +23,7 @@ function pushSettings(node: NodeRecord): NodePushSettings {
     defaultVerifyPort: verifyPortOf({ ...node, verifyPort: undefined }) ?? null,
     owner: node.owner ?? null,
     trustCa: node.trustCa ?? false,
+    keyOnNode: node.keyOnNode ?? false,
   };
 }
 
@@ -43,6 +44,7 @@ function toInput(d: NodeDraft, picked: PickedFiles): NodeInput {
     ...(d.verifyPort !== undefined ? { verifyPort: d.verifyPort } : {}),
     ...(d.owner !== undefined ? { owner: d.owner } : {}),
     ...(d.trustCa !== undefined ? { trustCa: d.trustCa } : {}),
+    ...(d.keyOnNode !== undefined ? { keyOnNode: d.keyOnNode } : {}),
   };
 }
 
