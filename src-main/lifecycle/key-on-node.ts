@@ -173,6 +173,14 @@ async function onNode(shared: Shared, node: NodeRecord): Promise<OnNodeResult> {
   }
 }
 
+/** One error for the nodes that failed (their certificates were not recorded); null when none did. */
+export function onNodeFailures(results: OnNodeResult[], done: string): UserError | null {
+  const failed = results.filter((r) => !r.issued);
+  if (!failed.length) return null;
+  const list = failed.map((r) => `${r.node}: ${r.error?.message ?? 'failed'}`).join('; ');
+  return new UserError(failed[0]!.error?.code === 'cancelled' ? 'cancelled' : 'refused', `${done}; ${failed.length} node${failed.length === 1 ? '' : 's'} making ${failed.length === 1 ? 'its' : 'their'} key on the node failed: ${list}`);
+}
+
 /**
  * Makes keys on the nodes and records their certificates, many nodes at once. Never throws for one
  * node's failure (that is in its result); throws only when the request itself is wrong.

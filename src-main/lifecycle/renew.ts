@@ -12,7 +12,7 @@ import { UserError, invalid } from '../core/errors.ts';
 import { DUE_STATES, checkWithin } from './status.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
-import { issueOnNodes, type KeyChoice, type OnNodeEvent, type OnNodeOptions } from './key-on-node.ts';
+import { issueOnNodes, onNodeFailures, type KeyChoice, type OnNodeEvent, type OnNodeOptions } from './key-on-node.ts';
 
 /** Which nodes: named ones, those due (renew/expired/revoked/untrusted), all, or those still on an older CA. */
 export type RenewSelection = string[] | 'due' | 'all' | 'old-ca';
@@ -176,5 +176,8 @@ async function renewOnNodes(ctx: CoreContext, inv: Inventory, names: string[], m
     if (r.issued) renewed.push({ ...r.issued, previousSerial: previous.get(r.node)!.serial, keptKey: r.keptKey });
     else opts.onFailed?.(r.node, r.error?.message ?? 'failed');
   }
+  // A caller that cannot list failures (the app) gets them as the error, after the others were recorded.
+  const failure = opts.onFailed ? null : onNodeFailures(results, `${renewed.length} renewed over SSH`);
+  if (failure) throw failure;
   return renewed;
 }

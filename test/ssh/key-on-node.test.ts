@@ -144,7 +144,7 @@ test('renew keeps the node\'s key; renew --rekey makes a new one there and the c
   assert.match(due.stdout, /kn1\s+[0-9a-f]+\s+[0-9a-f]+\s+\S+\s+kept/);
 });
 
-test('CA rotation: renew --old-ca re-signs the key on the node under the new CA; --rekey makes a new one there', async () => {
+test('CA rotation: renew --old-ca re-signs the key on the node under the new CA, and push installs it beside the same key', async () => {
   const key1 = readFileSync(join(n1.dest, 'node.key'));
   const key2 = readFileSync(join(n2.dest, 'node.key'));
   const rotate = cluster.cli('ca', 'rotate');
