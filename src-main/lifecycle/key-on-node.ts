@@ -10,7 +10,7 @@ import { installDirOf } from '../profiles/index.ts';
 import { keychainKeyPassphrases } from '../ssh/key-passphrases.ts';
 import { KeyRing, type AuthOptions } from '../ssh/auth.ts';
 import { abortError, type SshSession } from '../ssh/connection.ts';
-import { connectWithRetries } from '../ssh/connect-node.ts';
+import { connectWithRetries, nodeBudget, type NodeBudget } from '../ssh/connect-node.ts';
 import { defaultHostKeyFiles, type HostKeyFiles, type UnknownHostKeyHandler } from '../ssh/host-keys.ts';
 import { remoteLayout } from '../ssh/layout.ts';
 import { discardStaged, keepStagedKey, keyDirOf, makeKeyOnNode, NODE_KEY_FILE, nodeKeyId } from '../ssh/node-key.ts';
@@ -96,7 +96,7 @@ async function onNode(shared: Shared, node: NodeRecord): Promise<OnNodeResult> {
   const { ctx, opts } = shared;
   const name = node.name;
   const emit = (e: Omit<OnNodeEvent, 'node'>): void => shared.emit({ node: name, ...e });
-  const fail = (err: unknown, phase: string, ctl?: AbortController): OnNodeResult => {
+  const fail = (err: unknown, phase: string, ctl?: NodeBudget): OnNodeResult => {
     let e = toUserError(err);
     if (ctl?.signal.aborted && !/timed out|cancelled/.test(e.message)) e = abortError(ctl.signal, phase);
     const cancelled = e.code === 'cancelled';
@@ -105,13 +105,8 @@ async function onNode(shared: Shared, node: NodeRecord): Promise<OnNodeResult> {
   };
   if (!node.ssh) return fail(invalid(`node "${name}" has no SSH target: set one with \`cluster-trust node edit ${name} --ssh user@host[:port]\``), 'starting');
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const deadline = Date.now() + timeoutMs;
-  const ctl = new AbortController();
-  const onOuterAbort = (): void => ctl.abort(shared.signal.reason);
-  shared.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => ctl.abort(new UserError('io', `timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   let session: SshSession | null = null;
-  ctl.signal.addEventListener('abort', () => session?.destroy(), { once: true });
+  const ctl = nodeBudget(shared.signal, timeoutMs, () => session);
   let phase = 'connecting';
   try {
     const previous = latestCert(ctx.vault.read(), name);
@@ -124,7 +119,7 @@ async function onNode(shared: Shared, node: NodeRecord): Promise<OnNodeResult> {
       { ...opts, ring: shared.ring, hostKeys: shared.hostKeys },
       node,
       ctl.signal,
-      deadline,
+      ctl.deadline,
       () => undefined,
       (attempt, message) => emit({ phase: 'connecting', attempt, message }),
     );
@@ -167,8 +162,7 @@ async function onNode(shared: Shared, node: NodeRecord): Promise<OnNodeResult> {
   } catch (err) {
     return fail(err, phase, ctl);
   } finally {
-    clearTimeout(timer);
-    shared.signal.removeEventListener('abort', onOuterAbort);
+    ctl.dispose();
     session?.destroy();
   }
 }

@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import type { KeyRing } from './auth.ts';
 import { abortError, connect, ConnectError, type SshSession } from './connection.ts';
@@ -53,4 +54,28 @@ export async function connectWithRetries(
       if (signal.aborted) throw abortError(signal, 'waiting to reconnect');
     }
   }
+}
+
+export interface NodeBudget {
+  /** Aborts at the node's deadline (reason: a "timed out" UserError) or when the whole run is cancelled. */
+  signal: AbortSignal;
+  deadline: number;
+  dispose(): void;
+}
+
+/** One node's time budget; an abort drops its SSH session at once, so pending calls fail. */
+export function nodeBudget(outer: AbortSignal, timeoutMs: number, session: () => SshSession | null): NodeBudget {
+  const ctl = new AbortController();
+  const onOuterAbort = (): void => ctl.abort(outer.reason);
+  outer.addEventListener('abort', onOuterAbort, { once: true });
+  const timer = setTimeout(() => ctl.abort(new UserError('io', `timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  ctl.signal.addEventListener('abort', () => session()?.destroy(), { once: true });
+  return {
+    signal: ctl.signal,
+    deadline: Date.now() + timeoutMs,
+    dispose: () => {
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onOuterAbort);
+    },
+  };
 }

@@ -8,7 +8,7 @@ import type { NodeRecord } from '../vault/schema.ts';
 import { keychainKeyPassphrases } from './key-passphrases.ts';
 import { KeyRing, type AuthOptions } from './auth.ts';
 import { abortError, type SshSession } from './connection.ts';
-import { connectWithRetries, DEFAULT_RETRIES } from './connect-node.ts';
+import { connectWithRetries, DEFAULT_RETRIES, nodeBudget } from './connect-node.ts';
 import { defaultHostKeyFiles, type HostKeyFiles, type UnknownHostKeyHandler } from './host-keys.ts';
 import { checkInstallable, clearPendingRestart, installBundle, remoteError } from './install.ts';
 import { remoteLayout } from './layout.ts';
@@ -159,12 +159,8 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     return finish(result(name, 'failed', msg, { error: { code: 'invalid-input', message: msg } }));
   }
   const bundle = job.bundle!;
-  const ctl = new AbortController();
-  const onOuterAbort = (): void => ctl.abort(shared.signal.reason);
-  shared.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => ctl.abort(new UserError('io', `timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   let session: SshSession | null = null;
-  ctl.signal.addEventListener('abort', () => session?.destroy(), { once: true });
+  const ctl = nodeBudget(shared.signal, timeoutMs, () => session);
   let changes: FileChange[] = [];
   let installed: string | null = null;
   let backup: string | null = null;
@@ -277,8 +273,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     const message = `${e.message}${where}`;
     return finish(result(name, cancelled ? 'cancelled' : 'failed', message, { changes, installed, backup, error: { code: e.code, message } }));
   } finally {
-    clearTimeout(timer);
-    shared.signal.removeEventListener('abort', onOuterAbort);
+    ctl.dispose();
     session?.destroy();
   }
 }

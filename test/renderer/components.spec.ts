@@ -118,7 +118,8 @@ describe('NodeForm', () => {
 describe('NodeForm push settings', () => {
   const push = { ssh: 'deploy@10.0.0.5:2222', sshKey: '/home/u/.ssh/db1', dest: null, defaultDest: '/etc/cluster-trust', restart: 'systemctl reload db', verifyPort: null, defaultVerifyPort: 443, owner: 'db:db', trustCa: false, keyOnNode: false };
 
-  test('sends only the push settings that changed; clearing one sends \'\'', async () => {
+  /** db1 with the push settings above, in an edit form. */
+  const editingDb1 = () => {
     app.nodes = [row('db1', { ips: ['10.0.0.5'] })];
     const fake = fakeApi({
       getNode: () => ({ node: app.nodes[0]!, push, current: null, history: [] }),
@@ -128,6 +129,11 @@ describe('NodeForm push settings', () => {
       listNodes: () => app.nodes,
     });
     useApi(fake.api);
+    return fake;
+  };
+
+  test('sends only the push settings that changed; clearing one sends \'\'', async () => {
+    const fake = editingDb1();
     render(NodeForm, { editing: app.nodes[0]!, onclose: () => {} });
     await waitFor(() => expect((screen.getByLabelText('SSH target') as HTMLInputElement).value).toBe('deploy@10.0.0.5:2222'));
     expect(screen.getByTestId('ssh-key-shown').textContent).toBe('/home/u/.ssh/db1');
@@ -144,14 +150,7 @@ describe('NodeForm push settings', () => {
   });
 
   test('"Key made on the node" is loaded, and sent only when it changed', async () => {
-    app.nodes = [row('db1', { ips: ['10.0.0.5'] })];
-    const fake = fakeApi({
-      getNode: () => ({ node: app.nodes[0]!, push, current: null, history: [] }),
-      getProfileOptions: () => [],
-      editNode: (d) => row(d.name),
-      listNodes: () => app.nodes,
-    });
-    useApi(fake.api);
+    const fake = editingDb1();
     render(NodeForm, { editing: app.nodes[0]!, onclose: () => {} });
     await waitFor(() => expect((screen.getByLabelText('SSH target') as HTMLInputElement).value).toBe('deploy@10.0.0.5:2222'));
     const box = screen.getByTestId('node-key-on-node') as HTMLInputElement;
