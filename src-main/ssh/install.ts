@@ -186,6 +186,8 @@ export async function installBundle(input: InstallInput): Promise<InstallOutcome
     for (const c of input.carried ?? []) {
       if (!hasExtension(s, 'hardlink@openssh.com')) throw new UserError('refused', 'the node\'s SFTP server lacks hardlink@openssh.com, which keeps a key made on the node in place (OpenSSH has it)');
       await hardlink(s, c.from, `${tmp}/${c.path}`);
+      // The owner may have been set after the key was made: the key follows it, like every pushed file.
+      if (input.owner) await chown(s, `${tmp}/${c.path}`, input.owner.uid, input.owner.gid);
     }
     await chmod(s, tmp, 0o755);
     if (input.owner) await chown(s, tmp, input.owner.uid, input.owner.gid);

@@ -219,3 +219,14 @@ test('an unreachable node and a read-only folder fail per node; the others are i
   assert.deepEqual(certsOf('kn-gone'), []);
   assert.equal(existsSync(join(ro.dir, 'etc', '.tls.cluster-trust')), false);
 });
+
+test('the key follows the node\'s --owner, set after it was made, at the next push (still 0600)', async () => {
+  const edit = cluster.cli('node', 'edit', 'kn2', '--owner', 'nobody');
+  assert.equal(edit.code, 0, edit.stderr);
+  const r = await cluster.cliAsync('push', 'kn2');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const st = statSync(join(n2.dest, 'node.key'));
+  assert.equal(st.uid, Number(sh('id', ['-u', 'nobody']).trim()));
+  assert.equal(st.mode & 0o777, 0o600);
+  assert.deepEqual(spkiOfPem(readFileSync(join(n2.dest, 'node.key')), 'private'), spkiOfPem(readFileSync(join(n2.dest, 'node.crt'), 'utf8'), 'cert'));
+});
