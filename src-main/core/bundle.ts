@@ -29,6 +29,23 @@ function readme(node: NodeRecord, cert: CertRecord, files: BundleFile[]): string
   return `${lines.join('\n')}\n`;
 }
 
+/** Why a bundle has no node.key, for people (null when it has one). */
+export function missingKeyNote(bundle: NodeBundle): string | null {
+  if (bundle.files.some((f) => f.path === 'node.key')) return null;
+  return bundle.cert.keyOnNode
+    ? `no node.key: the key of ${bundle.node.name} was made on the node and never leaves it (push installs the bundle beside it)`
+    : `no node.key: ${bundle.node.name} keeps its own key (its certificate was signed from a CSR)`;
+}
+
+/** A PKCS#12 file needs the private key: refused, with the reason, for a bundle without one. */
+export function refusePkcs12WithoutKey(bundle: NodeBundle): void {
+  if (bundle.files.some((f) => f.path === 'node.key')) return;
+  if (bundle.cert.keyOnNode) {
+    throw new UserError('refused', `the key of node "${bundle.node.name}" was made on the node and never leaves it, so there is no PKCS#12 file to make; export a folder or a tar.gz (everything but the key) instead`);
+  }
+  throw new UserError('refused', `node "${bundle.node.name}" keeps its own key (its certificate was signed from a CSR), so there is nothing to put in a PKCS#12 file; export a folder or a tar.gz instead`);
+}
+
 /** The live certificate a bundle is made from: the node's newest, if it is not revoked. */
 export function currentCert(ctx: CoreContext, node: string): CertRecord {
   const cert = latestCert(ctx.vault.read(), node);

@@ -75,6 +75,10 @@ interface Made {
 async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts: IssueOptions): Promise<Made> {
   const plan = opts.plans?.get(node.name);
   const existing = plan?.existingKey;
+  // The vault must never make (and hold) the key of a node that makes its own.
+  if (node.keyOnNode && !existing) {
+    throw new UserError('refused', `node "${node.name}" makes its key on the node: issue and renew it with \`cluster-trust issue ${node.name}\` / \`renew ${node.name}\`, which work over SSH`);
+  }
   const keyType = existing?.keyType ?? plan?.keyType ?? pickKeyType(node, opts.keyType);
   // Key pairs come as DER straight from the thread pool: no main-thread export per key.
   const key = existing ? null : await generateKeyDer(keyType);
@@ -103,6 +107,7 @@ async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts
       issuedAt: ctx.now().toISOString(),
       pack: '',
       hasKey: sealed !== null,
+      ...(node.keyOnNode && sealed === null ? { keyOnNode: true } : {}),
       status: 'active',
     },
   };
@@ -151,7 +156,7 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
     }
     record(inv, made, tx.writePack(toPack(made)));
   });
-  audit(ctx, made.map((m) => ({ action: opts.action ?? 'issue', node: m.record.node, serial: m.record.serial, fingerprint: m.record.fingerprint, detail: `until ${m.record.notAfter}` })));
+  audit(ctx, made.map((m) => ({ action: opts.action ?? 'issue', node: m.record.node, serial: m.record.serial, fingerprint: m.record.fingerprint, detail: `${m.record.keyOnNode ? 'key made on node, ' : ''}until ${m.record.notAfter}` })));
   return made.map((m) => ({ node: m.record.node, serial: m.record.serial, fingerprint: m.record.fingerprint, notAfter: m.record.notAfter, dns: m.record.dns, ips: m.record.ips }));
 }
 

@@ -28,6 +28,8 @@ export interface NodeInput {
   owner?: string;
   /** Trust the CA system-wide on the node at every push. */
   trustCa?: boolean;
+  /** The node makes its own key over SSH; needs an SSH target. */
+  keyOnNode?: boolean;
   options?: Record<string, string>;
 }
 
@@ -119,6 +121,8 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
   const restart = checkCommand(keptOrSet(input.restart, previous?.restart));
   const verifyPort = checkPort(input.verifyPort === undefined ? previous?.verifyPort : input.verifyPort ?? undefined, '--verify-port');
   const owner = checkOwner(keptOrSet(input.owner, previous?.owner));
+  const keyOnNode = input.keyOnNode ?? previous?.keyOnNode ?? false;
+  if (keyOnNode && !ssh) throw invalid(`node "${name}" makes its key on the node, which needs an SSH target: add --ssh user@host`);
   const record: NodeRecord = {
     // A new record gets a new id, so a re-added name starts with no certificate.
     id: previous?.id ?? randomBytes(8).toString('hex'),
@@ -136,6 +140,7 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
     ...(verifyPort !== undefined ? { verifyPort } : {}),
     ...(owner !== undefined ? { owner } : {}),
     ...((input.trustCa ?? previous?.trustCa) ? { trustCa: true } : {}),
+    ...(keyOnNode ? { keyOnNode: true } : {}),
     options: { ...(previous?.options ?? {}), ...(input.options ?? {}) },
     createdAt: previous?.createdAt ?? now,
     updatedAt: now,

@@ -203,6 +203,8 @@ export interface NodePushSettings {
   owner: string | null;
   /** Every push also trusts the CA system-wide on the node. */
   trustCa: boolean;
+  /** The node makes its own key over SSH at issue/renew; the vault never holds it. */
+  keyOnNode: boolean;
 }
 
 export interface NodeDetail {
@@ -233,6 +235,8 @@ export interface NodeDraft {
   verifyPort?: number | null;
   owner?: string;
   trustCa?: boolean;
+  /** Key made on the node (needs an SSH target). */
+  keyOnNode?: boolean;
 }
 
 export type PickedSshKey = { picked: false } | { picked: true; token: string; path: string; encrypted: boolean };

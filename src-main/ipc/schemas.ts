@@ -76,6 +76,7 @@ const nodeDraft = z.strictObject({
   verifyPort: z.number().int().min(1).max(65535).nullable().optional(),
   owner: z.string().max(65, 'an owner is user, user:group or uid:gid').optional(),
   trustCa: z.boolean().optional(),
+  keyOnNode: z.boolean().optional(),
 });
 
 /** A CA passphrase the user chose (where no keychain answers). */

@@ -11,7 +11,8 @@ import { issueForNodes, type Issued, type LeafPlan } from '../core/issue.ts';
 import { UserError, invalid } from '../core/errors.ts';
 import { DUE_STATES, checkWithin } from './status.ts';
 import type { CoreContext } from '../core/context.ts';
-import type { CertRecord, Inventory } from '../vault/schema.ts';
+import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import { issueOnNodes, onNodeFailures, type KeyChoice, type OnNodeEvent, type OnNodeOptions } from './key-on-node.ts';
 
 /** Which nodes: named ones, those due (renew/expired/revoked/untrusted), all, or those still on an older CA. */
 export type RenewSelection = string[] | 'due' | 'all' | 'old-ca';
@@ -34,6 +35,11 @@ export interface RenewOptions {
   /** `--push`: every chosen node must have an SSH target, checked before anything is renewed. */
   requireSshTarget?: boolean;
   onProgress?: (done: number, total: number, node: string) => void;
+  /** SSH settings for nodes that make their own key (they are renewed over SSH, keeping their key unless rekey). */
+  onNode?: Omit<OnNodeOptions, 'key' | 'keyType' | 'days' | 'daysFor' | 'action'>;
+  onNodeEvent?: (e: OnNodeEvent) => void;
+  /** A node whose key is made on the node could not be renewed (unreachable, no openssl, a refused CSR...). */
+  onFailed?: (node: string, message: string) => void;
 }
 
 export interface Renewed extends Issued {
@@ -103,6 +109,9 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
   const inv = ctx.vault.read();
   activeCaRecord(inv);
   let names = select(inv, sel, ctx.now(), withinDays, warnDaysOf(ctx));
+  // Nodes that make their own key are renewed over SSH: the node re-uses or remakes its key there.
+  const onNode = names.filter((n) => findNode(inv, n).keyOnNode);
+  names = names.filter((n) => !onNode.includes(n));
   // A key the vault did not make came in a CSR: re-signing it for the node's names is only done when asked by name.
   const csrKeys = mode === 'rekey' || opts.keepCsrKey ? [] : names.filter((n) => !latestCert(inv, n)!.hasKey && !compromised(latestCert(inv, n)!));
   const how = (list: string) => `renew by name with \`cluster-trust renew ${list} --keep-csr-key\` to re-sign that key (only if you know the node made it), or with --rekey for a new key from the vault`;
@@ -113,7 +122,7 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
   // A scheduled batch still renews every other node: one CSR node must not hold the rest back.
   for (const n of csrKeys) opts.onSkipped?.(n, `its certificate was signed from a CSR, so the vault did not make the key: ${how(n)}`);
   names = names.filter((n) => !csrKeys.includes(n));
-  if (names.length === 0) return [];
+  if (names.length === 0 && onNode.length === 0) return [];
   if (opts.requireSshTarget) {
     const missing = names.filter((n) => !findNode(inv, n).ssh);
     if (missing.length) {
@@ -133,6 +142,42 @@ export async function renewNodes(ctx: CoreContext, sel: RenewSelection, opts: Re
       ? { days, existingKey: await existingKey(ctx, inv, prev) }
       : { days, keyType: (opts.keyType as KeyType | undefined) ?? node.keyType ?? prev.keyType });
   }
-  const issued = await issueForNodes(ctx, names, { plans, action: 'renew', onProgress: opts.onProgress });
-  return issued.map((i) => ({ ...i, previousSerial: previous.get(i.node)!.serial, keptKey: !!plans.get(i.node)!.existingKey }));
+  const issued = names.length ? await issueForNodes(ctx, names, { plans, action: 'renew', onProgress: opts.onProgress }) : [];
+  const renewed = issued.map((i) => ({ ...i, previousSerial: previous.get(i.node)!.serial, keptKey: !!plans.get(i.node)!.existingKey }));
+  if (onNode.length) renewed.push(...(await renewOnNodes(ctx, inv, onNode, mode, opts)));
+  return renewed;
+}
+
+/** Renews nodes that make their own key: over SSH, keeping the node's key unless rekey (or it was compromised). */
+async function renewOnNodes(ctx: CoreContext, inv: Inventory, names: string[], mode: KeyMode, opts: RenewOptions): Promise<Renewed[]> {
+  const previous = new Map(names.map((n) => [n, latestCert(inv, n)!]));
+  const keepFor = (node: NodeRecord): KeyChoice => {
+    const prev = previous.get(node.name)!;
+    if (mode === 'keep-key') return 'keep';
+    return mode === 'rekey' || !prev.keyOnNode || compromised(prev) ? 'new' : 'keep';
+  };
+  for (const n of names) {
+    if (mode === 'keep-key' && compromised(previous.get(n)!)) throw new UserError('refused', `the key of "${n}" was revoked as compromised: renew it with a new key (--rekey)`);
+  }
+  const results = await issueOnNodes(
+    ctx,
+    names.map((n) => findNode(inv, n)),
+    {
+      ...opts.onNode,
+      key: keepFor,
+      action: 'renew',
+      ...(opts.keyType !== undefined ? { keyType: opts.keyType } : {}),
+      daysFor: new Map(names.map((n) => [n, opts.days ?? previousDays(previous.get(n)!)])),
+    },
+    opts.onNodeEvent,
+  );
+  const renewed: Renewed[] = [];
+  for (const r of results) {
+    if (r.issued) renewed.push({ ...r.issued, previousSerial: previous.get(r.node)!.serial, keptKey: r.keptKey });
+    else opts.onFailed?.(r.node, r.error?.message ?? 'failed');
+  }
+  // A caller that cannot list failures (the app) gets them as the error, after the others were recorded.
+  const failure = opts.onFailed ? null : onNodeFailures(results, `${renewed.length} renewed over SSH`);
+  if (failure) throw failure;
+  return renewed;
 }

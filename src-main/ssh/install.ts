@@ -8,6 +8,7 @@ import type { RemoteState } from './remote-state.ts';
 import {
   chmod,
   chown,
+  hardlink,
   hasExtension,
   isMissing,
   lstat,
@@ -39,6 +40,11 @@ export interface InstallInput {
   onUpload(done: number, total: number): void;
   /** Called once every byte is on the node, before the swap. */
   onUploaded(): void;
+  /**
+   * Files already on the node that the new version gets as a second name (a key made on the node:
+   * `path` in the version, `from` its full path in the state folder). Never read or moved over SSH.
+   */
+  carried?: Array<{ path: string; from: string }>;
 }
 
 export interface InstallOutcome {
@@ -68,7 +74,7 @@ export async function remoteError(session: SshSession, err: unknown, doing: stri
 
 const LOST = /No response from server|Channel (is )?closed|Not connected|ECONNRESET/i;
 
-async function ensureDir(s: SFTPWrapper, path: string, mode: number): Promise<void> {
+export async function ensureDir(s: SFTPWrapper, path: string, mode: number): Promise<void> {
   try {
     const st = await lstat(s, path);
     if (!st.isDirectory()) throw new UserError('refused', `${path} exists on the node and is not a folder`);
@@ -93,7 +99,7 @@ async function ensureDir(s: SFTPWrapper, path: string, mode: number): Promise<vo
  * our first push is refused, not adopted. Trusted owners: the push user (learned from the upload
  * folder we just made in it), the `--owner` user, and root. The upload folder is removed first.
  */
-async function assertStateTrusted(s: SFTPWrapper, layout: RemoteLayout, ours: string, owner: Owner | null): Promise<void> {
+export async function assertStateTrusted(s: SFTPWrapper, layout: RemoteLayout, ours: string, owner: Owner | null): Promise<void> {
   const [st, mine] = await Promise.all([lstat(s, layout.state), lstat(s, ours)]);
   const trusted = new Set([0, mine.uid, ...(owner ? [owner.uid] : [])]);
   const problem = !trusted.has(st.uid)
@@ -177,6 +183,12 @@ export async function installBundle(input: InstallInput): Promise<InstallOutcome
     await assertStateTrusted(s, layout, tmp, input.owner);
     step = 'uploading';
     await upload(input, tmp, hasFsync);
+    for (const c of input.carried ?? []) {
+      if (!hasExtension(s, 'hardlink@openssh.com')) throw new UserError('refused', 'the node\'s SFTP server lacks hardlink@openssh.com, which keeps a key made on the node in place (OpenSSH has it)');
+      await hardlink(s, c.from, `${tmp}/${c.path}`);
+      // The owner may have been set after the key was made: the key follows it, like every pushed file.
+      if (input.owner) await chown(s, `${tmp}/${c.path}`, input.owner.uid, input.owner.gid);
+    }
     await chmod(s, tmp, 0o755);
     if (input.owner) await chown(s, tmp, input.owner.uid, input.owner.gid);
     await rename(s, tmp, `${layout.state}/${version}`);

@@ -7,17 +7,19 @@ import type { CoreContext } from '../core/context.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import { keychainKeyPassphrases } from './key-passphrases.ts';
 import { KeyRing, type AuthOptions } from './auth.ts';
-import { abortError, connect, ConnectError, type SshSession } from './connection.ts';
+import { abortError, type SshSession } from './connection.ts';
+import { connectWithRetries, DEFAULT_RETRIES, nodeBudget } from './connect-node.ts';
 import { defaultHostKeyFiles, type HostKeyFiles, type UnknownHostKeyHandler } from './host-keys.ts';
 import { checkInstallable, clearPendingRestart, installBundle, remoteError } from './install.ts';
 import { remoteLayout } from './layout.ts';
 import { buildManifest, filesToPush, type Owner } from './manifest.ts';
+import { carriedKeyId } from './bundle-key.ts';
+import { keyToCarry, pruneKeyDirs, withCarriedKey } from './node-key.ts';
 import { runPool } from './pool.ts';
 import { parseOwnerSpec, resolveOwner, runRestart } from './remote-commands.ts';
 import { describeChanges, isUnchanged, readRemoteState, type FileChange } from './remote-state.ts';
 import { trustCaOnNode } from './remote-trust.ts';
 import { verifyServedCertificate, type VerifyResult } from './verify.ts';
-import { abortableSleep as sleep } from './sleep.ts';
 
 export type PushPhase = 'queued' | 'connecting' | 'comparing' | 'uploading' | 'installing' | 'trusting' | 'restarting' | 'verifying' | 'done' | 'failed' | 'cancelled';
 
@@ -86,9 +88,8 @@ export type PushListener = (event: PushEvent) => void;
 
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_TIMEOUT_MS = 60_000;
-export const DEFAULT_RETRIES = 2;
+export { DEFAULT_RETRIES };
 const MAX_CONCURRENCY = 256;
-const RETRY_BACKOFF_MS = 500;
 /** The live check may wait this long for a restarted service to serve the new certificate. */
 const VERIFY_WINDOW_MS = 20_000;
 
@@ -134,31 +135,6 @@ function result(node: string, status: PushStatus, message: string, extra: Partia
   return { node, status, message, changes: [], verify: null, installed: null, backup: null, attempts: 0, durationMs: 0, error: null, ...extra };
 }
 
-async function connectWithRetries(shared: Shared, node: NodeRecord, signal: AbortSignal, deadline: number, onAttempt: (n: number) => void): Promise<SshSession> {
-  const retries = shared.opts.retries ?? DEFAULT_RETRIES;
-  const accept: UnknownHostKeyHandler | undefined = shared.opts.onUnknownHostKey ?? (shared.opts.acceptNewHostKeys ? () => true : undefined);
-  for (let attempt = 1; ; attempt++) {
-    onAttempt(attempt);
-    try {
-      return await connect({
-        node: node.name,
-        target: node.ssh!,
-        ring: shared.ring,
-        hostKeys: shared.hostKeys,
-        ...(accept ? { onUnknownHostKey: accept } : {}),
-        recordAcceptedKeys: !shared.opts.dryRun,
-        timeoutMs: Math.max(1000, deadline - Date.now()),
-        signal,
-      });
-    } catch (err) {
-      if (!(err instanceof ConnectError) || attempt > retries || signal.aborted) throw err;
-      shared.emit({ node: node.name, phase: 'connecting', attempt: attempt + 1, message: `${err.message}; trying again` });
-      await sleep(RETRY_BACKOFF_MS * attempt, signal);
-      if (signal.aborted) throw abortError(signal, 'waiting to reconnect');
-    }
-  }
-}
-
 async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
   const { node } = job;
   const name = node.name;
@@ -183,20 +159,23 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     return finish(result(name, 'failed', msg, { error: { code: 'invalid-input', message: msg } }));
   }
   const bundle = job.bundle!;
-  const ctl = new AbortController();
-  const onOuterAbort = (): void => ctl.abort(shared.signal.reason);
-  shared.signal.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => ctl.abort(new UserError('io', `timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   let session: SshSession | null = null;
-  ctl.signal.addEventListener('abort', () => session?.destroy(), { once: true });
+  const ctl = nodeBudget(shared.signal, timeoutMs, () => session);
   let changes: FileChange[] = [];
   let installed: string | null = null;
   let backup: string | null = null;
   try {
     emit({ phase: 'connecting', attempt: 1 });
-    session = await connectWithRetries(shared, node, ctl.signal, deadline, (n) => {
-      attempts = n;
-    });
+    session = await connectWithRetries(
+      { ...shared.opts, ring: shared.ring, hostKeys: shared.hostKeys },
+      node,
+      ctl.signal,
+      deadline,
+      (n) => {
+        attempts = n;
+      },
+      (attempt, message) => shared.emit({ node: name, phase: 'connecting', attempt, message }),
+    );
     if (ctl.signal.aborted) throw abortError(ctl.signal, 'connecting');
     const s = session;
     emit({ phase: 'comparing' });
@@ -205,9 +184,12 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     const owner: Owner | null = ownerSpec ? await resolveOwner(s, ownerSpec) : null;
     const files = filesToPush(bundle.files);
     const manifest = buildManifest({ node: name, serial: bundle.cert.serial, fingerprint: bundle.cert.fingerprint, files, owner, now: shared.ctx.now() });
-    const state = await readRemoteState(s.sftp, layout, files, owner).catch(async (err: unknown) => {
+    const keyId = carriedKeyId(bundle);
+    const carried = keyId ? [await keyToCarry(s, layout, keyId, name)] : [];
+    const read = await readRemoteState(s.sftp, layout, files, owner).catch(async (err: unknown) => {
       throw await remoteError(s, err, 'reading the current bundle', [layout.dest]);
     });
+    const state = keyId ? withCarriedKey(read) : read;
     changes = state.changes;
     checkInstallable(state, layout);
     const unchanged = isUnchanged(state, manifest.bundleHash);
@@ -228,7 +210,9 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
         now: shared.ctx.now(),
         onUpload: (done, total) => emit({ phase: 'uploading', bytes: { done, total } }),
         onUploaded: () => emit({ phase: 'installing' }),
+        carried,
       });
+      if (keyId) await pruneKeyDirs(s, layout, keyId);
       swapped = true;
       installed = installedOutcome.installed;
       backup = installedOutcome.backup;
@@ -289,8 +273,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     const message = `${e.message}${where}`;
     return finish(result(name, cancelled ? 'cancelled' : 'failed', message, { changes, installed, backup, error: { code: e.code, message } }));
   } finally {
-    clearTimeout(timer);
-    shared.signal.removeEventListener('abort', onOuterAbort);
+    ctl.dispose();
     session?.destroy();
   }
 }

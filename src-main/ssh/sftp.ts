@@ -39,6 +39,8 @@ export const chown = (s: SFTPWrapper, p: string, uid: number, gid: number): Prom
 /** rename(2) semantics (replaces an existing target atomically): OpenSSH's posix-rename extension. */
 export const posixRename = (s: SFTPWrapper, from: string, to: string): Promise<void> => call(to, (cb) => s.ext_openssh_rename(from, to, cb));
 /** Plain SFTP rename: fails when the target exists. */
+/** A second name for a file (hardlink@openssh.com): same inode, so same mode, owner and bytes. */
+export const hardlink = (s: SFTPWrapper, target: string, link: string): Promise<void> => call(link, (cb) => s.ext_openssh_hardlink(target, link, cb));
 export const rename = (s: SFTPWrapper, from: string, to: string): Promise<void> => call(to, (cb) => s.rename(from, to, cb));
 
 export async function readdir(s: SFTPWrapper, p: string): Promise<Array<{ name: string; attrs: Stats }>> {

@@ -55,6 +55,8 @@ export const nodeRecordSchema = z.object({
   owner: z.string().optional(),
   /** Also trust the CA system-wide on the node at every push. */
   trustCa: z.boolean().optional(),
+  /** The node makes its own key and CSR over SSH (issue/renew); the vault never holds its private key. */
+  keyOnNode: z.boolean().optional(),
   /** Profile-specific settings (ports, paths), validated by the profile itself. */
   options: z.record(z.string(), z.string()).default({}),
   createdAt: z.string(),
@@ -81,6 +83,8 @@ export const certRecordSchema = z.object({
   pack: z.string().regex(/^[0-9a-z-]+$/),
   /** False when signed from a CSR: the node kept its key. */
   hasKey: z.boolean(),
+  /** The key was made on the node by `issue`/`renew` over SSH (it lives only there). */
+  keyOnNode: z.boolean().optional(),
   status: z.enum(['active', 'superseded', 'revoked']),
   revokedAt: z.string().optional(),
   revocationReason: z.string().optional(),

@@ -237,9 +237,11 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], ssh: long(301) }] },
       { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], restart: long(4097) }] },
       { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], keyType: 'rsa-1024' }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], ssh: 'root@10.0.0.9', keyOnNode: 'yes' }] },
+      { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], ssh: 'root@10.0.0.9', keyOnNode: 1 }] },
       { nodes: Array.from({ length: 5001 }, (_, i) => ({ name: `m${i}`, ips: ['10.0.0.9'], dns: [] })) },
     ],
-    editNode: [{ name: 'n1', ips: [], dns: [], options: { 'Bad Key': 'x' } }, { name: 'n1', ips: [], dns: [], options: { port: long(257) } }, { name: 'n1', ips: [], dns: [], options: { port: 4222 } }, { name: 'n1', ips: [], dns: [], options: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, { name: 'n1' }, { name: 'n1', ips: [], dns: [], ssh: 'root@example.invalid' }, { name: '/n1', ips: [], dns: [] }, { name: 'n1', ips: 'x', dns: [] }],
+    editNode: [{ name: 'n1', ips: [], dns: [], options: { 'Bad Key': 'x' } }, { name: 'n1', ips: [], dns: [], options: { port: long(257) } }, { name: 'n1', ips: [], dns: [], options: { port: 4222 } }, { name: 'n1', ips: [], dns: [], options: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, { name: 'n1' }, { name: 'n1', ips: [], dns: [], ssh: 'root@example.invalid' }, { name: '/n1', ips: [], dns: [] }, { name: 'n1', ips: 'x', dns: [] }, { name: 'n1', ips: [], dns: [], keyOnNode: 'true' }],
     removeNode: [{}, { name: '' }, { name: '..' }, { names: ['n1'] }, { name: 'n1', cert: 'burn' }, { name: 'n1', cert: true }, { name: 'n1', revoke: true }],
     issueCerts: [
       { names: [], jobId: 'j1' },
@@ -415,6 +417,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [] }, { name: 'web9', profile: 'reverse-proxy', ips: ['10.0.0.10'], dns: [] }] },
       'invalid-input', /node "web9" \(profile reverse-proxy\) needs the setting upstream/);
     await expect('addNodes', { nodes: [{ name: 'web9', profile: 'reverse-proxy', ips: ['10.0.0.10'], dns: [], options: { upstream: '  ' } }] }, 'invalid-input', /needs the setting upstream/);
+    await expect('addNodes', { nodes: [{ name: 'n9', ips: ['10.0.0.9'], dns: [], keyOnNode: true }] }, 'invalid-input', /makes its key on the node, which needs an SSH target/);
     await expect('exportBundle', { name: 'n1', format: 'p12' }, 'invalid-input', /needs a password/);
     await expect('exportBundle', { name: 'n1', format: 'p12', p12Password: 'short' }, 'invalid-input', /at least 12/);
     await expect('exportBundle', { name: 'n1', format: 'dir', p12Password: 'p12 password long enough' }, 'invalid-input', /only a PKCS#12/);

@@ -117,9 +117,10 @@ describe('NodeForm', () => {
 });
 
 describe('NodeForm push settings', () => {
-  const push = { ssh: 'deploy@10.0.0.5:2222', sshKey: '/home/u/.ssh/db1', dest: null, defaultDest: '/etc/cluster-trust', restart: 'systemctl reload db', verifyPort: null, defaultVerifyPort: 443, owner: 'db:db', trustCa: false };
+  const push = { ssh: 'deploy@10.0.0.5:2222', sshKey: '/home/u/.ssh/db1', dest: null, defaultDest: '/etc/cluster-trust', restart: 'systemctl reload db', verifyPort: null, defaultVerifyPort: 443, owner: 'db:db', trustCa: false, keyOnNode: false };
 
-  test('sends only the push settings that changed; clearing one sends \'\'', async () => {
+  /** db1 with the push settings above, in an edit form. */
+  const editingDb1 = () => {
     app.nodes = [row('db1', { ips: ['10.0.0.5'] })];
     const fake = fakeApi({
       getNode: () => ({ node: app.nodes[0]!, push, current: null, history: [] }),
@@ -129,6 +130,11 @@ describe('NodeForm push settings', () => {
       listNodes: () => app.nodes,
     });
     useApi(fake.api);
+    return fake;
+  };
+
+  test('sends only the push settings that changed; clearing one sends \'\'', async () => {
+    const fake = editingDb1();
     render(NodeForm, { editing: app.nodes[0]!, onclose: () => {} });
     await waitFor(() => expect((screen.getByLabelText('SSH target') as HTMLInputElement).value).toBe('deploy@10.0.0.5:2222'));
     expect(screen.getByTestId('ssh-key-shown').textContent).toBe('/home/u/.ssh/db1');
@@ -142,6 +148,18 @@ describe('NodeForm push settings', () => {
     expect(sent).not.toHaveProperty('ssh');
     expect(sent).not.toHaveProperty('restart');
     expect(sent).not.toHaveProperty('trustCa');
+  });
+
+  test('"Key made on the node" is loaded, and sent only when it changed', async () => {
+    const fake = editingDb1();
+    render(NodeForm, { editing: app.nodes[0]!, onclose: () => {} });
+    await waitFor(() => expect((screen.getByLabelText('SSH target') as HTMLInputElement).value).toBe('deploy@10.0.0.5:2222'));
+    const box = screen.getByTestId('node-key-on-node') as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await fireEvent.click(box);
+    await fireEvent.click(screen.getByTestId('save-node'));
+    await waitFor(() => expect(fake.calls.some((c) => c.channel === 'editNode')).toBe(true));
+    expect(fake.calls.find((c) => c.channel === 'editNode')!.request).toMatchObject({ name: 'db1', keyOnNode: true });
   });
 
   test('a malformed SSH target or port blocks saving before anything is sent', async () => {

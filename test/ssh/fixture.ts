@@ -53,6 +53,8 @@ export interface NodeOptions {
    * this machine's store alone.
    */
   privateTrustStore?: boolean;
+  /** Environment of the node's SSH sessions (sshd SetEnv). */
+  setEnv?: Record<string, string>;
 }
 
 export function natsPid(node: TestNode): number | null {
@@ -126,6 +128,7 @@ export async function createCluster(): Promise<Cluster> {
         authorizedKeys: opts.authorizedKeys ?? readFileSync(`${key}.pub`, 'utf8'),
         ...(opts.readOnlyDir ? { readOnly: [etc] } : {}),
         binds,
+        ...(opts.setEnv ? { setEnv: opts.setEnv } : {}),
       });
       const node: TestNode = { name, sshd, dir: nodeDir, dest: join(etc, 'tls') };
       const args = ['node', 'add', name, '--ip', '127.0.0.1', '--dns', 'localhost', '--ssh', `root@127.0.0.1:${sshd.port}`, '--dest', node.dest, ...(opts.noKey ? [] : ['--ssh-key', key]), ...(opts.args ?? [])];

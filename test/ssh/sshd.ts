@@ -33,6 +33,8 @@ export interface SshdOptions {
   /** [folder, mount point]: the node sees `folder` at `mount point` (e.g. its own /srv). */
   binds?: Array<[string, string]>;
   port?: number;
+  /** Environment of every session (sshd's SetEnv, which wins over the defaults): e.g. a PATH without openssl. */
+  setEnv?: Record<string, string>;
 }
 
 function childrenOf(pid: number): number[] {
@@ -75,7 +77,7 @@ export function newHostKey(dir: string): string {
   return key;
 }
 
-function config(dir: string, port: number, hostKey: string): string {
+function config(dir: string, port: number, hostKey: string, setEnv: Record<string, string> = {}): string {
   const path = join(dir, 'sshd_config');
   writeFileSync(
     path,
@@ -92,6 +94,7 @@ function config(dir: string, port: number, hostKey: string): string {
       'KbdInteractiveAuthentication no',
       'MaxStartups 100:30:200',
       'Subsystem sftp /usr/lib/openssh/sftp-server',
+      ...Object.entries(setEnv).map(([k, v]) => `SetEnv ${k}="${v}"`),
       '',
     ].join('\n'),
   );
@@ -122,7 +125,7 @@ export async function startSshd(opts: SshdOptions): Promise<SshdNode> {
   writeFileSync(join(opts.dir, 'authorized_keys'), opts.authorizedKeys);
   const port = opts.port ?? (await freePort());
   let hostKey = newHostKey(opts.dir);
-  let proc = launch(opts.dir, config(opts.dir, port, hostKey), opts.readOnly ?? [], opts.binds ?? []);
+  let proc = launch(opts.dir, config(opts.dir, port, hostKey, opts.setEnv), opts.readOnly ?? [], opts.binds ?? []);
   await waitForPort(port);
   const node: SshdNode = {
     dir: opts.dir,
@@ -138,7 +141,7 @@ export async function startSshd(opts: SshdOptions): Promise<SshdNode> {
     async restart(r = {}) {
       killTree(proc.pid);
       if (r.newHostKey) hostKey = newHostKey(opts.dir);
-      proc = launch(opts.dir, config(opts.dir, port, hostKey), opts.readOnly ?? [], opts.binds ?? []);
+      proc = launch(opts.dir, config(opts.dir, port, hostKey, opts.setEnv), opts.readOnly ?? [], opts.binds ?? []);
       await waitForPort(port);
     },
   };

@@ -1,6 +1,6 @@
-import { buildNodeBundle } from '../../core/bundle.ts';
+import { buildNodeBundle, missingKeyNote, refusePkcs12WithoutKey } from '../../core/bundle.ts';
 import { writeBundleDir, writeBundleTar, writeBundleFile, BUNDLE_FORMATS, type BundleFormat } from '../../bundle/write.ts';
-import { invalid, UserError } from '../../core/errors.ts';
+import { invalid } from '../../core/errors.ts';
 import { generatePassphrase, readPassphraseFile } from '../../keychain/passphrase.ts';
 import { one } from '../args.ts';
 import { audit } from '../../lifecycle/audit.ts';
@@ -13,8 +13,8 @@ import type { Command } from '../command.ts';
  */
 async function writeP12(bundle: NodeBundle, out: string, passwordFile: string | undefined): Promise<{ path: string; password?: string }> {
   const file = (name: string) => bundle.files.find((f) => f.path === name)?.content.toString();
-  const keyPem = file('node.key');
-  if (!keyPem) throw new UserError('refused', `node "${bundle.node.name}" keeps its own key (its certificate was signed from a CSR), so there is nothing to put in a PKCS#12 file; use --format dir`);
+  refusePkcs12WithoutKey(bundle);
+  const keyPem = file('node.key')!;
   const password = passwordFile ? readPassphraseFile(passwordFile) : generatePassphrase();
   const { pkcs12FromPem } = await import('../../pki/pkcs12.ts'); // node-forge, for this format only
   const p12 = pkcs12FromPem({ keyPem, certsPem: file('node.crt') ?? '', password, friendlyName: bundle.node.name });
@@ -47,7 +47,7 @@ export const bundleCommands: Command[] = [
       const path = format === 'dir' ? writeBundleDir(bundle.files, out) : await writeBundleTar(bundle.files, out);
       audit(ctx, { action: 'bundle.export', node: bundle.node.name, serial: bundle.cert.serial, fingerprint: bundle.cert.fingerprint, detail: `${format} to ${path}` });
       return {
-        human: `wrote the bundle for ${bundle.node.name} to ${path}\n${bundle.files.map((f) => `  ${f.path}`).join('\n')}`,
+        human: `wrote the bundle for ${bundle.node.name} to ${path}\n${bundle.files.map((f) => `  ${f.path}`).join('\n')}${missingKeyNote(bundle) ? `\n${missingKeyNote(bundle)}` : ''}`,
         json: { node: bundle.node.name, serial: bundle.cert.serial, path, format, files: bundle.files.map((f) => f.path) },
       };
     },

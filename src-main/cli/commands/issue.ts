@@ -4,26 +4,46 @@ import { writeBundleFile } from '../../bundle/write.ts';
 import { invalid } from '../../core/errors.ts';
 import { intOption, many, one } from '../args.ts';
 import { table } from '../format.ts';
+import { findNode } from '../../core/nodes.ts';
+import { issueOnNodes } from '../../lifecycle/key-on-node.ts';
+import { KEY_ON_NODE_OPTIONS, KEY_ON_NODE_USAGE, keyOnNodeOptions, onNodeProgress, withSigint } from '../key-on-node-options.ts';
 import { readInputFile } from '../input-files.ts';
 import type { Command } from '../command.ts';
 
 export const issueCommands: Command[] = [
   {
     words: ['issue'],
-    usage: 'issue NAME... | --all [--days N] [--key TYPE]',
-    summary: 'issue or renew node certificates (many at once use every core)',
-    options: [{ name: 'all' }, { name: 'days', value: true }, { name: 'key', value: true }],
+    usage: `issue NAME... | --all [--days N] [--key TYPE] ${KEY_ON_NODE_USAGE}`,
+    summary: 'issue or renew node certificates (many at once use every core); a --key-on-node node makes its key over SSH',
+    options: [{ name: 'all' }, { name: 'days', value: true }, { name: 'key', value: true }, ...KEY_ON_NODE_OPTIONS],
     async run(ctx, args, io) {
       const all = args.flags.has('all');
       if (all === (args.positionals.length > 0)) throw invalid('name the nodes to issue for, or use --all (not both)');
-      const issued = await issueForNodes(ctx, all ? 'all' : args.positionals, {
-        days: intOption(args, 'days'),
-        keyType: one(args, 'key'),
-        onProgress: (done, total, node) => io.progress(`[${done}/${total}] ${node}`),
+      const inv = ctx.vault.read();
+      const names = all ? inv.nodes.map((n) => n.name) : [...new Set(args.positionals)];
+      // Nodes that make their own key go over SSH; the vault makes the others' keys in one batch.
+      const onNode = names.flatMap((n) => {
+        const node = findNode(inv, n);
+        return node.keyOnNode ? [node] : [];
       });
+      const here = names.filter((n) => !onNode.some((o) => o.name === n));
+      const days = intOption(args, 'days');
+      const keyType = one(args, 'key');
+      const issued = here.length || !onNode.length
+        ? await issueForNodes(ctx, all && !onNode.length ? 'all' : here, { days, keyType, onProgress: (done, total, node) => io.progress(`[${done}/${total}] ${node}`) })
+        : [];
+      const results = onNode.length
+        ? await withSigint((signal) => issueOnNodes(ctx, onNode, { ...keyOnNodeOptions(args, io.progress, signal), key: 'new', days, keyType }, onNodeProgress(io.progress)))
+        : [];
+      const rows = [
+        ...issued.map((i) => [i.node, i.serial, i.notAfter, [...i.dns, ...i.ips].join(','), 'made here, sealed in the vault']),
+        ...results.map((r) => (r.issued ? [r.node, r.issued.serial, r.issued.notAfter, [...r.issued.dns, ...r.issued.ips].join(','), `made on the node: ${r.keyPath}`] : [r.node, 'FAILED', '-', '-', r.error!.message])),
+      ];
+      const failed = results.filter((r) => !r.issued);
       return {
-        human: table(['NODE', 'SERIAL', 'NOT AFTER', 'NAMES'], issued.map((i) => [i.node, i.serial, i.notAfter, [...i.dns, ...i.ips].join(',')])),
-        json: issued,
+        human: table(['NODE', 'SERIAL', 'NOT AFTER', 'NAMES', 'KEY'], rows) + (failed.length ? `\n\n${failed.length} node${failed.length === 1 ? '' : 's'} failed; nothing was recorded for ${failed.length === 1 ? 'it' : 'them'}` : ''),
+        json: [...issued.map((i) => ({ ...i, keyOnNode: false })), ...results.map((r) => (r.issued ? { ...r.issued, keyOnNode: true, keyPath: r.keyPath } : { node: r.node, keyOnNode: true, error: r.error }))],
+        exitCode: failed.length ? 1 : 0,
       };
     },
   },

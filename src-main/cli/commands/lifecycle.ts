@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { statusReport, type StatusRow } from '../../lifecycle/status.ts';
 import { renewNodes, type KeyMode, type RenewSelection } from '../../lifecycle/renew.ts';
+import { KEY_ON_NODE_OPTIONS, KEY_ON_NODE_USAGE, keyOnNodeOptions, onNodeProgress, withSigint } from '../key-on-node-options.ts';
 import { revokeCertificate, type RevokeTarget } from '../../lifecycle/revoke.ts';
 import { generateCrls, REVOCATION_REASONS } from '../../lifecycle/crl.ts';
 import { rotateCa, caStatus, retirePreviousCa } from '../../lifecycle/rotate.ts';
@@ -66,19 +67,23 @@ export const lifecycleCommands: Command[] = [
   },
   {
     words: ['renew'],
-    usage: `renew NAME... | --due | --all | --old-ca [--rekey | --keep-key] [--keep-csr-key] [--key ${KEY_TYPES.join('|')}] [--days N] [--within DAYS] [--push]`,
+    usage: `renew NAME... | --due | --all | --old-ca [--rekey | --keep-key] [--keep-csr-key] [--key ${KEY_TYPES.join('|')}] [--days N] [--within DAYS] [--push] ${KEY_ON_NODE_USAGE}`,
     summary: 're-issue certificates with the same names and profile, a new serial and validity, from the active CA (new key unless --keep-key; a key from a CSR only with NAME... --keep-csr-key)',
     options: [
       { name: 'due' }, { name: 'all' }, { name: 'old-ca' }, { name: 'rekey' }, { name: 'keep-key' }, { name: 'keep-csr-key' }, { name: 'push' },
-      { name: 'key', value: true }, { name: 'days', value: true }, { name: 'within', value: true },
+      { name: 'key', value: true }, { name: 'days', value: true }, { name: 'within', value: true }, ...KEY_ON_NODE_OPTIONS,
     ],
     async run(ctx, args, io) {
       const selection = renewSelection(args);
       const mode = keyMode(args);
       const push = args.flags.has('push');
       const skipped: Array<{ node: string; why: string }> = [];
-      const renewed = await renewNodes(ctx, selection, {
+      const failed: Array<{ node: string; why: string }> = [];
+      const renewed = await withSigint((signal) => renewNodes(ctx, selection, {
         onSkipped: (node, why) => skipped.push({ node, why }),
+        onNode: keyOnNodeOptions(args, io.progress, signal),
+        onNodeEvent: onNodeProgress(io.progress),
+        onFailed: (node, why) => failed.push({ node, why }),
         keyMode: mode,
         keepCsrKey: args.flags.has('keep-csr-key'),
         keyType: one(args, 'key'),
@@ -86,15 +91,15 @@ export const lifecycleCommands: Command[] = [
         withinDays: intOption(args, 'within'),
         requireSshTarget: push,
         onProgress: (done, total, node) => io.progress(`[${done}/${total}] ${node}`),
-      });
+      }));
       // Left out of a batch: still due, so the run exits as `status` does when something is due.
-      const skippedLines = skipped.map((x) => `skipped ${x.node}: ${x.why}`);
-      const skippedExit = skipped.length ? STATUS_DUE_EXIT : 0;
+      const skippedLines = [...skipped.map((x) => `skipped ${x.node}: ${x.why}`), ...failed.map((x) => `FAILED ${x.node}: ${x.why}`)];
+      const skippedExit = failed.length ? 1 : skipped.length ? STATUS_DUE_EXIT : 0;
       if (renewed.length === 0) {
         const what = skipped.length ? 'nothing was renewed' : selection === 'due' ? 'nothing is due for renewal' : selection === 'old-ca' ? 'no node carries a certificate from an older CA' : 'no node has a certificate to renew';
-        return { human: [what, ...skippedLines].join('\n'), json: { renewed: [], skipped, pushed: null }, exitCode: skippedExit };
+        return { human: [what, ...skippedLines].join('\n'), json: { renewed: [], skipped, failed, pushed: null }, exitCode: skippedExit };
       }
-      const lines = [table(['NODE', 'OLD SERIAL', 'NEW SERIAL', 'NOT AFTER', 'KEY'], renewed.map((r) => [r.node, r.previousSerial, r.serial, r.notAfter, r.keptKey ? 'kept' : 'new'])), ...(skipped.length ? ['', ...skippedLines] : [])];
+      const lines = [table(['NODE', 'OLD SERIAL', 'NEW SERIAL', 'NOT AFTER', 'KEY'], renewed.map((r) => [r.node, r.previousSerial, r.serial, r.notAfter, r.keptKey ? 'kept' : 'new'])), ...(skippedLines.length ? ['', ...skippedLines] : [])];
       let pushed = null;
       let exitCode = skippedExit;
       if (push) {
@@ -106,7 +111,7 @@ export const lifecycleCommands: Command[] = [
       } else {
         lines.push('', 'deliver them with `cluster-trust bundle NAME --out DIR` (or renew with --push)');
       }
-      return { human: lines.join('\n'), json: { renewed, skipped, pushed }, exitCode };
+      return { human: lines.join('\n'), json: { renewed, skipped, failed, pushed }, exitCode };
     },
   },
   {

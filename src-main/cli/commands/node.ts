@@ -25,6 +25,8 @@ const NODE_OPTIONS: OptionSpec[] = [
   { name: 'owner', value: true },
   { name: 'trust-ca' },
   { name: 'no-trust-ca' },
+  { name: 'key-on-node' },
+  { name: 'no-key-on-node' },
   { name: 'set', value: true, repeat: true },
 ];
 
@@ -50,15 +52,17 @@ function nodeInput(name: string, args: ParsedArgs, editing: boolean): NodeInput 
     // '' (e.g. --verify-port '') goes back to the profile's port, like '' clears the other push settings.
     verifyPort: one(args, 'verify-port')?.trim() === '' ? null : intOption(args, 'verify-port'),
     owner: one(args, 'owner'),
-    trustCa: trustCaFlag(args),
+    trustCa: onOffFlag(args, 'trust-ca'),
+    keyOnNode: onOffFlag(args, 'key-on-node'),
     options,
   };
 }
 
-function trustCaFlag(args: ParsedArgs): boolean | undefined {
-  const on = args.flags.has('trust-ca');
-  const off = args.flags.has('no-trust-ca');
-  if (on && off) throw invalid('give --trust-ca or --no-trust-ca, not both');
+/** `--NAME` / `--no-NAME`: true, false, or undefined (keep the previous setting). */
+function onOffFlag(args: ParsedArgs, name: string): boolean | undefined {
+  const on = args.flags.has(name);
+  const off = args.flags.has(`no-${name}`);
+  if (on && off) throw invalid(`give --${name} or --no-${name}, not both`);
   return on ? true : off ? false : undefined;
 }
 
@@ -100,7 +104,7 @@ export const nodeCommands: Command[] = [
   },
   {
     words: ['node', 'add'],
-    usage: `node add NAME [--dns D]... [--ip A]... [--client] [--server] [--profile ${profileIds().join('|')}] [--key TYPE] [--ssh user@host[:port]] [--ssh-key FILE] [--dest DIR] [--restart CMD] [--verify-port PORT] [--owner USER[:GROUP]] [--trust-ca] [--set KEY=VALUE]...`,
+    usage: `node add NAME [--dns D]... [--ip A]... [--client] [--server] [--profile ${profileIds().join('|')}] [--key TYPE] [--ssh user@host[:port]] [--ssh-key FILE] [--dest DIR] [--restart CMD] [--verify-port PORT] [--owner USER[:GROUP]] [--trust-ca] [--key-on-node] [--set KEY=VALUE]...`,
     summary: 'add a node to the inventory',
     options: NODE_OPTIONS,
     async run(ctx, args) {
@@ -150,6 +154,7 @@ export const nodeCommands: Command[] = [
           ['IP', node.ips.join(', ') || '-'],
           ['usage', [node.server && 'serverAuth', node.client && 'clientAuth'].filter(Boolean).join(', ')],
           ['ssh', node.ssh ? `${node.ssh.user}@${node.ssh.host}:${node.ssh.port}` : '-'],
+          ['key made on', node.keyOnNode ? 'the node (over SSH; the vault never holds it)' : 'this machine (sealed in the vault)'],
           ...(node.ssh ? ([
             ['ssh key', node.ssh.keyFile ?? 'ssh-agent or ~/.ssh/id_*'],
             ['destination', node.dest ?? `${getProfile(node.profile).defaultDest} (profile default)`],

@@ -1,6 +1,8 @@
 import { basename } from 'node:path';
 import { issueForNodes, signCsr } from '../../core/issue.ts';
-import { buildNodeBundle, currentCert } from '../../core/bundle.ts';
+import { findNode } from '../../core/nodes.ts';
+import { issueOnNodes, onNodeFailures } from '../../lifecycle/key-on-node.ts';
+import { buildNodeBundle, currentCert, refusePkcs12WithoutKey } from '../../core/bundle.ts';
 import { writeBundleDir, writeBundleTar, writeBundleFile } from '../../bundle/write.ts';
 import { parseCsr } from '../../pki/csr.ts';
 import { pkcs12FromPem } from '../../pki/pkcs12.ts';
@@ -18,8 +20,8 @@ import type { HandlerSection } from './types.ts';
 /** The bundle as one PKCS#12 file: the node's key, its certificate and the issuing CA. */
 function pkcs12Of(bundle: NodeBundle, password: string): Buffer {
   const file = (path: string) => bundle.files.find((f) => f.path === path)?.content.toString();
-  const keyPem = file('node.key');
-  if (!keyPem) throw new UserError('refused', `node "${bundle.node.name}" keeps its own key (signed from a CSR): there is no key to put in a PKCS#12 file; export a folder instead`);
+  refusePkcs12WithoutKey(bundle);
+  const keyPem = file('node.key')!;
   return pkcs12FromPem({ keyPem, certsPem: file('node.crt') ?? '', password, friendlyName: bundle.node.name });
 }
 
@@ -31,10 +33,23 @@ type CertChannels = 'issueCerts' | 'exportBundle' | 'pickCsr' | 'previewCsr' | '
 export function certHandlers(host: Host): HandlerSection<CertChannels> {
   return {
     issueCerts: async ({ names, days, jobId }, call) => {
-      const issued = await issueForNodes(host.context(), names, {
-        ...(days !== undefined ? { days } : {}),
-        onProgress: (done, total, node) => call.emit('issueProgress', { jobId, done, total, node }),
-      });
+      const ctx = host.context();
+      // Nodes that make their own key go over SSH (known host keys only); the vault makes the others'.
+      const inv = ctx.vault.read();
+      const onNode = names.flatMap((n) => (inv.nodes.find((x) => x.name === n)?.keyOnNode ? [findNode(inv, n)] : []));
+      const here = names.filter((n) => !onNode.some((o) => o.name === n));
+      const issued = here.length
+        ? await issueForNodes(ctx, here, {
+            ...(days !== undefined ? { days } : {}),
+            onProgress: (done, total, node) => call.emit('issueProgress', { jobId, done, total, node }),
+          })
+        : [];
+      if (onNode.length) {
+        const results = await issueOnNodes(ctx, onNode, { key: 'new', ...(days !== undefined ? { days } : {}) });
+        issued.push(...results.flatMap((r) => (r.issued ? [r.issued] : [])));
+        const failure = onNodeFailures(results, `${issued.length} issued`);
+        if (failure) throw failure;
+      }
       return issued.map((i) => ({ node: i.node, serial: i.serial, fingerprint: i.fingerprint, notAfter: i.notAfter, dns: i.dns, ips: i.ips }));
     },
     exportBundle: async ({ name, format, p12Password }) => {

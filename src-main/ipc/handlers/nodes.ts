@@ -24,6 +24,7 @@ function pushSettings(node: NodeRecord): NodePushSettings {
     defaultVerifyPort: verifyPortOf({ ...node, verifyPort: undefined }) ?? null,
     owner: node.owner ?? null,
     trustCa: node.trustCa ?? false,
+    keyOnNode: node.keyOnNode ?? false,
   };
 }
 
@@ -44,6 +45,7 @@ function toInput(d: NodeDraft, picked: PickedFiles): NodeInput {
     ...(d.verifyPort !== undefined ? { verifyPort: d.verifyPort } : {}),
     ...(d.owner !== undefined ? { owner: d.owner } : {}),
     ...(d.trustCa !== undefined ? { trustCa: d.trustCa } : {}),
+    ...(d.keyOnNode !== undefined ? { keyOnNode: d.keyOnNode } : {}),
   };
 }
 
