@@ -105,7 +105,7 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
     const vault = snapshot(cluster.home);
     await page.locator('[data-testid=retire-anyway]').click();
     assert.match(await page.locator('[data-testid=retire-anyway-text]').innerText(), /cuts off 3 nodes \(web1, db1, db2\)/);
-    assert.match(await page.getByRole('dialog').getAttribute('aria-label') ?? '', /Cut off 3 nodes\?/);
+    await page.getByRole('dialog', { name: 'Cut off 3 nodes?' }).waitFor();
     await screenshot(page, 'rotation-03-retire-anyway');
     await page.locator('[data-testid=cancel-retire-anyway]').click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
