@@ -437,6 +437,8 @@ export interface RotationView {
   /** Nodes that block retiring the previous CA. */
   blocking: string[];
   lastBackupAt: string | null;
+  /** The name a rotation gives the new CA unless the user types another. */
+  nextCaName: string;
 }
 
 export interface RetiredCaView {
@@ -565,7 +567,7 @@ export interface Invoke {
   // Rotation and restore
   getRotation: { request: void; response: RotationView };
   /** Makes a new active CA; the old one stays trusted (previous) until retireOldCa. */
-  rotateCa: { request: { keyType: KeyTypeId; days: number }; response: RotationCa };
+  rotateCa: { request: { keyType: KeyTypeId; days: number; name?: string }; response: RotationCa };
   /** Renews every node whose certificate comes from an older CA; progress on `lifecycleProgress`. */
   renewOldCa: { request: { jobId: string }; response: RenewedCertView[] };
   /** force needs confirmCutOff: the number of nodes the user agreed to cut off (checked again in main). */

@@ -19,8 +19,8 @@ type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa
 export function rotationHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<RotationChannels> {
   return {
     getRotation: () => rotationView(host.context()),
-    rotateCa: async ({ keyType, days }) => {
-      const r = await rotateCa(host.context(), { keyType, days });
+    rotateCa: async ({ keyType, days, name }) => {
+      const r = await rotateCa(host.context(), { keyType, days, ...(name ? { name } : {}) });
       return rotationCa(host.context().vault.read().cas.find((c) => c.id === r.ca.id)!);
     },
     renewOldCa: ({ jobId }, call) => renewWithProgress(host.context(), 'old-ca', jobId, call),
