@@ -126,7 +126,7 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
   const snapshot = ctx.vault.read();
   const caRec = activeCaRecord(snapshot);
   const wanted = names === 'all' ? snapshot.nodes.map((n) => n.name) : unique(names);
-  if (wanted.length === 0) throw invalid(names === 'all' ? 'there are no nodes to issue for; add one with `node add`' : 'name at least one node, or use --all');
+  if (wanted.length === 0) throw invalid(names === 'all' ? 'there are no nodes to issue for; add one with `node add`' : 'name at least one node, or use --all', names === 'all' ? 'there are no nodes to issue for; add one with Add node' : 'choose at least one node');
   const nodes = wanted.map((n) => findNode(snapshot, n));
   // Before minutes of key generation, not after: a read-only vault would refuse the result anyway.
   ctx.vault.assertWritable();
@@ -177,7 +177,7 @@ export async function signCsr(ctx: CoreContext, csrPem: string, opts: SignCsrOpt
     }
   }
   const name = opts.name !== undefined ? checkNodeName(opts.name) : csr.commonName || dns[0] || ips[0] || '';
-  if (!name || name.length > 64) throw invalid('the CSR has no usable common name: give the node name with --name');
+  if (!name || name.length > 64) throw invalid('the CSR has no usable common name', { cli: 'give the node name with --name', app: 'type the node name in “Record as node”' });
   const server = opts.server ?? !opts.client;
   const client = Boolean(opts.client);
   const snapshot = ctx.vault.read();

@@ -77,7 +77,8 @@ export interface StoreResult {
   /** The commands ran through the OS administrator prompt. */
   elevated?: boolean;
   dryRun?: boolean;
-  error?: { code: ErrorCode; message: string };
+  /** message: the CLI's words; appMessage: the app's, when they differ (see UserError). */
+  error?: { code: ErrorCode; message: string; appMessage?: string };
 }
 
 /** The outcome a store's install/uninstall reports; the service adds store id, kind and title. */
