@@ -381,6 +381,8 @@ export interface PushNodeResult {
   message: string;
   /** Files that differed from the node's current bundle. */
   changes: number;
+  /** The new bundle is in place on the node (installed now or already there), whatever the live check says. */
+  inPlace: boolean;
   verify: { ok: boolean; message: string } | null;
   /** The push stopped at an unknown host key: what to show the user before trusting it. */
   unknownHostKey: { host: string; port: number; keyType: string; fingerprint: string } | null;

@@ -22,6 +22,8 @@ function resultView(r: PushResult, unknownKey: HostKeyInfo | undefined): PushNod
     status: r.status,
     message: r.appMessage,
     changes: r.changes.length,
+    // A live check runs only once the bundle is in place.
+    inPlace: r.status === 'updated' || r.status === 'unchanged' || r.installed !== null || r.verify !== null,
     verify: r.verify ? { ok: r.verify.ok, message: r.verify.message } : null,
     // Only when the push failed on it: a key accepted in this run is not a question any more.
     unknownHostKey: r.status === 'failed' && unknownKey ? { host: unknownKey.host, port: unknownKey.port, keyType: unknownKey.keyType, fingerprint: unknownKey.fingerprint } : null,
