@@ -76,6 +76,12 @@ describe('keyboard only: first run, add node, issue, export, push', { skip: GUI_
     const { page } = gui;
     await page.locator('#ca-name').waitFor();
     await page.waitForFunction(() => document.activeElement?.id === 'ca-name');
+    // A name over 64 characters is not cut silently: the field says so and Create waits.
+    await page.keyboard.type('K'.repeat(70));
+    assert.equal(await page.locator('#ca-name').inputValue(), 'K'.repeat(70), 'nothing is cut');
+    await page.getByText('at most 64 characters (this one has 70)').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Create CA' }).isDisabled(), true);
+    await page.keyboard.press('Control+A');
     await page.keyboard.type('Keyboard CA');
     await page.keyboard.press('Enter');
     await page.locator('[data-testid=ca-created]').waitFor();

@@ -100,6 +100,7 @@ describe('Lifecycle screen in the app', { skip: GUI_SKIP }, () => {
     assert.equal(readFileSync(join(home, 'inventory.json'), 'utf8'), inv0, 'cancelled: the vault is unchanged');
 
     await page.locator('[data-testid=revoke-fresh]').click();
+    assert.equal(await page.locator('[data-testid=revoke-reason]').inputValue(), 'unspecified', 'no claim of key compromise by default');
     await page.locator('[data-testid=revoke-reason]').selectOption('superseded');
     await screenshot(page, 'lifecycle-03-revoke-confirm');
     await page.locator('[data-testid=confirm-revoke]').click();
