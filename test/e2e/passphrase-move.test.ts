@@ -15,6 +15,12 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
   let home: string;
   let account: string;
   let gui: Launched | null = null;
+  /** The saved file is 0600 and holds exactly the keychain's passphrase for the CA. */
+  const assertPassphraseFile = (file: string): void => {
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('ca-'))!;
+    assert.equal(line, `${account}\t${shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', account]).stdout}`);
+  };
   const keychainHas = (): boolean => shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', account]).code === 0;
 
   before(() => {
@@ -50,9 +56,7 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
     await queueDialogAnswers(app, [file]);
     await page.locator('[data-testid=backup-save-passphrases]').click();
     await page.locator('[data-testid=backup-passphrases-saved]').waitFor();
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('ca-'))!;
-    assert.equal(line, `${account}\t${shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', account]).stdout}`);
+    assertPassphraseFile(file);
     await gui.close();
     gui = null;
   });
@@ -65,9 +69,7 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
     await queueDialogAnswers(app, [file]);
     await page.locator('[data-testid=save-ca-passphrases]').click();
     await page.locator('[data-testid=ca-passphrases-saved]').waitFor();
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('ca-'))!;
-    assert.equal(line, `${account}\t${shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', account]).stdout}`);
+    assertPassphraseFile(file);
     await gui.close();
     gui = null;
   });

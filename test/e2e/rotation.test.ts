@@ -23,7 +23,7 @@ import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
 import { trustHandlers } from '../../src-main/ipc/handlers/trust.ts';
 import { rotationHandlers } from '../../src-main/ipc/handlers/rotation.ts';
 import { dispatch } from '../../src-main/ipc/registry.ts';
-import { createContext, type CoreContext } from '../../src-main/core/context.ts';
+import { plainHost } from '../helpers/ipc-host.ts';
 import type { Channel, Result, RetiredCaView, TrustReport } from '../../src-main/ipc/contract.ts';
 import type { Page } from 'playwright-core';
 
@@ -232,16 +232,7 @@ describe('retiring from the wizard removes the old CA from a trust store that he
     const db = join(dir, 'nssdb');
     mkdirSync(db);
     sh('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-    let ctx: CoreContext | null = null;
-    const host = {
-      context: () => (ctx ??= createContext({ home, passphraseFile: pass })),
-      resetContext: () => void (ctx = null),
-      versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
-      chooseSavePath: async () => null,
-      chooseOpenPath: async () => null,
-      writeClipboard: () => {},
-      openExternal: async () => {},
-    };
+    const host = plainHost(home, pass);
     const placement = { nssDbs: [db] };
     const handlers = { ...createHandlers(host), ...trustHandlers(host, placement), ...rotationHandlers(host, placement) };
     const value = async (channel: Channel, raw: unknown): Promise<any> => {

@@ -8,9 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
 import { dispatch } from '../../src-main/ipc/registry.ts';
-import { createContext, type CoreContext } from '../../src-main/core/context.ts';
 import type { Channel, PushNodeResult, Result } from '../../src-main/ipc/contract.ts';
-import type { Host } from '../../src-main/ipc/host.ts';
+import { plainHost } from '../helpers/ipc-host.ts';
 import { createCluster, type Cluster, type TestNode } from './fixture.ts';
 
 /** CLI syntax: a long flag, or the CLI's own name. */
@@ -54,17 +53,7 @@ describe('app messages name the app\'s buttons and fields', () => {
       const r = cluster.cli(...args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
     }
-    let ctx: CoreContext | null = null;
-    const host: Host = {
-      context: () => (ctx ??= createContext({ home: cluster.home, passphraseFile: cluster.pass })),
-      resetContext: () => void (ctx = null),
-      versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
-      chooseSavePath: async () => null,
-      chooseOpenPath: async () => null,
-      writeClipboard: () => {},
-      openExternal: async () => {},
-    };
-    handlers = createHandlers(host);
+    handlers = createHandlers(plainHost(cluster.home, cluster.pass));
   });
   after(() => cluster?.close());
 
