@@ -49,7 +49,7 @@ export function refusePkcs12WithoutKey(bundle: NodeBundle): void {
 /** The live certificate a bundle is made from: the node's newest, if it is not revoked. */
 export function currentCert(ctx: CoreContext, node: string): CertRecord {
   const cert = latestCert(ctx.vault.read(), node);
-  if (!cert) throw new UserError('not-found', `node "${node}" has no certificate yet: run \`cluster-trust issue ${node}\``);
+  if (!cert) throw new UserError('not-found', `node "${node}" has no certificate yet`, { cli: `run \`cluster-trust issue ${node}\``, app: 'issue one first (Issue)' });
   if (cert.status === 'revoked') throw new UserError('refused', `the newest certificate of "${node}" is revoked: issue a new one first`);
   return cert;
 }
@@ -61,7 +61,7 @@ export async function buildNodeBundle(ctx: CoreContext, name: string): Promise<N
   const cert = currentCert(ctx, name);
   const ca = inv.cas.find((c) => c.id === cert.caId);
   if (!ca) throw new UserError('vault-corrupt', `the CA that issued ${cert.serial} is missing from the vault`);
-  if (ca.status === 'retired') throw new UserError('refused', `the certificate of "${name}" comes from a retired CA that nothing trusts any more: run \`cluster-trust renew ${name}\` first`);
+  if (ca.status === 'retired') throw new UserError('refused', `the certificate of "${name}" comes from a retired CA that nothing trusts any more`, { cli: `run \`cluster-trust renew ${name}\` first`, app: 'renew it first (Renew on its page)' });
   const entry = ctx.vault.readPack(cert.pack).certs[cert.serial];
   if (!entry) throw new UserError('vault-corrupt', `certificate ${cert.serial} is missing from the vault`);
   const files: BundleFile[] = [

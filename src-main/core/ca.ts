@@ -33,7 +33,7 @@ export const caKeyPath = (id: string): string => `cas/${id}/ca.key`;
 
 export function activeCaRecord(inv: Inventory): CaRecord {
   const ca = inv.cas.find((c) => c.status === 'active');
-  if (!ca) throw new UserError('no-ca', 'this vault has no CA yet: run `cluster-trust ca init --name NAME` or `ca import`');
+  if (!ca) throw new UserError('no-ca', 'this vault has no CA yet', { cli: 'run `cluster-trust ca init --name NAME` or `ca import`', app: 'create or import one on the first screen' });
   return ca;
 }
 
@@ -83,7 +83,7 @@ export async function newCaPassphrase(ctx: CoreContext, choice: NewCaPassphraseC
   if (keychain.reachable) return { passphrase: generatePassphrase(), passphraseIn: 'keychain' };
   const typed = ctx.askPassphrase ? await ctx.askPassphrase({ caName: '', purpose: 'create', attempt: 1 }) : null;
   if (typed !== null) return { passphrase: checkChosenPassphrase(typed), passphraseIn: 'typed' };
-  throw new UserError('keychain-unavailable', `${keychain.detail}: choose your own passphrase instead (desktop app: type it on the first screen; CLI: run on a terminal to type it, or pass --passphrase-file FILE)`);
+  throw new UserError('keychain-unavailable', `${keychain.detail}: choose your own passphrase instead`, { cli: 'run on a terminal to type it, or pass --passphrase-file FILE', app: 'type it on the first screen' });
 }
 
 export interface NewCaInput {
@@ -146,7 +146,7 @@ export async function prepareCa(ctx: CoreContext, input: NewCaInput, checkVault:
 async function storeCa(ctx: CoreContext, input: NewCaInput, choice: NewCaPassphraseChoice = {}): Promise<CaInfo> {
   const prepared = await prepareCa(ctx, input, () => {
     if (ctx.vault.read().cas.some((c) => c.status === 'active')) {
-      throw new UserError('conflict', 'this vault already has a CA; use another --home, or rotate the CA');
+      throw new UserError('conflict', 'this vault already has a CA; use another --home, or rotate the CA', 'this vault already has a CA; rotate it instead (CA rotation)');
     }
   }, choice);
   const { record } = prepared;
@@ -174,7 +174,7 @@ export interface PermittedNames {
 
 export async function initCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number; permit?: PermittedNames; passphrase?: NewCaPassphraseChoice }): Promise<CaInfo> {
   if (ctx.vault.exists() && ctx.vault.read().cas.some((c) => c.status === 'active')) {
-    throw new UserError('conflict', `the vault in ${ctx.vault.home} already has a CA; use another --home, or rotate the CA`);
+    throw new UserError('conflict', `the vault in ${ctx.vault.home} already has a CA; use another --home, or rotate the CA`, `the vault in ${ctx.vault.home} already has a CA; rotate it instead (CA rotation)`);
   }
   const keyType = opts.keyType ?? DEFAULT_KEY_TYPE;
   const nameConstraints = opts.permit ? constraintsFor(parsePermitted(opts.permit)) : undefined;

@@ -18,17 +18,33 @@ export type ErrorCode =
   | 'refused'
   | 'internal';
 
+/**
+ * How to fix it, in each front end's words: the CLI names its commands and flags, the app its own
+ * buttons and fields. Both follow the same plain statement of what is wrong.
+ */
+export interface Fix {
+  cli: string;
+  app: string;
+}
+
 export class UserError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
+  /** The sentence the desktop app shows (its buttons and fields, never CLI syntax). */
+  readonly appMessage: string;
+  /**
+   * `message` is what is wrong; with `fix`, the CLI's message is `message: fix.cli` and the app's
+   * `message: fix.app`. A string instead is the app's whole sentence (a field named differently).
+   */
+  constructor(code: ErrorCode, message: string, fix?: Fix | string) {
+    super(fix === undefined || typeof fix === 'string' ? message : `${message}: ${fix.cli}`);
     this.name = 'UserError';
     this.code = code;
+    this.appMessage = fix === undefined ? message : typeof fix === 'string' ? fix : `${message}: ${fix.app}`;
   }
 }
 
-export function invalid(message: string): UserError {
-  return new UserError('invalid-input', message);
+export function invalid(message: string, fix?: Fix | string): UserError {
+  return new UserError('invalid-input', message, fix);
 }
 
 /** Turns any thrown value into a UserError; unknown errors keep their message but no stack. */

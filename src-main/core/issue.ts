@@ -135,7 +135,7 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
   const snapshot = ctx.vault.read();
   const caRec = activeCaRecord(snapshot);
   const wanted = names === 'all' ? snapshot.nodes.map((n) => n.name) : unique(names);
-  if (wanted.length === 0) throw invalid(names === 'all' ? 'there are no nodes to issue for; add one with `node add`' : 'name at least one node, or use --all');
+  if (wanted.length === 0) throw invalid(names === 'all' ? 'there are no nodes to issue for; add one with `node add`' : 'name at least one node, or use --all', names === 'all' ? 'there are no nodes to issue for; add one with Add node' : 'choose at least one node');
   const nodes = wanted.map((n) => findNode(snapshot, n)); // O(1) each on the read snapshot
   // Before minutes of key generation, not after: a read-only vault would refuse the result anyway.
   ctx.vault.assertWritable();

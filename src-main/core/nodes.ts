@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseOwnerSpec } from '../ssh/remote-commands.ts';
 import { activeCaConstraints, checkNodeAgainstConstraints } from './name-policy.ts';
-import { UserError, invalid } from './errors.ts';
+import { UserError, invalid, type Fix } from './errors.ts';
 import { indexInventory, nodeKeyOf } from './inventory-index.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
@@ -61,22 +61,22 @@ export function parseSshTarget(spec: string, keyFile?: string): SshTarget {
   return { user: m[1]!, host, port, ...(keyFile ? { keyFile } : {}) };
 }
 
-function checkPort(port: number | undefined, what: string): number | undefined {
+function checkPort(port: number | undefined, what: Fix): number | undefined {
   if (port === undefined) return undefined;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid(`${what} must be a TCP port from 1 to 65535`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid(`${what.cli} must be a TCP port from 1 to 65535`, `${what.app} must be a TCP port from 1 to 65535`);
   return port;
 }
 
 /** A key file on this machine: ~/... stays relative to the home directory, anything else becomes absolute. */
 function checkKeyFile(path: string | undefined): string | undefined {
   if (path === undefined) return undefined;
-  if (path.includes('\0') || path.length > 4096) throw invalid(`--ssh-key must be a file path (got "${path.slice(0, 80)}")`);
+  if (path.includes('\0') || path.length > 4096) throw invalid(`--ssh-key must be a file path (got "${path.slice(0, 80)}")`, `the SSH key must be a file path (got "${path.slice(0, 80)}")`);
   return path === '~' || path.startsWith('~/') ? path : resolve(path);
 }
 
 function checkCommand(cmd: string | undefined): string | undefined {
   if (cmd === undefined) return undefined;
-  if (cmd.includes('\0') || cmd.length > 4096 || cmd.trim() === '') throw invalid('--restart must be a shell command of at most 4096 characters');
+  if (cmd.includes('\0') || cmd.length > 4096 || cmd.trim() === '') throw invalid('--restart must be a shell command of at most 4096 characters', 'the reload command must be a shell command of at most 4096 characters');
   return cmd;
 }
 
@@ -84,10 +84,10 @@ function checkOwner(spec: string | undefined): string | undefined {
   return spec === undefined ? undefined : (parseOwnerSpec(spec), spec.trim());
 }
 
-function checkAbsolutePath(path: string | undefined, what: string): string | undefined {
+function checkAbsolutePath(path: string | undefined, what: Fix): string | undefined {
   if (path === undefined) return undefined;
   if (!path.startsWith('/') || path.includes('\0') || /(^|\/)\.\.(\/|$)/.test(path) || path.length > 1024) {
-    throw invalid(`${what} must be an absolute path without ".." (got "${path}")`);
+    throw invalid(`${what.cli} must be an absolute path without ".." (got "${path}")`, `${what.app} must be an absolute path without ".." (got "${path}")`);
   }
   return path.replace(/\/+$/, '') || '/';
 }
@@ -103,7 +103,7 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
   if (slip) throw invalid(`node "${name}": "${slip}" is a profile, not a DNS name; choose it as the node's profile`);
   const ips = unique((input.ips ?? previous?.ips ?? []).map(normalizeIp));
   if (dns.length + ips.length === 0 && !profile.loopback) {
-    throw invalid(`node "${name}" needs at least one --dns name or --ip address`);
+    throw invalid(`node "${name}" needs at least one --dns name or --ip address`, `node "${name}" needs at least one DNS name or IP address`);
   }
   let keyType: KeyType | undefined = previous?.keyType;
   if (input.keyType !== undefined) {
@@ -116,10 +116,10 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
   const keyFile = checkKeyFile(keptOrSet(input.sshKey, previous?.ssh?.keyFile));
   const sshSpec = input.ssh === undefined ? undefined : input.ssh.trim();
   const ssh = sshSpec === '' ? undefined : sshSpec !== undefined ? parseSshTarget(sshSpec, keyFile) : previous?.ssh && { ...withoutKeyFile(previous.ssh), ...(keyFile ? { keyFile } : {}) };
-  if (input.sshKey && !ssh) throw invalid('--ssh-key needs --ssh user@host');
-  const dest = checkAbsolutePath(keptOrSet(input.dest, previous?.dest), '--dest');
+  if (input.sshKey && !ssh) throw invalid('--ssh-key needs --ssh user@host', 'an SSH key needs an SSH target (user@host)');
+  const dest = checkAbsolutePath(keptOrSet(input.dest, previous?.dest), { cli: '--dest', app: 'the folder on the node' });
   const restart = checkCommand(keptOrSet(input.restart, previous?.restart));
-  const verifyPort = checkPort(input.verifyPort === undefined ? previous?.verifyPort : input.verifyPort ?? undefined, '--verify-port');
+  const verifyPort = checkPort(input.verifyPort === undefined ? previous?.verifyPort : input.verifyPort ?? undefined, { cli: '--verify-port', app: 'the port to check TLS on' });
   const owner = checkOwner(keptOrSet(input.owner, previous?.owner));
   const keyOnNode = input.keyOnNode ?? previous?.keyOnNode ?? false;
   if (keyOnNode && !ssh) throw invalid(`node "${name}" makes its key on the node, which needs an SSH target: add --ssh user@host`);
@@ -152,7 +152,7 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
 
 export function findNode(inv: Inventory, name: string): NodeRecord {
   const node = Object.isFrozen(inv) ? indexInventory(inv).node(name) : inv.nodes.find((n) => n.name === name);
-  if (!node) throw new UserError('not-found', `no node named "${name}"; see \`cluster-trust node list\``);
+  if (!node) throw new UserError('not-found', `no node named "${name}"; see \`cluster-trust node list\``, `no node named "${name}"`);
   return node;
 }
 

@@ -432,6 +432,8 @@ export interface PushNodeResult {
   message: string;
   /** Files that differed from the node's current bundle. */
   changes: number;
+  /** The new bundle is in place on the node (installed now or already there), whatever the live check says. */
+  inPlace: boolean;
   verify: { ok: boolean; message: string } | null;
   /** The push stopped at an unknown host key: what to show the user before trusting it. */
   unknownHostKey: { host: string; port: number; keyType: string; fingerprint: string } | null;
@@ -488,6 +490,8 @@ export interface RotationView {
   /** Nodes that block retiring the previous CA. */
   blocking: string[];
   lastBackupAt: string | null;
+  /** The name a rotation gives the new CA unless the user types another. */
+  nextCaName: string;
 }
 
 export interface RetiredCaView {
@@ -623,7 +627,7 @@ export interface Invoke {
   // Rotation and restore
   getRotation: { request: void; response: RotationView };
   /** Makes a new active CA; the old one stays trusted (previous) until retireOldCa. */
-  rotateCa: { request: { keyType: KeyTypeId; days: number } & PermitRequest; response: RotationCa };
+  rotateCa: { request: { keyType: KeyTypeId; days: number; name?: string } & PermitRequest; response: RotationCa };
   /** Renews every node whose certificate comes from an older CA; progress on `lifecycleProgress`. */
   renewOldCa: { request: { jobId: string }; response: RenewedCertView[] };
   /** force needs confirmCutOff: the number of nodes the user agreed to cut off (checked again in main). */

@@ -29,7 +29,7 @@ export async function dispatch<K extends Channel>(handlers: Handlers, channel: K
   } catch (err) {
     const e = toUserError(err);
     if (e.code === 'internal') console.error(`cluster-trust: ${channel} failed:`, err);
-    return { ok: false, error: { code: e.code, message: e.message } };
+    return { ok: false, error: { code: e.code, message: e.appMessage } };
   }
 }
 

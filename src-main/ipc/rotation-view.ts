@@ -1,6 +1,6 @@
 import { activeCaRecord } from '../core/ca.ts';
 import { latestCert, latestOrphanCert, ownerOf, sshTargetText } from '../core/nodes.ts';
-import { liveCertHolders } from '../lifecycle/rotate.ts';
+import { liveCertHolders, nextCaName } from '../lifecycle/rotate.ts';
 import { certStateIn } from '../core/status.ts';
 import { readAudit, type AuditEntry } from '../lifecycle/audit.ts';
 import type { CoreContext } from '../core/context.ts';
@@ -78,5 +78,6 @@ export function rotationView(ctx: CoreContext): RotationView {
     toRenew: nodes.filter((n) => !n.fromCsr && n.serial !== null && !n.renewed).length,
     blocking: [...blocking],
     lastBackupAt: inv.lastBackupAt ?? null,
+    nextCaName: nextCaName(active.name, inv.cas.length + 1),
   };
 }

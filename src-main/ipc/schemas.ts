@@ -42,6 +42,7 @@ const nodeName = z
   .refine((n) => !n.includes('..'), 'a node name may not contain ".."');
 
 const keyType = z.enum(KEY_TYPES);
+const caName = z.string().trim().min(1, 'give the CA a name').max(64, 'the CA name must be 1 to 64 characters');
 const dnsList = z.array(z.string().max(253, 'a DNS name has at most 253 characters')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} DNS names`);
 const ipList = z.array(z.string().max(47, 'not an IP address (too long)')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} IP addresses`);
 // The rules themselves (no TLD, no wildcard, CIDR without host bits) are core's: one place, one message.
@@ -89,7 +90,7 @@ export const REQUEST_SCHEMAS = {
 
   getCa: z.undefined(),
   createCa: z.strictObject({
-    name: z.string().trim().min(1, 'give the CA a name').max(64, 'the CA name must be 1 to 64 characters'),
+    name: caName,
     keyType,
     days: z.number().int().min(1).max(CA_MAX_DAYS),
     passphrase: ownPassphrase.optional(),
@@ -182,7 +183,7 @@ export const REQUEST_SCHEMAS = {
 
   // Rotation and restore
   getRotation: z.undefined(),
-  rotateCa: z.strictObject({ keyType, days: z.number().int().min(1).max(CA_MAX_DAYS), ...permitFields }),
+  rotateCa: z.strictObject({ keyType, days: z.number().int().min(1).max(CA_MAX_DAYS), name: caName.optional(), ...permitFields }),
   renewOldCa: z.strictObject({ jobId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'not a job id') }),
   retireOldCa: z
     .strictObject({ force: z.boolean(), confirmCutOff: z.number().int().min(0).max(1_000_000).optional() })

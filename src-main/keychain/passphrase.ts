@@ -79,9 +79,9 @@ export async function lookupPassphrase(src: PassphraseSource, ca: PassphraseOwne
       }
     }
   }
-  throw new UserError('no-passphrase', ca.passphraseIn === 'typed'
-    ? `the CA "${ca.name}" is locked: its passphrase is yours and is kept nowhere, so type it (desktop app: Unlock on the CA screen; CLI: run on a terminal, or pass --passphrase-file FILE)`
-    : `the CA "${ca.name}" keeps its passphrase in your own file: pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)`);
+  throw ca.passphraseIn === 'typed'
+    ? new UserError('no-passphrase', `the CA "${ca.name}" is locked: its passphrase is yours and is kept nowhere, so type it`, { cli: 'run on a terminal, or pass --passphrase-file FILE', app: 'Unlock on the CA screen' })
+    : new UserError('no-passphrase', `the CA "${ca.name}" keeps its passphrase in your own file`, { cli: 'pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)', app: 'start the app with CLUSTER_TRUST_PASSPHRASE_FILE set to that file' });
 }
 
 async function fromKeychain(keychain: SecretStore, caFingerprint: string): Promise<string> {
@@ -90,12 +90,14 @@ async function fromKeychain(keychain: SecretStore, caFingerprint: string): Promi
     found = await keychain.get(keychainAccount(caFingerprint));
   } catch (err) {
     if (err instanceof UserError && err.code === 'keychain-unavailable') {
-      throw new UserError('no-passphrase', `no passphrase for the CA: ${err.message}; unlock or start it (Secret Service / Keychain / Credential Manager), or pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)`);
+      const what = `no passphrase for the CA: ${err.message}; unlock or start it (Secret Service / Keychain / Credential Manager)`;
+      throw new UserError('no-passphrase', `${what}, or pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)`, `${what}, then try again`);
     }
     throw err;
   }
   if (!found) {
-    throw new UserError('no-passphrase', `the OS keychain has no passphrase for this CA (account ${keychainAccount(caFingerprint)}); pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)`);
+    const what = `the OS keychain has no passphrase for this CA (account ${keychainAccount(caFingerprint)})`;
+    throw new UserError('no-passphrase', `${what}; pass --passphrase-file FILE (or set CLUSTER_TRUST_PASSPHRASE_FILE)`, `${what}; load the file of CA passphrases saved where the vault was made (“Load CA passphrases from a file…” after a restore)`);
   }
   return found;
 }

@@ -40,7 +40,7 @@ export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?
   const old = activeCaRecord(snapshot);
   const pending = previousCa(snapshot);
   if (pending) {
-    throw new UserError('conflict', `a rotation is already under way (CA "${pending.name}" is still trusted as the previous CA): renew its nodes and run \`cluster-trust ca retire-old\` first`);
+    throw new UserError('conflict', `a rotation is already under way (CA "${pending.name}" is still trusted as the previous CA)`, { cli: 'renew its nodes and run `cluster-trust ca retire-old` first', app: 'finish it first in the CA rotation wizard (renew, push, retire)' });
   }
   const keyType = (opts.keyType as KeyType | undefined) ?? old.keyType;
   const name = opts.name ?? nextCaName(old.name, snapshot.cas.length + 1);
@@ -130,7 +130,7 @@ export interface Retired {
 export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean } = {}): Promise<Retired> {
   const check = (inv: Inventory): { prev: CaRecord; live: string[] } => {
     const prev = previousCa(inv);
-    if (!prev) throw new UserError('refused', 'there is no previous CA to retire: no rotation is under way (see `cluster-trust ca status`)');
+    if (!prev) throw new UserError('refused', 'there is no previous CA to retire: no rotation is under way (see `cluster-trust ca status`)', 'there is no previous CA to retire: no rotation is under way');
     const live = liveCertHolders(inv, prev.id, ctx.now());
     if (live.length > 0 && !opts.force) {
       const list = (names: string[]): string => names.slice(0, 8).join(', ') + (names.length > 8 ? `, and ${names.length - 8} more` : '');
@@ -139,10 +139,11 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
       // Signed stand-alone from a CSR, or the node was removed: renewing cannot reach them.
       const orphans = [...new Set(certs.filter((c) => !ownerOf(inv, c)).map((c) => c.node))];
       const ways = [
-        ...(renewable.length ? ['run `cluster-trust renew --old-ca` and push'] : []),
-        ...(orphans.length ? [`sign a new CSR for or revoke (\`cluster-trust revoke --serial HEX\`) the certificates of ${list(orphans)}, which no inventory node renews`] : []),
+        ...(renewable.length ? [{ cli: 'run `cluster-trust renew --old-ca` and push', app: 'renew them (Renew all) and push' }] : []),
+        ...(orphans.length ? [{ cli: `sign a new CSR for or revoke (\`cluster-trust revoke --serial HEX\`) the certificates of ${list(orphans)}, which no inventory node renews`, app: `sign a new CSR for or revoke the certificates of ${list(orphans)}, which no inventory node renews` }] : []),
       ];
-      throw new UserError('refused', `${live.length} node(s) still hold a live certificate from the previous CA (${list(live)}): ${ways.join('; ')}; or add --force to cut them off`);
+      const what = `${live.length} node(s) still hold a live certificate from the previous CA (${list(live)})`;
+      throw new UserError('refused', `${what}: ${ways.map((w) => w.cli).join('; ')}; or add --force to cut them off`, `${what}: ${ways.map((w) => w.app).join('; ')}; or “Retire anyway…” to cut them off`);
     }
     return { prev, live };
   };

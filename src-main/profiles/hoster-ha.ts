@@ -22,7 +22,7 @@ function ipOf(node: NodeRecord, forNode: NodeRecord): string {
   const ip = node.ips[0];
   if (!ip) {
     const whose = node.name === forNode.name ? `hoster-ha node "${node.name}" has no IP address` : `hoster-ha peer "${node.name}" of "${forNode.name}" has no IP address`;
-    throw new UserError('refused', `${whose}: Hoster's REST/HA traffic and its pf rule are by IP; add one with \`node edit ${node.name} --ip A\``);
+    throw new UserError('refused', `${whose}: Hoster's REST/HA traffic and its pf rule are by IP`, { cli: `add one with \`node edit ${node.name} --ip A\``, app: `add one in the Edit form of ${node.name}` });
   }
   return ip;
 }
@@ -31,7 +31,7 @@ function ipOf(node: NodeRecord, forNode: NodeRecord): string {
 function peers(node: NodeRecord, inv: Inventory): NodeRecord[] {
   const others = nodesWithProfile(inv, hosterHa.id).filter((n) => n.name !== node.name);
   if (others.length === 0) {
-    throw new UserError('refused', `hoster-ha node "${node.name}" has no peers in the inventory: add the other candidates and workers with \`node add NAME --profile hoster-ha --ip A\``);
+    throw new UserError('refused', `hoster-ha node "${node.name}" has no peers in the inventory`, { cli: 'add the other candidates and workers with `node add NAME --profile hoster-ha --ip A`', app: 'add the other candidates and workers with Add node (profile hoster-ha, with their IP addresses)' });
   }
   for (const p of others) ipOf(p, node);
   return others;

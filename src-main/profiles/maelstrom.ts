@@ -31,7 +31,7 @@ export const maelstrom: Profile = {
     if (!ctx.core) throw new UserError('internal', 'the maelstrom profile needs the vault to read its key pairs');
     const set = readMaelstromKeys(ctx.core.vault);
     if (!set) {
-      throw new UserError('refused', `there are no Maelstrom key pairs yet for node "${ctx.node.name}": run \`cluster-trust maelstrom rotate\` once (it creates server_a, active, and server_b, next)`);
+      throw new UserError('refused', `there are no Maelstrom key pairs yet for node "${ctx.node.name}"`, { cli: 'run `cluster-trust maelstrom rotate` once (it creates server_a, active, and server_b, next)', app: 'create them once on the Lifecycle screen (Maelstrom key pairs)' });
     }
     const files: BundleFile[] = [];
     for (const pair of await openMaelstromKeys(ctx.core, set)) {

@@ -1,4 +1,4 @@
-import { invalid, type UserError } from '../core/errors.ts';
+import { invalid, type Fix, type UserError } from '../core/errors.ts';
 import { normalizeIp } from '../pki/names.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import type { Profile } from './types.ts';
@@ -7,8 +7,8 @@ import type { Profile } from './types.ts';
  * Reading `node.options` (strings set with `--set KEY=VALUE`). An empty value means "not set", so
  * `--set KEY=` clears a setting. Every error names the node, the profile and the option.
  */
-export function optionError(node: NodeRecord, key: string, problem: string): UserError {
-  return invalid(`node "${node.name}" (profile ${node.profile}): option ${key} ${problem}`);
+export function optionError(node: NodeRecord, key: string, problem: string, fix?: Fix): UserError {
+  return invalid(`node "${node.name}" (profile ${node.profile}): option ${key} ${problem}`, fix);
 }
 
 export function rawOption(node: NodeRecord, key: string): string | undefined {
@@ -22,7 +22,8 @@ export function checkKnownOptions(profile: Profile, node: NodeRecord): void {
   for (const [key, value] of Object.entries(node.options)) {
     if (known.has(key) || value.trim() === '') continue;
     const list = known.size ? `known: ${[...known].join(', ')}` : 'it takes no options';
-    throw invalid(`node "${node.name}" (profile ${profile.id}) has an unknown option "${key}" (${list}); clear it with \`node edit ${node.name} --set ${key}=\``);
+    const what = `node "${node.name}" (profile ${profile.id}) has an unknown option "${key}" (${list})`;
+    throw invalid(`${what}; clear it with \`node edit ${node.name} --set ${key}=\``, `${what}; open its Edit form and save it: settings its profile does not know are cleared`);
   }
 }
 

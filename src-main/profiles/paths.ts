@@ -9,7 +9,7 @@ const SAFE_PATH = /^\/[A-Za-z0-9._+@/-]*$/;
 
 export function checkInstallDir(dir: string): string {
   if (!SAFE_PATH.test(dir) || dir.split('/').includes('..')) {
-    throw invalid(`the install folder "${dir}" can only hold letters, digits and . _ + @ - /: config files name it unquoted; choose another with \`node edit NAME --dest DIR\``);
+    throw invalid(`the install folder "${dir}" can only hold letters, digits and . _ + @ - /: config files name it unquoted`, { cli: 'choose another with `node edit NAME --dest DIR`', app: 'choose another “Folder on the node” in the node\'s Edit form' });
   }
   return dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
 }

@@ -38,11 +38,11 @@ export function peerUrls(node: NodeRecord, inv: Inventory, choice: PeerChoice): 
     if (peers.length === 0) throw optionError(node, choice.option, `names "${wanted}", which is not a ${choice.peerProfile} node in the inventory`);
   }
   if (peers.length === 0) {
-    throw new UserError('refused', `${node.profile} node "${node.name}" needs a ${choice.peerProfile} node in the inventory to connect to: add one with \`node add NAME --profile ${choice.peerProfile} --ip A\``);
+    throw new UserError('refused', `${node.profile} node "${node.name}" needs a ${choice.peerProfile} node in the inventory to connect to`, { cli: `add one with \`node add NAME --profile ${choice.peerProfile} --ip A\``, app: `add one with Add node (profile ${choice.peerProfile})` });
   }
   return peers.map((p) => {
     const host = reachableAddress(p);
-    if (!host) throw new UserError('refused', `${choice.peerProfile} node "${p.name}" has no DNS name or IP, so ${choice.dialler} "${node.name}" cannot reach it: add one with \`node edit ${p.name} --ip A\``);
+    if (!host) throw new UserError('refused', `${choice.peerProfile} node "${p.name}" has no DNS name or IP, so ${choice.dialler} "${node.name}" cannot reach it`, { cli: `add one with \`node edit ${p.name} --ip A\``, app: `add one in the Edit form of ${p.name}` });
     return `${choice.scheme}://${urlHost(host)}:${choice.port(p)}`;
   });
 }

@@ -38,7 +38,7 @@ export const reverseProxy: Profile = {
   checkOptions: (node) => void settings(node),
   files(ctx) {
     const s = settings(ctx.node);
-    if (!s.upstream) throw optionError(ctx.node, 'upstream', `is required: say where to forward, e.g. \`node edit ${ctx.node.name} --set upstream=http://127.0.0.1:8080\``);
+    if (!s.upstream) throw optionError(ctx.node, 'upstream', 'is required', { cli: `say where to forward, e.g. \`node edit ${ctx.node.name} --set upstream=http://127.0.0.1:8080\``, app: `say where to forward in the Edit form of ${ctx.node.name} (Profile settings, upstream), e.g. http://127.0.0.1:8080` });
     const tls = tlsPaths(ctx.installDir);
     const site: ProxySite = {
       names: [...ctx.node.dns, ...ctx.node.ips],

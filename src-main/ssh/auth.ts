@@ -157,7 +157,7 @@ export class KeyRing {
       await saved!.forget(keyFile).catch(() => false);
     }
     const ask = this.opts.askPassphrase;
-    if (!ask) throw new UserError('no-passphrase', `the SSH key ${keyFile} is encrypted: give its passphrase (--ssh-key-passphrase-file FILE), keep it in the keychain (--remember-ssh-key-passphrase), or load the key into ssh-agent`);
+    if (!ask) throw new UserError('no-passphrase', `the SSH key ${keyFile} is encrypted: give its passphrase (--ssh-key-passphrase-file FILE), keep it in the keychain (--remember-ssh-key-passphrase), or load the key into ssh-agent`, `the SSH key ${keyFile} is encrypted: give its passphrase when the push asks, or load the key into ssh-agent`);
     for (let attempt = 1; attempt <= MAX_PASSPHRASE_ATTEMPTS; attempt++) {
       const answer = await ask({ keyFile, attempt });
       if (answer === null) {
@@ -271,7 +271,7 @@ export function authFailedError(target: string, plan: AuthPlan): UserError {
   const keyErr = plan.keyError();
   if (keyErr) return keyErr;
   if (plan.tried.length === 0) {
-    return new UserError('refused', `no SSH credentials for ${target}: set the node's key with \`node edit NAME --ssh-key FILE\` or start ssh-agent (SSH_AUTH_SOCK)`);
+    return new UserError('refused', `no SSH credentials for ${target}`, { cli: 'set the node\'s key with `node edit NAME --ssh-key FILE` or start ssh-agent (SSH_AUTH_SOCK)', app: 'choose the node\'s SSH key in its Edit form (Push over SSH, Choose key…) or start ssh-agent (SSH_AUTH_SOCK)' });
   }
   return new UserError('refused', `authentication failed for ${target} (tried ${plan.tried.join(', ')}): the node does not accept these keys`);
 }

@@ -108,11 +108,8 @@ export function hostKeyAlgorithmsFor(entries: KnownHostEntry[], host: string, po
 }
 
 export function unknownHostKeyError(info: HostKeyInfo): UserError {
-  return new UserError(
-    'refused',
-    `unknown host key for ${knownHostsName(info.host, info.port)} (${keyTypeLabel(info.keyType)} ${info.fingerprint}); ` +
-      'check this fingerprint on the node (`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub`), then rerun with --accept-new-host-keys to record it',
-  );
+  const what = `unknown host key for ${knownHostsName(info.host, info.port)} (${keyTypeLabel(info.keyType)} ${info.fingerprint}); check this fingerprint on the node (\`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\`), then`;
+  return new UserError('refused', `${what} rerun with --accept-new-host-keys to record it`, `${what} choose “Trust this key and retry” on the Push screen`);
 }
 
 export function changedHostKeyError(info: HostKeyInfo, known: KnownHostEntry[]): UserError {

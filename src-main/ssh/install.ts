@@ -155,11 +155,8 @@ async function upload(input: InstallInput, dir: string, hasFsync: boolean): Prom
  */
 export function checkInstallable(state: RemoteState, layout: RemoteLayout): void {
   if (state.kind === 'dir' && !state.manifest && state.extra.length > 0) {
-    throw new UserError(
-      'refused',
-      `${layout.dest} on the node holds files that are not part of the bundle (${state.extra.slice(0, 5).join(', ')}${state.extra.length > 5 ? ', ...' : ''}); ` +
-        'a push replaces the whole folder, so move them out or choose another --dest',
-    );
+    const what = `${layout.dest} on the node holds files that are not part of the bundle (${state.extra.slice(0, 5).join(', ')}${state.extra.length > 5 ? ', ...' : ''}); a push replaces the whole folder, so move them out or choose another`;
+    throw new UserError('refused', `${what} --dest`, `${what} “Folder on the node” in the node's Edit form`);
   }
 }
 
@@ -195,7 +192,7 @@ export async function installBundle(input: InstallInput): Promise<InstallOutcome
   } catch (err) {
     const e = await remoteError(session, err, step, step === 'uploading' ? [tmp, layout.state] : [layout.parent, layout.state]);
     if (!session.closed) await removeTree(s, tmp).catch(() => undefined);
-    throw new UserError(e.code, `${e.message}; the node keeps its previous bundle`);
+    throw new UserError(e.code, `${e.message}; the node keeps its previous bundle`, `${e.appMessage}; the node keeps its previous bundle`);
   }
   input.onUploaded();
 
@@ -218,7 +215,7 @@ export async function installBundle(input: InstallInput): Promise<InstallOutcome
     await replaceSymlink(s, layout, linkTargetFor(layout, version), layout.dest);
   } catch (err) {
     const e = await remoteError(session, err, 'switching to the new bundle', [layout.parent, layout.state]);
-    throw new UserError(e.code, `${e.message}; the new bundle is uploaded to ${layout.state}/${version} but not in use`);
+    throw new UserError(e.code, `${e.message}; the new bundle is uploaded to ${layout.state}/${version} but not in use`, `${e.appMessage}; the new bundle is uploaded to ${layout.state}/${version} but not in use`);
   }
 
   // 3. Remember the previous bundle for rollback and drop older ones. Best effort: the push is done.

@@ -1,7 +1,7 @@
 import { buildNodeBundle, type NodeBundle } from '../core/bundle.ts';
 import { trustedCaPems } from '../core/ca.ts';
 import { findNode } from '../core/nodes.ts';
-import { UserError, invalid, toUserError } from '../core/errors.ts';
+import { UserError, invalid, toUserError, type Fix } from '../core/errors.ts';
 import { installDirOf, verifyPortOf } from '../profiles/index.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { NodeRecord } from '../vault/schema.ts';
@@ -28,6 +28,8 @@ export interface PushEvent {
   phase: PushPhase;
   /** A line for a log: what happened, or why it failed. */
   message?: string;
+  /** The same line in the app's words. */
+  appMessage?: string;
   /** While uploading. */
   bytes?: { done: number; total: number };
   /** Connection attempt, from 1. */
@@ -41,8 +43,10 @@ export type PushStatus = 'updated' | 'unchanged' | 'would-update' | 'failed' | '
 export interface PushResult {
   node: string;
   status: PushStatus;
-  /** One line for people. */
+  /** One line for people (the CLI's words). */
   message: string;
+  /** The same line in the app's words (its buttons and fields instead of commands). */
+  appMessage: string;
   /** What differs (or differed) from the node's current bundle. */
   changes: FileChange[];
   verify: VerifyResult | null;
@@ -113,10 +117,10 @@ function selectNodes(ctx: CoreContext, names: string[] | 'all'): NodeRecord[] {
   const inv = ctx.vault.read();
   if (names === 'all') {
     const nodes = inv.nodes.filter((n) => n.ssh);
-    if (nodes.length === 0) throw invalid('no node has an SSH target yet: set one with `cluster-trust node edit NAME --ssh user@host`');
+    if (nodes.length === 0) throw invalid('no node has an SSH target yet', { cli: 'set one with `cluster-trust node edit NAME --ssh user@host`', app: 'set one in a node\'s Edit form (Push over SSH, SSH target)' });
     return nodes;
   }
-  if (names.length === 0) throw invalid('name the nodes to push, or use --all');
+  if (names.length === 0) throw invalid('name the nodes to push, or use --all', 'choose the nodes to push');
   return [...new Set(names)].map((n) => findNode(inv, n));
 }
 
@@ -131,8 +135,20 @@ function checkOptions(opts: PushOptions): void {
 }
 
 
-function result(node: string, status: PushStatus, message: string, extra: Partial<PushResult> = {}): PushResult {
-  return { node, status, message, changes: [], verify: null, installed: null, backup: null, attempts: 0, durationMs: 0, error: null, ...extra };
+function result(node: string, status: PushStatus, message: string | Notes, extra: Partial<PushResult> = {}): PushResult {
+  const [cli, app] = typeof message === 'string' ? [message, message] : [message.text('cli'), message.text('app')];
+  return { node, status, message: cli, appMessage: app, changes: [], verify: null, installed: null, backup: null, attempts: 0, durationMs: 0, error: null, ...extra };
+}
+
+/** A result's notes, some worded per front end (a CLI flag, or the app's field). */
+class Notes {
+  private readonly items: Array<string | Fix> = [];
+  push(note: string | Fix): void {
+    this.items.push(note);
+  }
+  text(front: 'cli' | 'app'): string {
+    return this.items.map((n) => (typeof n === 'string' ? n : n[front])).join('; ');
+  }
 }
 
 async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
@@ -150,13 +166,13 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
   };
   const finish = (r: PushResult): PushResult => {
     const final: PushResult = { ...r, attempts, durationMs: Date.now() - started };
-    emit({ phase: final.status === 'failed' ? 'failed' : final.status === 'cancelled' ? 'cancelled' : 'done', status: final.status, message: final.message });
+    emit({ phase: final.status === 'failed' ? 'failed' : final.status === 'cancelled' ? 'cancelled' : 'done', status: final.status, message: final.message, appMessage: final.appMessage });
     return final;
   };
-  if (job.prepError) return finish(result(name, 'failed', job.prepError.message, { error: { code: job.prepError.code, message: job.prepError.message } }));
+  if (job.prepError) return finish(result(name, 'failed', job.prepError.message, { appMessage: job.prepError.appMessage, error: { code: job.prepError.code, message: job.prepError.message } }));
   if (!node.ssh) {
-    const msg = `node "${name}" has no SSH target: set one with \`cluster-trust node edit ${name} --ssh user@host[:port]\``;
-    return finish(result(name, 'failed', msg, { error: { code: 'invalid-input', message: msg } }));
+    const e = invalid(`node "${name}" has no SSH target`, { cli: `set one with \`cluster-trust node edit ${name} --ssh user@host[:port]\``, app: `set one in its Edit form (Push over SSH)` });
+    return finish(result(name, 'failed', e.message, { appMessage: e.appMessage, error: { code: e.code, message: e.message } }));
   }
   const bundle = job.bundle!;
   let session: SshSession | null = null;
@@ -197,7 +213,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
       const pending = state.pendingRestart && node.restart ? '; its restart command has not run since the last push' : '';
       return finish(result(name, unchanged ? 'unchanged' : 'would-update', unchanged ? `unchanged${pending}` : `would ${state.kind === 'dir' ? 'adopt the existing folder and ' : ''}change: ${describeChanges(state)}${pending}`, { changes }));
     }
-    const notes: string[] = [];
+    const notes = new Notes();
     if (!unchanged) {
       const installedOutcome = await installBundle({
         session: s,
@@ -236,7 +252,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
     let verify: VerifyResult | null = null;
     const port = verifyPortOf(node);
     if (shared.opts.verify === false) notes.push('live check skipped');
-    else if (!port) notes.push('no live check (no verify port: `node edit NAME --verify-port PORT`)');
+    else if (!port) notes.push({ cli: 'no live check (no verify port: `node edit NAME --verify-port PORT`)', app: 'no live check (no port to check: set “Check TLS on port” in the node\'s Edit form)' });
     else {
       emit({ phase: 'verifying' });
       verify = await verifyServedCertificate({
@@ -250,12 +266,12 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
       });
       if (shared.signal.aborted) throw abortError(shared.signal, 'checking the live certificate');
       if (!verify.ok) {
-        const msg = `${notes.join('; ')}; but the live check failed: ${verify.message}`;
-        return finish(result(name, 'failed', msg, { changes, verify, installed, backup, error: { code: 'refused', message: `live check failed: ${verify.message}` } }));
+        notes.push(`but the live check failed: ${verify.message}`);
+        return finish(result(name, 'failed', notes, { changes, verify, installed, backup, error: { code: 'refused', message: `live check failed: ${verify.message}` } }));
       }
       notes.push(`live check OK on port ${port}`);
     }
-    return finish(result(name, unchanged ? 'unchanged' : 'updated', notes.join('; '), { changes: unchanged ? [] : changes, verify, installed, backup }));
+    return finish(result(name, unchanged ? 'unchanged' : 'updated', notes, { changes: unchanged ? [] : changes, verify, installed, backup }));
   } catch (err) {
     let e = toUserError(err);
     if (ctl.signal.aborted && !(err instanceof UserError && /timed out|cancelled/.test(err.message))) e = abortError(ctl.signal, phase);
@@ -271,7 +287,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
             : '';
     const cancelled = e.code === 'cancelled';
     const message = `${e.message}${where}`;
-    return finish(result(name, cancelled ? 'cancelled' : 'failed', message, { changes, installed, backup, error: { code: e.code, message } }));
+    return finish(result(name, cancelled ? 'cancelled' : 'failed', message, { appMessage: `${e.appMessage}${where}`, changes, installed, backup, error: { code: e.code, message } }));
   } finally {
     ctl.dispose();
     session?.destroy();
@@ -293,7 +309,10 @@ function refuseSharedDestinations(jobs: Job[]): void {
     }
     const key = `${node.ssh.host.toLowerCase()}|${node.ssh.port}|${dest}`;
     const other = seen.get(key);
-    if (other) job.prepError = invalid(`nodes "${other}" and "${node.name}" both push to ${dest} on ${node.ssh.host}:${node.ssh.port}; give one of them another --dest`);
+    if (other) {
+      const clash = `nodes "${other}" and "${node.name}" both push to ${dest} on ${node.ssh.host}:${node.ssh.port}`;
+      job.prepError = invalid(`${clash}; give one of them another --dest`, `${clash}; give one of them another “Folder on the node” in its Edit form`);
+    }
     else seen.set(key, node.name);
   }
 }

@@ -44,7 +44,7 @@ async function kindOf(s: SFTPWrapper, layout: RemoteLayout): Promise<{ kind: Des
     return { kind: versionOfLink(layout, target) ? 'managed' : 'symlink', linkTarget: target };
   }
   if (st.isDirectory()) return { kind: 'dir', linkTarget: null };
-  throw new UserError('refused', `${layout.dest} exists on the node and is not a folder; move it away or choose another --dest`);
+  throw new UserError('refused', `${layout.dest} exists on the node and is not a folder; move it away or choose another --dest`, `${layout.dest} exists on the node and is not a folder; move it away or choose another “Folder on the node” in the node's Edit form`);
 }
 
 async function fileChange(s: SFTPWrapper, layout: RemoteLayout, f: FileToPush, owner: Owner | null): Promise<FileChange | null> {

@@ -80,7 +80,8 @@ function elevationError(err: unknown, commands: string[][], store: string): User
     return new UserError('cancelled', `cancelled: the administrator prompt was dismissed, so nothing was changed in the ${store}`);
   }
   if (NO_PROMPT.test(message)) {
-    return new UserError('refused', `the ${store} needs administrator rights and this system has no graphical prompt for them (${message}); run the command again with sudo, or use --dry-run to see the exact commands`);
+    const what = `the ${store} needs administrator rights and this system has no graphical prompt for them (${message})`;
+    return new UserError('refused', `${what}; run the command again with sudo, or use --dry-run to see the exact commands`, `${what}; “Show commands” lists the exact commands to run as administrator`);
   }
   const stderr = e?.stderr ?? '';
   const step = stderr.match(new RegExp(`${STEP_FAILED} (\\d+)`));

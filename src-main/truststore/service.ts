@@ -52,7 +52,7 @@ function baseResult(store: TrustStore, d: Detection): StoreResult {
 
 function withError(r: StoreResult, err: unknown): StoreResult {
   const e = toUserError(err);
-  return { ...r, message: e.message, error: { code: e.code, message: e.message } };
+  return { ...r, message: e.message, error: { code: e.code, message: e.message, appMessage: e.appMessage } };
 }
 
 async function detectAll(env: TrustEnv): Promise<Array<{ store: TrustStore; detection: Detection }>> {

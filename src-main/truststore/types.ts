@@ -94,7 +94,8 @@ export interface StoreResult {
   /** The commands ran through the OS administrator prompt. */
   elevated?: boolean;
   dryRun?: boolean;
-  error?: { code: ErrorCode; message: string };
+  /** message: the CLI's words; appMessage: the app's, when they differ (see UserError). */
+  error?: { code: ErrorCode; message: string; appMessage?: string };
   /** Each database the store found (or would create) and whether it holds the CA. */
   databases?: StoreDatabase[];
 }

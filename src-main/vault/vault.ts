@@ -176,7 +176,8 @@ export class Vault {
       accessSync(this.home, constants.W_OK);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
-      throw new UserError('io', `the vault folder ${this.home} is not writable (${code || (err as Error).message}); choose another with --home or CLUSTER_TRUST_HOME`);
+      const what = `the vault folder ${this.home} is not writable (${code || (err as Error).message})`;
+      throw new UserError('io', `${what}; choose another with --home or CLUSTER_TRUST_HOME`, `${what}; start the app with CLUSTER_TRUST_HOME set to a writable folder`);
     }
   }
 

@@ -4,7 +4,7 @@ import type { SectionId } from './sections.ts';
 
 export type Modal =
   | { kind: 'add-node' }
-  | { kind: 'edit-node'; name: string }
+  | { kind: 'edit-node'; name: string; section?: 'push' }
   | { kind: 'bulk-add' }
   | { kind: 'remove-node'; name: string }
   | { kind: 'export'; name: string }

@@ -5,10 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, runCli, sh, shResult, tempDir } from '../helpers/cli.ts';
-import { GUI_SKIP, launchApp, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 
 const OWN = 'my own passphrase, 2026!';
 const NO_BUS = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/cluster-trust-test-bus' };
@@ -85,5 +85,19 @@ describe('desktop app without any keychain', { skip: GUI_SKIP }, () => {
     const r = await issue(page, 'j3');
     assert.equal(r.ok, true, JSON.stringify(r));
     assert.ok(!(await page.content()).includes(OWN), 'the typed passphrase is not kept in the page');
+  });
+
+  test('a backup says the user\'s own passphrase is what opens it elsewhere, and offers no passphrase file', async () => {
+    const { app, page } = gui;
+    await page.getByRole('button', { name: 'Lifecycle' }).click();
+    const archive = join(scratch, 'typed.tar.gz');
+    await queueDialogAnswers(app, [archive]);
+    await page.locator('[data-testid=backup]').click();
+    const note = page.locator('[data-testid=backup-passphrase-note]');
+    await note.waitFor();
+    assert.ok(existsSync(archive));
+    assert.equal(await note.getAttribute('data-passphrase-in'), 'typed');
+    assert.match(await note.innerText(), /encrypted with your own passphrase, which is kept nowhere: on another machine, the passphrase you type is what opens it/);
+    assert.equal(await page.locator('[data-testid=backup-save-passphrases]').count(), 0);
   });
 });

@@ -16,6 +16,12 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
   let home: string;
   let account: string;
   let gui: Launched | null = null;
+  /** The saved file is 0600 and holds exactly the keychain's passphrase for the CA. */
+  const assertPassphraseFile = (file: string): void => {
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('ca-'))!;
+    assert.equal(line, `${account}\t${shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', account]).stdout}`);
+  };
   const keychainHas = (): boolean => shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', account]).code === 0;
 
   before(() => {
@@ -36,6 +42,26 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
     cleanup(dir);
   });
 
+  test('the backup says it does not hold the CA passphrase, and saves the passphrases to a separate file right there', async () => {
+    gui = await launchApp({ home });
+    const { app, page } = gui;
+    await page.getByRole('button', { name: 'Lifecycle' }).click();
+    await queueDialogAnswers(app, [join(dir, 'from-app.tar.gz')]);
+    await page.locator('[data-testid=backup]').click();
+    const note = page.locator('[data-testid=backup-passphrase-note]');
+    await note.waitFor();
+    assert.equal(await note.getAttribute('data-passphrase-in'), 'keychain');
+    assert.match(await note.innerText(), /holds the CA key encrypted, not its passphrase: that stays in this computer's OS keychain/);
+    await screenshot(page, 'backup-passphrase-note');
+    const file = join(dir, 'beside-the-backup.txt');
+    await queueDialogAnswers(app, [file]);
+    await page.locator('[data-testid=backup-save-passphrases]').click();
+    await page.locator('[data-testid=backup-passphrases-saved]').waitFor();
+    assertPassphraseFile(file);
+    await gui.close();
+    gui = null;
+  });
+
   test('the CA screen saves the passphrases to a file of our choosing, 0600, holding exactly the keychain\'s', async () => {
     gui = await launchApp({ home });
     const { app, page } = gui;
@@ -44,9 +70,7 @@ describe('CA passphrases across machines in the app', { skip: GUI_SKIP }, () => 
     await queueDialogAnswers(app, [file]);
     await page.locator('[data-testid=save-ca-passphrases]').click();
     await page.locator('[data-testid=ca-passphrases-saved]').waitFor();
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('ca-'))!;
-    assert.equal(line, `${account}\t${shResult('secret-tool', ['lookup', 'service', 'Cluster Trust', 'account', account]).stdout}`);
+    assertPassphraseFile(file);
     await gui.close();
     gui = null;
   });

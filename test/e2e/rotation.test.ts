@@ -23,7 +23,7 @@ import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
 import { trustHandlers } from '../../src-main/ipc/handlers/trust.ts';
 import { rotationHandlers } from '../../src-main/ipc/handlers/rotation.ts';
 import { dispatch } from '../../src-main/ipc/registry.ts';
-import { createContext, type CoreContext } from '../../src-main/core/context.ts';
+import { plainHost } from '../helpers/ipc-host.ts';
 import type { Channel, Result, RetiredCaView, TrustReport } from '../../src-main/ipc/contract.ts';
 import type { Page } from 'playwright-core';
 
@@ -50,6 +50,7 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
   let web: TestNode;
   let gui: Launched;
   const NODES = ['web1', 'db1', 'db2'];
+  const NEW_CA = 'Cluster CA 2027';
   const launch = async () => {
     const launched = await launchApp({ home: cluster.home, env: { CLUSTER_TRUST_PASSPHRASE_FILE: cluster.pass, HOME: cluster.userHome, SSH_AUTH_SOCK: '' } });
     // The user confirms main's push dialogs (push-confirm.test.ts covers Cancel).
@@ -75,7 +76,7 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
     cluster?.close();
   });
 
-  test('reached from the CA screen: rotate with a chosen key type; the new CA is shown and every node is on the previous one', async () => {
+  test('reached from the CA screen: rotate with a chosen key type and a name typed in the confirmation; the new CA is shown and every node is on the previous one', async () => {
     const { page } = gui;
     await page.locator('[data-section=ca]').click();
     await page.locator('[data-view=ca] [data-testid=open-rotation]').click();
@@ -85,12 +86,26 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
     await screenshot(page, 'rotation-01-start');
     await page.locator('[data-testid=rotate-key]').selectOption('ecdsa-p384');
     await page.locator('[data-testid=rotate]').click();
+    // Rotating asks first, with the new CA's name to accept or change; Cancel changes nothing.
+    const ask = page.getByRole('dialog', { name: 'Rotate to a new CA?' });
+    await ask.waitFor();
+    assert.equal(await page.locator('[data-testid=rotate-name]').inputValue(), 'SSH push test CA G2', 'the suggested name');
+    const vault = snapshot(cluster.home);
+    await page.locator('[data-testid=cancel-rotate]').click();
+    await ask.waitFor({ state: 'detached' });
+    assert.deepEqual(snapshot(cluster.home), vault, 'cancelled: nothing changed');
+    await page.locator('[data-testid=rotate]').click();
+    await page.locator('[data-testid=rotate-name]').fill('x'.repeat(70));
+    assert.match(await page.locator('[data-testid=rotate-name-problem]').innerText(), /1 to 64 characters \(this one has 70\)/);
+    assert.equal(await page.locator('[data-testid=confirm-rotate]').isDisabled(), true);
+    await page.locator('[data-testid=rotate-name]').fill(NEW_CA);
+    await page.locator('[data-testid=confirm-rotate]').click();
     await page.locator('[data-view=rotation][data-phase=overlap][data-current-step=renew]').waitFor();
 
     const status = caStatus();
     const active = status.cas.find((c) => c.status === 'active')!;
     assert.deepEqual(status.cas.map((c) => c.status), ['previous', 'active']);
-    assert.deepEqual([active.name, active.keyType], ['SSH push test CA G2', 'ecdsa-p384']);
+    assert.deepEqual([active.name, active.keyType], [NEW_CA, 'ecdsa-p384']);
     assert.equal(await page.locator('[data-testid=new-ca-name]').innerText(), active.name);
     assert.equal(await page.locator('[data-testid=new-ca-fingerprint]').innerText(), colons(active.fingerprint));
     assert.match(await page.locator('[data-testid=previous-ca-name]').innerText(), /^SSH push test CA: still trusted/);
@@ -98,7 +113,7 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
       assert.deepEqual([await rowAttr(page, n, 'data-ca-status'), await rowAttr(page, n, 'data-renewed'), await rowAttr(page, n, 'data-blocks')], ['previous', 'no', 'yes'], n);
     }
     assert.equal(await page.locator('[data-testid=step-start]').getAttribute('data-status'), 'done');
-    await page.locator('.sidebar .ca-name', { hasText: 'SSH push test CA G2' }).waitFor();
+    await page.locator('.sidebar .ca-name', { hasText: NEW_CA }).waitFor();
     assert.match(await page.locator('[data-testid=renew-old]').innerText(), /Renew all 3/);
     await screenshot(page, 'rotation-02-rotated');
   });
@@ -110,7 +125,7 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
     const vault = snapshot(cluster.home);
     await page.locator('[data-testid=retire-anyway]').click();
     assert.match(await page.locator('[data-testid=retire-anyway-text]').innerText(), /cuts off 3 nodes \(web1, db1, db2\)/);
-    assert.match(await page.getByRole('dialog').getAttribute('aria-label') ?? '', /Cut off 3 nodes\?/);
+    await page.getByRole('dialog', { name: 'Cut off 3 nodes?' }).waitFor();
     await screenshot(page, 'rotation-03-retire-anyway');
     await page.locator('[data-testid=cancel-retire-anyway]').click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
@@ -125,7 +140,7 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
     await page.getByRole('button', { name: 'Lifecycle' }).click();
     await page.locator('[data-view=lifecycle] [data-testid=open-rotation]').click();
     await page.locator('[data-view=rotation][data-phase=overlap][data-current-step=renew]').waitFor();
-    assert.equal(await page.locator('[data-testid=new-ca-name]').innerText(), 'SSH push test CA G2');
+    assert.equal(await page.locator('[data-testid=new-ca-name]').innerText(), NEW_CA);
     for (const n of NODES) assert.equal(await rowAttr(page, n, 'data-ca-status'), 'previous', n);
     assert.equal(await page.locator('[data-testid=retire]').isDisabled(), true);
   });
@@ -170,23 +185,40 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
     await page.locator('[data-testid=rotation-nodes] tr[data-node=web1][data-push=ok]').waitFor();
     const installed = sh('openssl', ['x509', '-in', join(web.dest, 'node.crt'), '-noout', '-fingerprint', '-sha256']).split('=')[1]!.replace(/:/g, '').trim().toLowerCase();
     assert.equal(installed, currentFingerprint(cluster, 'web1'), 'the node holds its renewed certificate');
-    assert.match(sh('openssl', ['x509', '-in', join(web.dest, 'node.crt'), '-noout', '-issuer']), /SSH push test CA G2/);
+    assert.match(sh('openssl', ['x509', '-in', join(web.dest, 'node.crt'), '-noout', '-issuer']), new RegExp(NEW_CA));
     assert.equal(readFileSync(join(web.dest, 'ca.crt'), 'utf8').match(/BEGIN CERTIFICATE/g)?.length, 2, 'during the overlap ca.crt trusts both CAs');
     assert.ok(natsPid(web), 'nats-server runs on the new files');
     await page.locator('[data-view=rotation][data-current-step=retire]').waitFor();
     await screenshot(page, 'rotation-06-pushed');
   });
 
+  test('retire while db1 and db2 have not received their new bundle: a confirmation names them; Cancel changes nothing', async () => {
+    const { page } = gui;
+    assert.match(await page.locator('[data-testid=retire-undelivered]').innerText(), /2 nodes have not received their new bundle yet: db1, db2/);
+    const retire = page.locator('[data-testid=retire]');
+    assert.equal(await retire.evaluate((b) => b.classList.contains('btn-primary')), false, 'Retire is not the primary action then');
+    const vault = snapshot(cluster.home);
+    await retire.click();
+    const ask = page.getByRole('dialog', { name: /^Retire SSH push test CA before 2 nodes have the new bundle\?$/ });
+    await ask.waitFor();
+    assert.match(await page.locator('[data-testid=retire-undelivered-text]').innerText(), /Not delivered: db1, db2\./);
+    await screenshot(page, 'rotation-06b-retire-undelivered');
+    await page.locator('[data-testid=cancel-retire-undelivered]').click();
+    await ask.waitFor({ state: 'detached' });
+    assert.deepEqual(snapshot(cluster.home), vault, 'cancelled: the vault is byte-for-byte unchanged');
+  });
+
   test('retire: the old CA leaves; the outcome on this machine\'s trust stores; the wizard is idle again', async () => {
     const { page } = gui;
     await page.locator('[data-testid=retire]').click();
+    await page.locator('[data-testid=confirm-retire-undelivered]').click();
     await page.locator('[data-testid=retire-outcome]').waitFor({ timeout: 120_000 });
     // This machine never trusted the old CA: its stores were only looked at.
     await page.locator('[data-testid=retire-stores-none]').waitFor();
     await page.locator('[data-view=rotation][data-phase=idle]').waitFor();
     assert.match(await page.locator('[data-testid=last-retired]').innerText(), /retired SSH push test CA on/);
     const status = caStatus();
-    assert.deepEqual(status.cas.map((c) => `${c.name}:${c.status}`), ['SSH push test CA:retired', 'SSH push test CA G2:active']);
+    assert.deepEqual(status.cas.map((c) => `${c.name}:${c.status}`), ['SSH push test CA:retired', `${NEW_CA}:active`]);
     await screenshot(page, 'rotation-07-retired');
   });
 });
@@ -205,17 +237,7 @@ describe('retiring from the wizard removes the old CA from a trust store that he
     const db = join(dir, 'nssdb');
     mkdirSync(db);
     sh('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
-    let ctx: CoreContext | null = null;
-    const host = {
-      context: () => (ctx ??= createContext({ home, passphraseFile: pass })),
-      resetContext: () => void (ctx = null),
-      versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
-      chooseSavePath: async () => null,
-      chooseOpenPath: async () => null,
-      confirm: async () => false,
-      writeClipboard: () => {},
-      openExternal: async () => {},
-    };
+    const host = plainHost(home, pass);
     const placement = { nssDbs: [db] };
     const handlers = { ...createHandlers(host), ...trustHandlers(host, placement), ...rotationHandlers(host, placement) };
     const value = async (channel: Channel, raw: unknown): Promise<any> => {

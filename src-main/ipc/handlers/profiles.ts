@@ -72,7 +72,7 @@ export function profileHandlers(host: Host): HandlerSection<'getNodeFiles' | 'ge
         } catch {
           /* shown as stored */
         }
-        return { ...base, installDir, verifyPort: null, files: [], filesError: toUserError(err).message };
+        return { ...base, installDir, verifyPort: null, files: [], filesError: toUserError(err).appMessage };
       }
     },
     getProfileOptions: ({ profile }) => optionsOf(getProfile(profile)),

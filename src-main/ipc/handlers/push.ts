@@ -22,8 +22,10 @@ function resultView(r: PushResult, unknownKey: HostKeyInfo | undefined): PushNod
   return {
     node: r.node,
     status: r.status,
-    message: r.message,
+    message: r.appMessage,
     changes: r.changes.length,
+    // A live check runs only once the bundle is in place.
+    inPlace: r.status === 'updated' || r.status === 'unchanged' || r.installed !== null || r.verify !== null,
     verify: r.verify ? { ok: r.verify.ok, message: r.verify.message } : null,
     // Only when the push failed on it: a key accepted in this run is not a question any more.
     unknownHostKey: r.status === 'failed' && unknownKey ? { host: unknownKey.host, port: unknownKey.port, keyType: unknownKey.keyType, fingerprint: unknownKey.fingerprint } : null,
@@ -98,7 +100,7 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
               jobId,
               node: e.node,
               phase: e.phase,
-              ...(e.message !== undefined ? { message: e.message } : {}),
+              ...(e.message !== undefined ? { message: e.appMessage ?? e.message } : {}),
               ...(e.bytes ? { bytes: { done: e.bytes.done, total: e.bytes.total } } : {}),
               ...(e.attempt !== undefined ? { attempt: e.attempt } : {}),
               ...(e.status !== undefined ? { status: e.status } : {}),

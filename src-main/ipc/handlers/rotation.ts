@@ -21,8 +21,8 @@ type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa
 export function rotationHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<RotationChannels> {
   return {
     getRotation: () => rotationView(host.context()),
-    rotateCa: async ({ keyType, days, ...permit }) => {
-      const r = await rotateCa(host.context(), { keyType, days, permit: permitOf(permit) });
+    rotateCa: async ({ keyType, days, name, ...permit }) => {
+      const r = await rotateCa(host.context(), { keyType, days, permit: permitOf(permit), ...(name ? { name } : {}) });
       return rotationCa(host.context().vault.read().cas.find((c) => c.id === r.ca.id)!);
     },
     renewOldCa: ({ jobId }, call) => renewWithProgress(host.context(), 'old-ca', jobId, call),

@@ -31,12 +31,12 @@ function row(r: StoreResult): TrustStoreRow {
     installed: r.installed,
     changed: r.changed,
     commands: r.commands.map(posixCommand),
-    message: r.message,
+    message: r.error?.appMessage ?? r.message,
     locations: r.locations,
     ...(r.missingTool ? { missingTool: { ...r.missingTool } } : {}),
     ...(r.elevated !== undefined ? { elevated: r.elevated } : {}),
     ...(r.dryRun !== undefined ? { dryRun: r.dryRun } : {}),
-    ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+    ...(r.error ? { error: { code: r.error.code, message: r.error.appMessage ?? r.error.message } } : {}),
     ...(r.databases ? { databases: r.databases.map((d) => ({ ...d })) } : {}),
   };
 }
