@@ -1,10 +1,11 @@
-import { isIpAddress } from '../pki/names.ts';
+import { DEFAULT_PROFILE_ID } from '../profiles/index.ts';
+import { parseNodeLines } from './node-lines.ts';
+import { MAIN_NAME_CHECKS, lineProfiles } from './node-lines-main.ts';
 
 /**
- * One node a line: `name address... [profile=ID] [key=value...]  # comment`. Addresses are IPs or
- * DNS names (commas separate like spaces); any other key=value is a setting of the node's profile.
- * The same syntax as the app's "Add from list"; names and addresses are checked later, by
- * buildNodeRecord, so every rule lives in one place.
+ * A file of the app's "Add from list" lines (`name address... [profile=ID] [key=value...]`, see
+ * node-lines.ts, the one parser of that syntax) as import entries; each bad line is a problem with
+ * its number. Names and addresses are checked once more by buildNodeRecord when the nodes are made.
  */
 export interface ImportEntry {
   /** 1-based line of the file, as an editor shows it. */
@@ -23,30 +24,12 @@ export interface ImportProblem {
   why: string;
 }
 
-const SETTING = /^([A-Za-z][A-Za-z0-9_-]*)=(.*)$/;
-
-export function parseNodeLinesFile(text: string): { entries: ImportEntry[]; problems: ImportProblem[] } {
+export function parseNodeLinesFile(text: string, defaultProfile = DEFAULT_PROFILE_ID): { entries: ImportEntry[]; problems: ImportProblem[] } {
   const entries: ImportEntry[] = [];
   const problems: ImportProblem[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const tokens = raw.replace(/#.*$/, '').trim().split(/[\s,]+/).filter(Boolean);
-    if (tokens.length === 0) return;
-    const [name, ...rest] = tokens as [string, ...string[]];
-    const entry: ImportEntry = { line: i + 1, name, ips: [], dns: [], options: {} };
-    for (const token of rest) {
-      const setting = SETTING.exec(token);
-      if (setting) {
-        const [, key, value] = setting as unknown as [string, string, string];
-        if (key === 'profile' ? entry.profile !== undefined : key in entry.options) return void problems.push({ line: i + 1, why: `"${name}" sets ${key} twice` });
-        if (key === 'profile') entry.profile = value;
-        else entry.options[key] = value;
-      } else if (isIpAddress(token) || /^[\d.]+$/.test(token) || token.includes(':') || token.includes('/')) {
-        entry.ips.push(token); // a malformed IP is reported as an IP, by the node checks
-      } else {
-        entry.dns.push(token);
-      }
-    }
-    entries.push(entry);
-  });
+  for (const l of parseNodeLines(text, { profiles: lineProfiles(), defaultProfile, checks: MAIN_NAME_CHECKS })) {
+    if (l.node) entries.push({ line: l.line, ...l.node });
+    else problems.push({ line: l.line, why: l.problem ?? 'not a node line' });
+  }
   return { entries, problems };
 }

@@ -42,7 +42,7 @@ export async function importNodes(ctx: CoreContext, text: string, opts: ImportOp
   const format = opts.format ?? 'lines';
   if (!IMPORT_FORMATS.includes(format)) throw invalid(`unknown import format "${format}"; use ${IMPORT_FORMATS.join(' or ')}`);
   if (opts.profile !== undefined && !profileIds().includes(opts.profile)) throw invalid(`unknown profile "${opts.profile}"; use one of ${profileIds().join(', ')}`);
-  const { entries, problems } = format === 'lines' ? parseNodeLinesFile(text) : parseAnsibleInventory(text, profileIds());
+  const { entries, problems } = format === 'lines' ? parseNodeLinesFile(text, opts.profile) : parseAnsibleInventory(text, profileIds());
   const existing = new Set(ctx.vault.read().nodes.map(nodeKeyOf));
   const seen = new Map<string, number>();
   const now = ctx.now().toISOString();

@@ -104,7 +104,7 @@ function parseLine(tokens: string[], ctx: NodeLinesContext): ParsedNode | string
 /** Every non-blank line, each with its node or the one problem that stops it. */
 export function parseNodeLines(text: string, ctx: NodeLinesContext): NodeLine[] {
   const out: NodeLine[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   text.split(/\r?\n/).forEach((raw, i) => {
     const trimmed = raw.replace(/#.*$/, '').trim();
     if (!trimmed) return;
@@ -112,8 +112,9 @@ export function parseNodeLines(text: string, ctx: NodeLinesContext): NodeLine[] 
     out.push(entry);
     const parsed = parseLine(trimmed.split(/[\s,]+/).filter(Boolean), ctx);
     if (typeof parsed === 'string') return void (entry.problem = parsed);
-    if (seen.has(parsed.name)) return void (entry.problem = `"${parsed.name}" is listed twice`);
-    seen.add(parsed.name);
+    const first = seen.get(parsed.name);
+    if (first !== undefined) return void (entry.problem = `"${parsed.name}" is listed twice (first on line ${first})`);
+    seen.set(parsed.name, entry.line);
     if (ctx.existing?.has(parsed.name)) return void (entry.problem = `a node named "${parsed.name}" already exists`);
     entry.node = parsed;
   });

@@ -39,7 +39,7 @@ test('lines: every bad line is named with its number and why, and nothing is add
     'lonely',
     'web4 10.0.0.4',
   ].join('\n'));
-  refusedUnchanged(ws, /6 bad lines, nothing imported: line 4: invalid node name "bad_name!".*; line 5: invalid IP address "300\.1\.1\.1"; line 6: unknown profile "nope".*; line 7: "web1" is listed twice \(first on line 1\); line 8: a node named "taken" already exists; line 9: node "lonely" needs at least one/, 'node', 'import', list);
+  refusedUnchanged(ws, /6 bad lines, nothing imported: line 4: "bad_name!": use 1-63 letters.*; line 5: "300\.1\.1\.1" is not a valid IP address; line 6: "web3": unknown profile "nope".*; line 7: "web1" is listed twice \(first on line 1\); line 8: a node named "taken" already exists; line 9: "lonely" needs at least one/, 'node', 'import', list);
 });
 
 test('lines: --dry-run checks and changes nothing; then the import adds all, with per-line profiles', () => {
