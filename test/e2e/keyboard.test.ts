@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { cleanup, sh, tempDir } from '../helpers/cli.ts';
 import { startSshd, type SshdNode } from '../ssh/sshd.ts';
-import { GUI_SKIP, launchApp, queueDialogAnswers, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, launchApp, queueDialogAnswers, type Launched } from './harness.ts';
 
 /** A short description of the focused element: tag, id, data-testid, label or text. */
 function focused(page: Page): Promise<string> {
@@ -65,6 +65,8 @@ describe('keyboard only: first run, add node, issue, export, push', { skip: GUI_
     // The node's host key is known: this test is about the keyboard, not host key prompts.
     appendFileSync(join(userHome, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${readFileSync(`${sshd.hostKey}.pub`, 'utf8')}`);
     gui = await launchApp({ env: { HOME: userHome, SSH_AUTH_SOCK: '' } });
+    // The user confirms main's native push dialogs (push-confirm.test.ts covers Cancel).
+    await answerMessageBoxes(gui.app, [], 'ok');
   });
   after(async () => {
     await gui?.close();

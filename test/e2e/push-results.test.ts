@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../helpers/ports.ts';
-import { GUI_SKIP, launchApp, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, launchApp, screenshot, type Launched } from './harness.ts';
 import { createCluster, type Cluster, type TestNode } from '../ssh/fixture.ts';
 
 describe('push results in the app', { skip: GUI_SKIP }, () => {
@@ -25,6 +25,8 @@ describe('push results in the app', { skip: GUI_SKIP }, () => {
     appendFileSync(join(cluster.userHome, '.ssh', 'known_hosts'), `[127.0.0.1]:${node.sshd.port} ${readFileSync(`${node.sshd.hostKey}.pub`, 'utf8')}`);
     for (const args of [['node', 'add', 'loose1', '--ip', '10.6.0.1'], ['issue', 'quiet1', 'loose1']]) assert.equal(cluster.cli(...args).code, 0);
     gui = await launchApp({ home: cluster.home, env: { CLUSTER_TRUST_PASSPHRASE_FILE: cluster.pass, HOME: cluster.userHome, SSH_AUTH_SOCK: '' } });
+    // The user confirms main's native push dialogs (push-confirm.test.ts covers Cancel).
+    await answerMessageBoxes(gui.app, [], 'ok');
   });
   after(async () => {
     await gui?.close();
