@@ -57,6 +57,8 @@ describe('Trust screen Install and Uninstall with Debian\'s Chromium', { skip: G
     assert.equal(loaded.loaded, true, `after the app's Install, Chromium: ${loaded.detail}`);
 
     await page.locator('[data-testid=trust-uninstall]').click();
+    // Uninstall asks first (trust-uninstall.test.ts covers Cancel).
+    await page.locator('[data-testid=confirm-uninstall]').click();
     await page.locator('tr[data-store=nss][data-installed=no]').waitFor({ timeout: 240_000 });
     const refused = await chromiumLoad(browserHome, site.url, MARKER);
     assert.equal(refused.loaded, false, refused.detail);
