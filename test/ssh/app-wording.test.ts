@@ -6,6 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
 import { dispatch } from '../../src-main/ipc/registry.ts';
 import type { Channel, PushNodeResult, Result } from '../../src-main/ipc/contract.ts';
@@ -44,7 +46,7 @@ describe('app messages name the app\'s buttons and fields', () => {
     cluster = await createCluster();
     web = await cluster.addNode('web1');
     for (const args of [
-      ['node', 'add', 'proxy1', '--profile', 'reverse-proxy', '--ip', '10.4.0.1'],
+      ['node', 'add', 'proxy1', '--profile', 'reverse-proxy', '--ip', '10.4.0.1', '--set', 'upstream=http://127.0.0.1:8080'],
       ['node', 'add', 'mael1', '--profile', 'maelstrom', '--ip', '10.4.0.2'],
       ['node', 'add', 'ha1', '--profile', 'hoster-ha', '--ip', '10.4.0.3'],
       ['node', 'add', 'bare', '--ip', '10.4.0.4'],
@@ -53,7 +55,13 @@ describe('app messages name the app\'s buttons and fields', () => {
       const r = cluster.cli(...args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
     }
-    handlers = createHandlers(plainHost(cluster.home, cluster.pass));
+    // A node that lacks its required setting (node add asks for it now; an older vault may not have it).
+    const file = join(cluster.home, 'inventory.json');
+    const inv = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ name: string; options: Record<string, string> }> };
+    delete inv.nodes.find((n) => n.name === 'proxy1')!.options.upstream;
+    writeFileSync(file, JSON.stringify(inv, null, 2), { mode: 0o600 });
+    // The user confirms main's push dialogs (test/e2e/push-confirm.test.ts covers Cancel).
+    handlers = createHandlers(plainHost(cluster.home, cluster.pass, 'ok'));
   });
   after(() => cluster?.close());
 
