@@ -3,7 +3,8 @@ import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UserError } from '../core/errors.ts';
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (one owned by another user counts). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

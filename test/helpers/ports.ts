@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from '../../src-main/vault/lock.ts';
 
 // Test files run two at a time, each in its own process. A port the kernel picks (listen on 0, then
 // close) can be picked again by the other process before the test binds it, so an sshd and a TLS
@@ -12,15 +13,6 @@ const COUNT = 12_000;
 const CLAIMS = join(tmpdir(), 'cluster-trust-test-ports');
 const mine: string[] = [];
 let next = Math.floor(Math.random() * COUNT);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Claims a port for this process; a dead process's claim is taken over. */
 function claim(port: number): boolean {
