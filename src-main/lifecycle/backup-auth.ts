@@ -60,9 +60,12 @@ export async function checkBackupAuth(ctx: CoreContext, auth: BackupAuth | null,
   if (!rec) throw new UserError('refused', 'the backup\'s authentication names a CA that is not in it: it was changed after it was made; nothing was restored');
   let passphrase: string;
   try {
+    // A typed passphrase is checked against the key as it is asked; each check costs the CA key's KDF.
+    let checked: string | undefined;
     const opens = (pass: string): boolean => {
       try {
         readPrivateKey(caKeyPem(rec) ?? '', pass);
+        checked = pass;
         return true;
       } catch {
         return false;
@@ -70,7 +73,7 @@ export async function checkBackupAuth(ctx: CoreContext, auth: BackupAuth | null,
     };
     passphrase = await lookupPassphrase({ file: ctx.passphraseFile, keychain: ctx.keychain, session: ctx.session, ask: ctx.askPassphrase }, rec, opens);
     // A passphrase that does not open the CA's key is not this CA's: nothing to check with here.
-    readPrivateKey(caKeyPem(rec) ?? '', passphrase);
+    if (checked !== passphrase) readPrivateKey(caKeyPem(rec) ?? '', passphrase);
   } catch (err) {
     const e = toUserError(err);
     return { authenticated: false, why: `this machine has no passphrase that opens the key of the CA "${rec.name}" (${e.message})` };
