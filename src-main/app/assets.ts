@@ -1,5 +1,5 @@
 import { extname, resolve, sep } from 'node:path';
-import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from './origin.ts';
+import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY } from '../ipc/origin.ts';
 
 /** Which file an app:// URL maps to, and the headers it is served with (no Electron here: unit-tested in Node). */
 

@@ -2,7 +2,7 @@ import { app, clipboard, dialog, shell, type BrowserWindow } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, type CoreContext } from '../core/context.ts';
-import { readSettings } from './expiry-watch.ts';
+import { readSettings } from '../lifecycle/expiry-watch.ts';
 import type { Host } from '../ipc/host.ts';
 
 function defaultFolder(): string {

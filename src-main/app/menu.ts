@@ -1,5 +1,5 @@
 import { Menu, app, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
-import { LINKS } from './links.ts';
+import { LINKS } from '../ipc/links.ts';
 import type { LinkId, MenuCommand } from '../ipc/contract.ts';
 
 /**

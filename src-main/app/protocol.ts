@@ -1,6 +1,6 @@
 import { protocol } from 'electron';
 import { readFile } from 'node:fs/promises';
-import { APP_SCHEME } from './origin.ts';
+import { APP_SCHEME } from '../ipc/origin.ts';
 import { assetHeaders, resolveAppAsset } from './assets.ts';
 
 /** Must run before `app.ready`: makes app:// a standard, secure origin (like https for the web platform). */

@@ -1,5 +1,5 @@
 import type { Session, WebContents } from 'electron';
-import { isAppUrl } from './origin.ts';
+import { isAppUrl } from '../ipc/origin.ts';
 
 /** Schemes the app's windows may load anything from. Everything else (http, https, ws, file...) is cancelled. */
 const ALLOWED_SCHEMES = new Set(['app:', 'data:', 'blob:', 'devtools:', 'chrome-devtools:', 'about:']);

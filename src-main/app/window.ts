@@ -1,5 +1,5 @@
 import { BrowserWindow, nativeTheme } from 'electron';
-import { APP_INDEX_URL } from './origin.ts';
+import { APP_INDEX_URL } from '../ipc/origin.ts';
 
 /** The hardened preferences of every app window (Electron's security checklist, items 2-4 and 9-13). */
 export function secureWebPreferences(preload: string): Electron.WebPreferences {

@@ -3,8 +3,8 @@ import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as tar from 'tar';
 import { fsyncDir, writeFileAtomic } from '../vault/atomic.ts';
-import { UserError, invalid } from '../core/errors.ts';
-import type { BundleFile } from '../profiles/types.ts';
+import { UserError, invalid } from '../errors.ts';
+import type { BundleFile } from './bundle-file.ts';
 
 export const BUNDLE_FORMATS = ['dir', 'tar', 'p12'] as const;
 export type BundleFormat = (typeof BUNDLE_FORMATS)[number];

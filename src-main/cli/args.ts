@@ -1,4 +1,4 @@
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 export interface OptionSpec {
   /** Long name without dashes. */

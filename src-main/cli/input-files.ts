@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 /** A file named on the command line, or one line saying why it cannot be read. */
 export function readInputFile(path: string, what: string): string {

@@ -4,7 +4,7 @@ import { findCommand, leadingWords, wantsUsage } from './route.ts';
 import { createContext } from '../core/context.ts';
 import { terminalCaPassphrase } from './ca-passphrase-prompt.ts';
 import { findInterruptedRestore, interruptedRestoreError } from '../lifecycle/restore-recovery.ts';
-import { toUserError, invalid } from '../core/errors.ts';
+import { toUserError, invalid } from '../errors.ts';
 import { jsonText, printable, printableLine } from './format.ts';
 import type { Command } from './command.ts';
 

@@ -1,5 +1,5 @@
 import { readPassphraseFile } from '../keychain/passphrase.ts';
-import { UserError, invalid } from '../core/errors.ts';
+import { UserError, invalid } from '../errors.ts';
 import type { AskPassphrase, PassphraseAnswer } from '../ssh/index.ts';
 import { askHidden, isTerminal } from './hidden-prompt.ts';
 

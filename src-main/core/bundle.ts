@@ -3,8 +3,9 @@ import { openNodeKey } from '../keychain/node-keys.ts';
 import { getProfile, installDirOf } from '../profiles/index.ts';
 import { caCertPath, nodeKeyKek, trustedCaPems } from './ca.ts';
 import { findNode, latestCert } from './nodes.ts';
-import { UserError } from './errors.ts';
-import { crlBundleFiles } from '../lifecycle/crl.ts';
+import { UserError } from '../errors.ts';
+import { crlBundleFiles } from './crl.ts';
+import { sharedMaelstromPairs } from './maelstrom-keys.ts';
 import type { CoreContext } from './context.ts';
 import type { BundleFile } from '../profiles/types.ts';
 import type { CertRecord, NodeRecord } from '../vault/schema.ts';
@@ -74,7 +75,7 @@ export async function buildNodeBundle(ctx: CoreContext, name: string): Promise<N
   }
   const installDir = installDirOf(node);
   files.push(...crlBundleFiles(ctx, inv));
-  files.push(...(await getProfile(node.profile).files({ node, inventory: inv, installDir, core: ctx })));
+  files.push(...(await getProfile(node.profile).files({ node, inventory: inv, installDir, sharedKeyPairs: () => sharedMaelstromPairs(ctx) })));
   files.push({ path: 'README.txt', content: '', mode: 0o644, description: 'this file' });
   files[files.length - 1]!.content = readme(node, cert, files);
   return { node, cert, files };

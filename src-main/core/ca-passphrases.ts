@@ -4,8 +4,8 @@ import { keychainAccount } from '../keychain/passphrase.ts';
 import { assertPrivateSecretFile } from '../keychain/secret-file.ts';
 import { writeBundleFile } from '../bundle/write.ts';
 import { caKeyPath } from './ca.ts';
-import { UserError, invalid } from './errors.ts';
-import { audit } from '../lifecycle/audit.ts';
+import { UserError, invalid } from '../errors.ts';
+import { audit } from '../vault/audit.ts';
 import type { CoreContext } from './context.ts';
 import type { CaRecord } from '../vault/schema.ts';
 

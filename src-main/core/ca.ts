@@ -11,8 +11,8 @@ import { describeKeychain } from '../keychain/keychain.ts';
 import { deriveNodeKeyKek, newKekSalt } from '../keychain/node-keys.ts';
 import { constraintsFor, parsePermitted } from '../pki/name-constraints.ts';
 import { constraintWarnings } from './name-policy.ts';
-import { UserError, invalid } from './errors.ts';
-import { audit } from '../lifecycle/audit.ts';
+import { UserError, invalid } from '../errors.ts';
+import { audit } from '../vault/audit.ts';
 import type { CoreContext } from './context.ts';
 import type { CaRecord, Inventory } from '../vault/schema.ts';
 
@@ -28,8 +28,8 @@ export interface CaInfo extends CertificateReport {
   warnings?: string[];
 }
 
-export const caCertPath = (id: string): string => `cas/${id}/ca.crt`;
-export const caKeyPath = (id: string): string => `cas/${id}/ca.key`;
+export { caCertPath, caKeyPath } from './ca-paths.ts';
+import { caCertPath, caKeyPath } from './ca-paths.ts';
 
 export function activeCaRecord(inv: Inventory): CaRecord {
   const ca = inv.cas.find((c) => c.status === 'active');

@@ -3,7 +3,7 @@ import { readPkcs12 } from '../pki/pkcs12.ts';
 import { spkiOf, plainPkcs8Pem } from '../pki/keys.ts';
 import { toPem } from '../pki/pem.ts';
 import { importCa, type CaInfo } from './ca.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../errors.ts';
 import type { CoreContext } from './context.ts';
 
 /**

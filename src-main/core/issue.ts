@@ -6,12 +6,13 @@ import { parseCsr } from '../pki/csr.ts';
 import { normalizeDnsName, normalizeIp, unique, checkNodeName } from '../pki/names.ts';
 import { DEFAULT_KEY_TYPE, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, isKeyType, type KeyType } from '../pki/policy.ts';
 import { sealNodeKey } from '../keychain/node-keys.ts';
-import { audit } from '../lifecycle/audit.ts';
+import { audit } from '../vault/audit.ts';
 import { activeCaRecord, unlockCa, type UnlockedCa } from './ca.ts';
-import { findNode, sansFor } from './nodes.ts';
+import { findNode } from './nodes.ts';
+import { sansFor } from './node-sans.ts';
 import { ekuOf } from '../profiles/index.ts';
 import { indexInventory } from './inventory-index.ts';
-import { invalid, UserError } from './errors.ts';
+import { invalid, UserError } from '../errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, Pack } from '../vault/schema.ts';
 

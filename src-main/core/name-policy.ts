@@ -2,9 +2,9 @@ import { isIP } from 'node:net';
 import { x509 } from '../pki/provider.ts';
 import { constraintViolation, readNameConstraints, suggestedPermit, type NameConstraintsInfo } from '../pki/name-constraints.ts';
 import { PROFILES } from '../profiles/index.ts';
-import { caCertPath } from './ca.ts';
-import { LOOPBACK_SANS, sansFor } from './nodes.ts';
-import { invalid } from './errors.ts';
+import { caCertPath } from './ca-paths.ts';
+import { LOOPBACK_SANS, sansFor } from './node-sans.ts';
+import { invalid } from '../errors.ts';
 import type { CoreContext } from './context.ts';
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
 

@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { parseCsr } from '../pki/csr.ts';
 import { spkiOf } from '../pki/keys.ts';
 import type { KeyType } from '../pki/policy.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 
 export interface CheckedNodeCsr {

@@ -4,7 +4,7 @@ import { addNodes, buildNodeRecord } from './nodes.ts';
 import { parseNodeLinesFile, type ImportEntry, type ImportProblem } from './import-lines.ts';
 import { parseAnsibleInventory } from './import-ansible.ts';
 import { nodeKeyOf } from './inventory-index.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../errors.ts';
 import type { CoreContext } from './context.ts';
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
 

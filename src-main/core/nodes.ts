@@ -3,9 +3,9 @@ import { isKeyType, type KeyType } from '../pki/policy.ts';
 import { getProfile, DEFAULT_PROFILE_ID, PROFILES, checkNodeOptions, missingSettings } from '../profiles/index.ts';
 import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { parseOwnerSpec } from '../ssh/remote-commands.ts';
+import { parseOwnerSpec } from './owner-spec.ts';
 import { activeCaConstraints, checkNodeAgainstConstraints } from './name-policy.ts';
-import { UserError, invalid, type Fix } from './errors.ts';
+import { UserError, invalid, type Fix } from '../errors.ts';
 import { indexInventory, nodeKeyOf } from './inventory-index.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
@@ -227,13 +227,3 @@ export function latestOrphanCert(inv: Inventory, label: string): CertRecord | un
   return newest(inv.certs.filter((c) => c.node === label && !ownerOf(inv, c)));
 }
 
-/** The names a loopback profile (Bacalhau's orchestrator) adds to its nodes' certificates. */
-export const LOOPBACK_SANS: { readonly dns: readonly string[]; readonly ips: readonly string[] } = { dns: ['localhost'], ips: ['127.0.0.1'] };
-
-/** The SANs a node's certificate carries: its own names plus the loopback pair when its profile asks. */
-export function sansFor(node: NodeRecord): { dns: string[]; ips: string[] } {
-  return {
-    dns: unique([...node.dns, ...(node.loopback ? LOOPBACK_SANS.dns : [])]),
-    ips: unique([...node.ips, ...(node.loopback ? LOOPBACK_SANS.ips : [])]),
-  };
-}

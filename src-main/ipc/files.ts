@@ -1,6 +1,6 @@
 import { openSync, fstatSync, readSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { invalid, toUserError } from '../core/errors.ts';
+import { invalid, toUserError } from '../errors.ts';
 
 /**
  * Reads a text file the user chose in a native dialog, refusing what is not a regular file or is

@@ -1,4 +1,4 @@
-import { isAppUrl } from '../app/origin.ts';
+import { isAppUrl } from './origin.ts';
 
 /** What the guard needs to know about who sent an IPC message (read from Electron's event). */
 export interface SenderInfo {

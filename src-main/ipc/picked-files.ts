@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** A CA file's content (read in main), or the path of a node's SSH private key (never read into the page). */
 type CaFile = { text: string; fileName: string };

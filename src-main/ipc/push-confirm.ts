@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { HostKeyInfo } from '../ssh/index.ts';
 import { describePushSettings, pushSettingsView, type PushApprovals, type PushSettingsView } from './push-approvals.ts';

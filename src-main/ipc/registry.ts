@@ -1,4 +1,4 @@
-import { toUserError } from '../core/errors.ts';
+import { toUserError } from '../errors.ts';
 import { REQUEST_SCHEMAS } from './schemas.ts';
 import { senderInfo, senderProblem } from './guard.ts';
 import { INVOKE_CHANNELS, wireName, type Channel, type EventName, type Events, type IpcError, type RequestOf, type ResponseOf, type Result } from './contract.ts';

@@ -2,7 +2,7 @@ import { activeCaRecord } from '../core/ca.ts';
 import { latestCert, latestOrphanCert, ownerOf, sshTargetText } from '../core/nodes.ts';
 import { liveCertHolders, nextCaName } from '../lifecycle/rotate.ts';
 import { certStateIn } from '../core/status.ts';
-import { readAudit, type AuditEntry } from '../lifecycle/audit.ts';
+import { readAudit, type AuditEntry } from '../vault/audit.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CaRecord, NodeRecord } from '../vault/schema.ts';
 import type { RotationCa, RotationNode, RotationView } from './contract.ts';

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { KEY_TYPES, CA_MAX_DAYS, LEAF_MAX_DAYS, type KeyType } from '../pki/policy.ts';
 import { NODE_NAME_PATTERN } from '../pki/names.ts';
 import { MIN_PASSPHRASE_LENGTH } from '../keychain/passphrase.ts';
-import type { ErrorCode } from '../core/errors.ts';
+import type { ErrorCode } from '../errors.ts';
 import { MAX_WARN_DAYS, type CertState } from '../core/status.ts';
-import type { RevocationReason } from '../lifecycle/crl.ts';
-import { LINKS } from '../app/links.ts';
+import type { RevocationReason } from '../core/crl.ts';
+import { LINKS } from './links.ts';
 import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf, RevocationReasonId } from './contract.ts';
 
 /**

@@ -4,7 +4,7 @@ import { describeSubtreeList } from '../pki/name-constraints.ts';
 import { certState, summarizeNodes, warnDaysOf } from '../core/status.ts';
 import { getProfile, missingSettings } from '../profiles/index.ts';
 import type { Profile } from '../profiles/types.ts';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { isLocked, type CaInfo } from '../core/ca.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';

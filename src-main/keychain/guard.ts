@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 
 export function keychainUnavailable(detail: string): UserError {
   return new UserError('keychain-unavailable', `the OS keychain is not reachable (${detail})`);

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 
 /**
  * Node keys at rest: AES-256-GCM under a key derived once per operation from the CA passphrase

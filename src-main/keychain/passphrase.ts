@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { UserError, invalid } from '../core/errors.ts';
+import { UserError, invalid } from '../errors.ts';
 import { assertPrivateSecretFile } from './secret-file.ts';
 import type { SecretStore } from './types.ts';
 import type { SessionPassphrases } from './session-passphrases.ts';

@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 
 /**
  * Refuses a file holding a secret (a passphrase or password) that other users may read or write, as

@@ -5,7 +5,7 @@ import * as tar from 'tar';
 import { inventorySchema, packSchema, SCHEMA_VERSION, type Inventory } from '../vault/schema.ts';
 import { migrateInventory } from '../vault/migrate.ts';
 import { caCertPath, caKeyPath } from '../core/ca.ts';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { AUTH_NAME, authSchema, type BackupAuth } from './backup-auth.ts';
 
 /**

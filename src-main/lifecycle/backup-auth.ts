@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { activeCaRecord, unlockCa } from '../core/ca.ts';
-import { UserError, toUserError } from '../core/errors.ts';
+import { UserError, toUserError } from '../errors.ts';
 import { deriveNodeKeyKek } from '../keychain/node-keys.ts';
 import { lookupPassphrase } from '../keychain/passphrase.ts';
 import { readPrivateKey } from '../pki/keys.ts';

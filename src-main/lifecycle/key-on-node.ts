@@ -3,7 +3,7 @@ import { issueForNodes, type Issued } from '../core/issue.ts';
 import { activeCaRecord, unlockCa } from '../core/ca.ts';
 import { latestCert } from '../core/nodes.ts';
 import { checkNodeCsr } from '../core/node-csr.ts';
-import { UserError, invalid, toUserError } from '../core/errors.ts';
+import { UserError, invalid, toUserError } from '../errors.ts';
 import { spkiOf } from '../pki/keys.ts';
 import { DEFAULT_KEY_TYPE, isKeyType, type KeyType } from '../pki/policy.ts';
 import { installDirOf } from '../profiles/index.ts';

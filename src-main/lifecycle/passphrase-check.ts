@@ -1,5 +1,5 @@
 import { unlockCa } from '../core/ca.ts';
-import { toUserError } from '../core/errors.ts';
+import { toUserError } from '../errors.ts';
 import { keychainAccount } from '../keychain/passphrase.ts';
 import type { CoreContext } from '../core/context.ts';
 

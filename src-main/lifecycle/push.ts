@@ -1,5 +1,5 @@
 import { pushBundles, type AuthOptions, type PushResult } from '../ssh/index.ts';
-import { audit, type AuditInput } from './audit.ts';
+import { audit, type AuditInput } from '../vault/audit.ts';
 import type { CoreContext } from '../core/context.ts';
 
 /** One node's delivery after `renew --push`: the push's own verdict, live check included. */

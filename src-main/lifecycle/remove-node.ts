@@ -1,8 +1,8 @@
 import { findNode, latestCert } from '../core/nodes.ts';
 import { certStateIn } from '../core/status.ts';
-import { UserError, invalid } from '../core/errors.ts';
-import { audit } from './audit.ts';
-import { resignCrls, unlockTrustedCas } from './crl.ts';
+import { UserError, invalid } from '../errors.ts';
+import { audit } from '../vault/audit.ts';
+import { resignCrls, unlockTrustedCas } from '../core/crl.ts';
 import { markRevoked } from './revoke.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory } from '../vault/schema.ts';

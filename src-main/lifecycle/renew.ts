@@ -8,7 +8,7 @@ import { activeCaRecord, nodeKeyKek } from '../core/ca.ts';
 import { findNode, latestCert } from '../core/nodes.ts';
 import { summarizeNodes, warnDaysOf } from '../core/status.ts';
 import { issueForNodes, type Issued, type LeafPlan } from '../core/issue.ts';
-import { UserError, invalid } from '../core/errors.ts';
+import { UserError, invalid } from '../errors.ts';
 import { DUE_STATES, checkWithin } from './status.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';

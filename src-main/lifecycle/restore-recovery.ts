@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fsyncDir } from '../vault/atomic.ts';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { CoreContext } from '../core/context.ts';
 
 /**

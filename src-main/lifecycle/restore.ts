@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fsyncDir } from '../vault/atomic.ts';
 import { acquireLock } from '../vault/lock.ts';
-import { UserError, invalid } from '../core/errors.ts';
+import { UserError, invalid } from '../errors.ts';
 import { MAX_ARCHIVE_BYTES, sha256, verifyArchive, type VaultFile } from './archive.ts';
 import { checksumPath } from './backup.ts';
 import { checkBackupAuth, type Authenticity } from './backup-auth.ts';

@@ -1,8 +1,8 @@
 import { normalizeSerial } from '../pki/serial.ts';
 import { findNode, latestCert, latestOrphanCert, ownerOf } from '../core/nodes.ts';
-import { UserError, invalid } from '../core/errors.ts';
-import { audit } from './audit.ts';
-import { parseReason, resignCrls, unlockTrustedCas, type RevocationReason } from './crl.ts';
+import { UserError, invalid } from '../errors.ts';
+import { audit } from '../vault/audit.ts';
+import { parseReason, resignCrls, unlockTrustedCas, type RevocationReason } from '../core/crl.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory } from '../vault/schema.ts';
 

@@ -7,9 +7,9 @@ import { constraintWarnings } from '../core/name-policy.ts';
 import { latestCert, ownerOf } from '../core/nodes.ts';
 import { indexInventory, nodeKeyOf } from '../core/inventory-index.ts';
 import { certStateIn, type CertState } from '../core/status.ts';
-import { UserError, invalid } from '../core/errors.ts';
-import { audit } from './audit.ts';
-import { resignCrls, unlockTrustedCas } from './crl.ts';
+import { UserError, invalid } from '../errors.ts';
+import { audit } from '../vault/audit.ts';
+import { resignCrls, unlockTrustedCas } from '../core/crl.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CaRecord, CertRecord, Inventory } from '../vault/schema.ts';
 

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { activeCaRecord, caCertPath } from '../core/ca.ts';
 import { certState, summarizeNodes, warnDaysOf, type CertState } from '../core/status.ts';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 import { normalizeSerial } from '../pki/serial.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CaRecord } from '../vault/schema.ts';

@@ -2,8 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { trustStatus, trustUninstall, type StoreKind, type StoreResult, type TrustOptions } from '../truststore/index.ts';
 import { fingerprintSha256 } from '../pki/inspect.ts';
 import { caCertPath } from '../core/ca.ts';
-import { toUserError } from '../core/errors.ts';
-import { audit } from './audit.ts';
+import { toUserError } from '../errors.ts';
+import { audit } from '../vault/audit.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CaRecord } from '../vault/schema.ts';
 

@@ -4,7 +4,7 @@ import { generateKey, signingAlgorithm, type GeneratedKey } from './keys.ts';
 import { randomSerial } from './serial.ts';
 import { BACKDATE_MS, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, type KeyType } from './policy.ts';
 import { constraintViolation, nameConstraintsExtension, readNameConstraints, type NameConstraintsInfo } from './name-constraints.ts';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

@@ -2,7 +2,7 @@ import { x509 } from './provider.ts';
 import { pemBlocks } from './pem.ts';
 import { keyTypeOf } from './keys.ts';
 import { createPublicKey } from 'node:crypto';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 import type { KeyType } from './policy.ts';
 
 export interface ParsedCsr {

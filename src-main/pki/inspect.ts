@@ -4,7 +4,7 @@ import { keyTypeOf } from './keys.ts';
 import { normalizeIp } from './names.ts';
 import { x509 } from './provider.ts';
 import { readNameConstraints, type NameConstraintsInfo } from './name-constraints.ts';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 export interface CertificateReport {
   subject: string;

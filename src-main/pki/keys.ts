@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
 import { subtle } from './provider.ts';
 import { type KeyType } from './policy.ts';
-import { invalid, UserError } from '../core/errors.ts';
+import { invalid, UserError } from '../errors.ts';
 
 type KeyAlgorithm = RsaHashedImportParams | EcKeyImportParams;
 

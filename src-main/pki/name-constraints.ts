@@ -3,7 +3,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
 import { x509 } from './provider.ts';
 import { normalizeDnsName, normalizeIp } from './names.ts';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 /** The names one side of a nameConstraints extension lists: DNS suffixes and IP ranges (CIDR text). */
 export interface NameSubtrees {

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 

@@ -1,4 +1,4 @@
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 const BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/;
 

@@ -3,7 +3,7 @@ import forge from 'node-forge';
 import { pemBlocks } from './pem.ts';
 import { binary, derBytes, explicit0, integer, octets, oid, seq, set, type Asn1 } from './der.ts';
 import { readPrivateKey } from './keys.ts';
-import { UserError, invalid } from '../core/errors.ts';
+import { UserError, invalid } from '../errors.ts';
 
 /**
  * PKCS#12 (.p12 / .pfx) files: a private key with its certificate chain, under one password.

@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
 import type { Profile } from './types.ts';
 import { choiceOption, portOption, wordOption } from './options.ts';

@@ -1,4 +1,4 @@
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import type { Profile } from './types.ts';
 import { checkKnownOptions } from './options.ts';

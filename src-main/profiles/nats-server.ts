@@ -4,7 +4,7 @@ import { boolOption, intOption, ipOption, portOption, wordOption } from './optio
 import { tlsPaths, urlHost } from './paths.ts';
 import { headerLines, textFile } from './files.ts';
 import { nodesWithProfile, reachableAddress } from './peers.ts';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const NATS_PORT = 4222;
 export const NATS_CLUSTER_PORT = 6222;

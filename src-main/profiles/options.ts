@@ -1,4 +1,4 @@
-import { invalid, type Fix, type UserError } from '../core/errors.ts';
+import { invalid, type Fix, type UserError } from '../errors.ts';
 import { normalizeIp } from '../pki/names.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import type { Profile } from './types.ts';

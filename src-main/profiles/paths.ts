@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 /**
  * Install paths end up unquoted in env files, shell lines, nginx, Apache, Caddy, pf and YAML.

@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
 import { optionError, rawOption } from './options.ts';
 import { urlHost } from './paths.ts';

@@ -1,14 +1,13 @@
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
-import type { CoreContext } from '../core/context.ts';
 
-/** One file a bundle carries. Paths are relative to the bundle's root and use forward slashes. */
-export interface BundleFile {
-  path: string;
-  content: string | Buffer;
-  /** 0o600 for private keys, 0o644 for everything else. */
-  mode: number;
-  /** Shown in the bundle's README.txt and in the GUI. */
-  description: string;
+export type { BundleFile } from '../bundle/bundle-file.ts';
+import type { BundleFile } from '../bundle/bundle-file.ts';
+
+
+/** Key pairs every node of a profile shares (Maelstrom's a/b/c slots), already decrypted. */
+export interface SharedKeyPairs {
+  generation: number;
+  pairs: Array<{ slot: 'a' | 'b' | 'c'; certPem: string; keyPem: string }>;
 }
 
 export interface ProfileContext {
@@ -17,10 +16,10 @@ export interface ProfileContext {
   /** Where the bundle is installed on the node: every path a config file names is under it. */
   installDir: string;
   /**
-   * The vault and passphrase source, for profiles whose files hold secrets kept outside the node's
-   * own certificate (Maelstrom's shared key pairs). Profiles that need it refuse to run without it.
+   * Maelstrom's shared key pairs, opened by the core (they are sealed under the CA passphrase, which
+   * profiles never see); null when none exist yet. Profiles that need them refuse to run without it.
    */
-  core?: CoreContext;
+  sharedKeyPairs?: () => Promise<SharedKeyPairs | null>;
 }
 
 /** A per-node setting (`node add/edit --set KEY=VALUE`) a profile understands. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
 import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ParsedKey } from 'ssh2';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { keyFilePath, type SavedKeyPassphrases } from './key-passphrases.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import type { KeyRing } from './auth.ts';
 import { abortError, connect, ConnectError, type SshSession } from './connection.ts';

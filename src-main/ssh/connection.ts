@@ -1,6 +1,6 @@
 import ssh2 from 'ssh2';
 import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { SshTarget } from '../vault/schema.ts';
 import { authFailedError, authPlan, type KeyRing } from './auth.ts';
 import {

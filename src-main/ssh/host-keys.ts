@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { acquireLock } from '../vault/lock.ts';
 import { writeFileAtomic } from '../vault/atomic.ts';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import {
   entryMatches,
   keyTypeLabel,

@@ -1,5 +1,5 @@
 import type { SFTPWrapper } from 'ssh2';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { SshSession } from './connection.ts';
 import { adoptedName, linkTargetFor, STALE_TEMP_SECONDS, tempName, versionName, versionOfLink, type RemoteLayout } from './layout.ts';
 import { MANIFEST_NAME, type FileToPush, type Manifest, type Owner } from './manifest.ts';

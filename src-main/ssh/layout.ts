@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 /**
  * Where things live on a node. The destination is a symlink into a state folder beside it:

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 import type { BundleFile } from '../profiles/types.ts';
 
 /**

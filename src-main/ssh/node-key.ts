@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { KeyType } from '../pki/policy.ts';
 import type { SshSession } from './connection.ts';
 import { assertStateTrusted, ensureDir, remoteError } from './install.ts';

@@ -1,7 +1,7 @@
 import { buildNodeBundle, type NodeBundle } from '../core/bundle.ts';
 import { trustedCaPems } from '../core/ca.ts';
 import { findNode } from '../core/nodes.ts';
-import { UserError, invalid, toUserError, type Fix } from '../core/errors.ts';
+import { UserError, invalid, toUserError, type Fix } from '../errors.ts';
 import { installDirOf, verifyPortOf } from '../profiles/index.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { NodeRecord } from '../vault/schema.ts';

@@ -1,6 +1,9 @@
-import { UserError, invalid } from '../core/errors.ts';
+import { UserError, invalid } from '../errors.ts';
 import type { ExecResult, SshSession } from './connection.ts';
 import type { Owner } from './manifest.ts';
+import { parseOwnerSpec } from '../core/owner-spec.ts';
+
+export { parseOwnerSpec };
 
 /** The few things we ask a node's shell: owner ids, why a write failed, the restart command. */
 
@@ -15,18 +18,6 @@ function lastLine(text: string): string {
 function lostOr(r: ExecResult, what: string): UserError | null {
   if (r.code === null && r.signal === null) return new UserError('io', `the connection was lost while ${what}`);
   return null;
-}
-
-export interface OwnerSpec {
-  user: string;
-  group?: string;
-}
-
-/** `user`, `user:group` or `uid:gid`; checked before anything connects. */
-export function parseOwnerSpec(spec: string): OwnerSpec {
-  const m = /^([A-Za-z0-9_.][A-Za-z0-9_.-]{0,31})(?::([A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}))?$/.exec(spec.trim());
-  if (!m) throw invalid(`invalid owner "${spec}": use user, user:group or uid:gid`);
-  return { user: m[1]!, ...(m[2] !== undefined ? { group: m[2] } : {}) };
 }
 
 /**

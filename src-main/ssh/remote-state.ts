@@ -1,5 +1,5 @@
 import type { SFTPWrapper } from 'ssh2';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { versionOfLink, type RemoteLayout } from './layout.ts';
 import { MANIFEST_NAME, parseManifest, sha256Hex, type FileToPush, type Manifest, type Owner } from './manifest.ts';
 import { isMissing, lstat, readdir, readFile, readlink, SFTP_PERMISSION_DENIED, stat, type SftpError } from './sftp.ts';

@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { detectOsScript, parseDetectedOs, remoteTrustScript, type RemoteOs } from '../truststore/index.ts';
 import type { SshSession } from './connection.ts';
 

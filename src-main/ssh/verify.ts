@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { abortableSleep as sleep } from './sleep.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { SYSTEM_OPENSSL } from './name-constraints.ts';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { findTool, needsAdmin, packageFor, rooted } from './env.ts';
 import { fileHolds, filesHolding } from './scan.ts';
 import { posixCommand } from './shell.ts';

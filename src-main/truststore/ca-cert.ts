@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { pemBase64, pemBlocks, pemSections, toPem } from '../pki/pem.ts';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 const CERT_LABELS = new Set(['CERTIFICATE', 'TRUSTED CERTIFICATE', 'X509 CERTIFICATE']);
 

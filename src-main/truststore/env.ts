@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 import type { TrustEnv } from './types.ts';
 
 export type TrustEnvOptions = Partial<TrustEnv>;

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { posixBatch, posixCommand, cmdBatch, STEP_FAILED } from './shell.ts';
 import { elevateWithOsPrompt, type Elevator } from './elevate.ts';
-import type { TrustEnv } from './types.ts';
+import type { TrustEnv } from './trust-env.ts';
 
 export interface ExecResult {
   code: number;

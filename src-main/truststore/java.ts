@@ -1,7 +1,7 @@
 import { JAVA_PKIX } from './name-constraints.ts';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { findTool, needsAdmin, packageFor } from './env.ts';
 import { adminUnlessRoot } from './admin.ts';
 import { fingerprintsIn } from './ca-cert.ts';

@@ -2,7 +2,7 @@ import { APPLE_TRUST } from './name-constraints.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { adminUnlessRoot } from './admin.ts';
 import { findTool, packageFor, rooted } from './env.ts';
 import { fingerprintsIn } from './ca-cert.ts';

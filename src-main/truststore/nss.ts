@@ -1,7 +1,7 @@
 import { NSS_BROWSERS } from './name-constraints.ts';
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { findTool, isDir, needsAdmin, packageFor } from './env.ts';
 import { fingerprintsIn } from './ca-cert.ts';
 import { runArgv, toolFailed, type Executor } from './exec.ts';

@@ -1,4 +1,4 @@
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 import { parseTrustedCa, type TrustedCa } from './ca-cert.ts';
 import { debianStore } from './debian.ts';
 import { rhelStore } from './rhel.ts';

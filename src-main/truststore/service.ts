@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UserError, invalid, toUserError } from '../core/errors.ts';
+import { UserError, invalid, toUserError } from '../errors.ts';
 import { fingerprintsIn, parseTrustedCa, type TrustedCa } from './ca-cert.ts';
 import { resolveEnv, type TrustEnvOptions } from './env.ts';
 import { Executor } from './exec.ts';

@@ -1,4 +1,4 @@
-import { invalid } from '../core/errors.ts';
+import { invalid } from '../errors.ts';
 
 /** One argument for a POSIX shell: plain words stay readable, anything else is single-quoted. */
 export function posixQuote(arg: string): string {

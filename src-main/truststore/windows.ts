@@ -1,5 +1,5 @@
 import { WINDOWS_CRYPTOAPI } from './name-constraints.ts';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import { adminUnlessRoot } from './admin.ts';
 import { toolFailed, type Executor } from './exec.ts';
 import type { TrustedCa } from './ca-cert.ts';

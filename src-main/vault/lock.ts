@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 
 /** Whether a process with this pid exists (one owned by another user counts). */
 export function alive(pid: number): boolean {

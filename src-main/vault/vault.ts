@@ -5,7 +5,7 @@ import { writeFileAtomic, ensurePrivateDir, fsyncDir } from './atomic.ts';
 import { acquireLock } from './lock.ts';
 import { migrateInventory } from './migrate.ts';
 import { emptyInventory, inventorySchema, packSchema, SCHEMA_VERSION, type Inventory, type Pack } from './schema.ts';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface PendingFile {
   relPath: string;

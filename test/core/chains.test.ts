@@ -6,7 +6,8 @@ import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { cleanup, sh, workspace } from '../helpers/cli.ts';
 import { bundle, caCertFile, ok, opensslText, opensslVerify, refusedUnchanged, withCa, type Workspace } from './helpers.ts';
-import { sansFor, buildNodeRecord } from '../../src-main/core/nodes.ts';
+import { buildNodeRecord } from '../../src-main/core/nodes.ts';
+import { sansFor } from '../../src-main/core/node-sans.ts';
 import { PROFILES } from '../../src-main/profiles/index.ts';
 
 const KEY_TYPES = ['rsa-2048', 'rsa-3072', 'rsa-4096', 'ecdsa-p256', 'ecdsa-p384'] as const;

@@ -11,7 +11,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSyn
 import { join } from 'node:path';
 import { builtinModules } from 'node:module';
 import { connectPage, listTargets, type CdpPage } from './cdp.ts';
-import { APP_INDEX_URL } from '../../src-main/app/origin.ts';
+import { APP_INDEX_URL } from '../../src-main/ipc/origin.ts';
 import { ROOT, cleanup, shResult, tempDir } from '../helpers/cli.ts';
 import { DIST, GUI_SKIP, RUNTIME_DIR, SCREENSHOTS, launchEnv, withDeadline } from './harness.ts';
 import { apiKeys } from '../../src-main/ipc/contract.ts';

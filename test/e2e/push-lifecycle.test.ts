@@ -13,7 +13,7 @@ import { CLI, runCli, sh, tempDir, cleanup, workspace } from '../helpers/cli.ts'
 import { GUI_SKIP, answerMessageBoxes, dialogsAsked, launchApp, messageBoxesShown, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 import { createCluster, currentFingerprint, natsPid, type Cluster, type TestNode } from '../ssh/fixture.ts';
 import { fingerprintOf } from '../ssh/sshd.ts';
-import { checkOnce, readSettings } from '../../src-main/app/expiry-watch.ts';
+import { checkOnce, readSettings } from '../../src-main/lifecycle/expiry-watch.ts';
 import { createContext } from '../../src-main/core/context.ts';
 import type { Page } from 'playwright-core';
 

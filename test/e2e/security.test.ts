@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { apiKeys } from '../../src-main/ipc/contract.ts';
-import { APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../src-main/app/origin.ts';
+import { APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../src-main/ipc/origin.ts';
 import { GUI_SKIP, launchApp, launchEnv, stagedRuntime, type Launched } from './harness.ts';
 
 /** A loopback web server that counts what reaches it: nothing should. */

@@ -10,7 +10,7 @@ import { fakeCli, ok } from './helpers.ts';
 import { certState, DEFAULT_WARN_DAYS } from '../../src-main/core/status.ts';
 import { createContext } from '../../src-main/core/context.ts';
 import { statusReport } from '../../src-main/lifecycle/status.ts';
-import { newNotices, readSettings, writeSettings } from '../../src-main/app/expiry-watch.ts';
+import { newNotices, readSettings, writeSettings } from '../../src-main/lifecycle/expiry-watch.ts';
 
 const ws = workspace();
 after(() => cleanup(ws.dir));

@@ -9,7 +9,7 @@ import { createContext } from '../../src-main/core/context.ts';
 import { addNodes, latestCert } from '../../src-main/core/nodes.ts';
 import { issueForNodes } from '../../src-main/core/issue.ts';
 import { removeNode } from '../../src-main/lifecycle/remove-node.ts';
-import { UserError } from '../../src-main/core/errors.ts';
+import { UserError } from '../../src-main/errors.ts';
 import { json, ok, type Ws } from './helpers.ts';
 
 const FIXTURE = resolve(import.meta.dirname, 'fixtures', 'v1-vault');

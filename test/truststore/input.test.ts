@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrustedCa, trustInstall, trustUninstall, type StoreKind } from '../../src-main/truststore/index.ts';
-import { UserError } from '../../src-main/core/errors.ts';
+import { UserError } from '../../src-main/errors.ts';
 import { cleanup, sh, snapshot, tempDir, workspace } from '../helpers/cli.ts';
 import { fakeTools, makeCa, mkdirs } from './helpers.ts';
 

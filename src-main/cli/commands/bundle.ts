@@ -1,9 +1,9 @@
 import { buildNodeBundle, missingKeyNote, refusePkcs12WithoutKey } from '../../core/bundle.ts';
 import { writeBundleDir, writeBundleTar, writeBundleFile, BUNDLE_FORMATS, type BundleFormat } from '../../bundle/write.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { generatePassphrase, readPassphraseFile } from '../../keychain/passphrase.ts';
 import { one } from '../args.ts';
-import { audit } from '../../lifecycle/audit.ts';
+import { audit } from '../../vault/audit.ts';
 import type { NodeBundle } from '../../core/bundle.ts';
 import type { Command } from '../command.ts';
 

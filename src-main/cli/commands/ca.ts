@@ -7,7 +7,7 @@ import { describeConstraints } from '../../pki/name-constraints.ts';
 import { isKeyType, KEY_TYPES } from '../../pki/policy.ts';
 import { readPassphraseFile } from '../../keychain/passphrase.ts';
 import { describeKeychain, type KeychainInfo } from '../../keychain/keychain.ts';
-import { invalid, UserError } from '../../core/errors.ts';
+import { invalid, UserError } from '../../errors.ts';
 import { intOption, many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
 import { kv } from '../format.ts';
 import type { Command } from '../command.ts';

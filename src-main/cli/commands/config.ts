@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildNodeBundle, currentCert, type NodeBundle } from '../../core/bundle.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { writeBundleDir } from '../../bundle/write.ts';
 import { PROFILES } from '../../profiles/index.ts';
-import { profileFilesFor } from '../../profiles/node-files.ts';
+import { profileFilesFor } from '../../core/node-files.ts';
 import { installPath } from '../../profiles/paths.ts';
 import { nodesWithProfile } from '../../profiles/peers.ts';
 import { maelstrom } from '../../profiles/maelstrom.ts';
-import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../profiles/maelstrom-keys.ts';
+import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../core/maelstrom-keys.ts';
 import { intOption, one } from '../args.ts';
 import { table } from '../format.ts';
 import type { Command } from '../command.ts';

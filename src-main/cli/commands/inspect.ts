@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { inspectCertificates, formatFingerprint } from '../../pki/inspect.ts';
 import { describeConstraints } from '../../pki/name-constraints.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { kv } from '../format.ts';
 import type { Command } from '../command.ts';
 

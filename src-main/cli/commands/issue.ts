@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { issueForNodes, signCsr } from '../../core/issue.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { intOption, many, one } from '../args.ts';
 import { table } from '../format.ts';
 import { findNode } from '../../core/nodes.ts';

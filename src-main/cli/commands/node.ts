@@ -5,7 +5,7 @@ import { importNodes, ansibleInventory, IMPORT_FORMATS, type ImportFormat } from
 import { writeFileAtomic } from '../../vault/atomic.ts';
 import { readInputFile } from '../input-files.ts';
 import { getProfile, profileIds, verifyPortOf } from '../../profiles/index.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { intOption, many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
 import { kv, table } from '../format.ts';
 import type { Command } from '../command.ts';

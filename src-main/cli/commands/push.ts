@@ -1,10 +1,10 @@
 import { pushBundles, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, type PushEvent, type PushResult } from '../../ssh/index.ts';
 import { sshKeyPassphrases } from '../ssh-key-passphrases.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { intOption, one } from '../args.ts';
 import { table } from '../format.ts';
 import type { Command } from '../command.ts';
-import { audit } from '../../lifecycle/audit.ts';
+import { audit } from '../../vault/audit.ts';
 import { pushAuditEntries } from '../../lifecycle/push.ts';
 
 /** Progress for people: one line when a node changes phase (not per uploaded chunk). */

@@ -1,7 +1,7 @@
 import { checkKeyPassphrase } from '../../ssh/auth.ts';
 import { keyFilePath, keychainKeyPassphrases } from '../../ssh/key-passphrases.ts';
 import { readPassphraseFile } from '../../keychain/passphrase.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { one } from '../args.ts';
 import type { Command } from '../command.ts';
 

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { activeCaRecord, caCertPath, exportCaCert } from '../../core/ca.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
 import { parseTrustedCa, trustInstall, trustStatus, trustUninstall, STORE_KINDS, type StoreKind, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
 import { posixCommand } from '../../truststore/shell.ts';

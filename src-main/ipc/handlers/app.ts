@@ -1,6 +1,6 @@
 import { KEY_TYPES, DEFAULT_KEY_TYPE, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS } from '../../pki/policy.ts';
 import { PROFILES, DEFAULT_PROFILE_ID } from '../../profiles/index.ts';
-import { LINKS, linkUrl } from '../../app/links.ts';
+import { LINKS, linkUrl } from '../links.ts';
 import { LIMITS } from '../schemas.ts';
 import { optionsOf } from '../views.ts';
 import type { AppInfo, BundleFormatInfo, LinkId } from '../contract.ts';

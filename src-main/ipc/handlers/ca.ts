@@ -4,7 +4,7 @@ import { initCa, importCa, showCa, exportCaCert, unlockWithTypedPassphrase } fro
 import { describeKeychain } from '../../keychain/keychain.ts';
 import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
-import { invalid } from '../../core/errors.ts';
+import { invalid } from '../../errors.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
 import { formatFingerprint, fingerprintSha256 } from '../../pki/inspect.ts';
 import { pemBlocks } from '../../pki/pem.ts';

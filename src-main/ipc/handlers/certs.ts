@@ -7,7 +7,7 @@ import { writeBundleDir, writeBundleTar, writeBundleFile } from '../../bundle/wr
 import { parseCsr } from '../../pki/csr.ts';
 import { pkcs12FromPem } from '../../pki/pkcs12.ts';
 import { checkChosenPassphrase } from '../../keychain/passphrase.ts';
-import { UserError, invalid } from '../../core/errors.ts';
+import { UserError, invalid } from '../../errors.ts';
 import { warnDaysOf } from '../../core/status.ts';
 import { certSummary, certPem } from '../views.ts';
 import { readChosenText } from '../files.ts';

@@ -1,9 +1,9 @@
 import { DUE_STATES, statusReport } from '../../lifecycle/status.ts';
 import { renewNodes, type RenewSelection } from '../../lifecycle/renew.ts';
 import { revokeCertificate } from '../../lifecycle/revoke.ts';
-import { readAudit } from '../../lifecycle/audit.ts';
+import { readAudit } from '../../vault/audit.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
-import { checkSettingsFile, readSettings, writeSettings } from '../../app/expiry-watch.ts';
+import { checkSettingsFile, readSettings, writeSettings } from '../../lifecycle/expiry-watch.ts';
 import type { LifecycleRow, LifecycleView, RenewedCertView } from '../contract.ts';
 import type { CallContext, Host } from '../host.ts';
 import type { CoreContext } from '../../core/context.ts';

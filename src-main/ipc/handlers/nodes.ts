@@ -1,6 +1,6 @@
 import { removeNode } from '../../lifecycle/remove-node.ts';
 import { addNodes, editNode, findNode, certHistory, latestCert, sshTargetText, type NodeInput } from '../../core/nodes.ts';
-import { UserError } from '../../core/errors.ts';
+import { UserError } from '../../errors.ts';
 import { warnDaysOf } from '../../core/status.ts';
 import { PickedFiles } from '../picked-files.ts';
 import { getProfile, verifyPortOf } from '../../profiles/index.ts';

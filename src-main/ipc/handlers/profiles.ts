@@ -1,13 +1,13 @@
 import { findNode } from '../../core/nodes.ts';
-import { toUserError } from '../../core/errors.ts';
+import { toUserError } from '../../errors.ts';
 import { getProfile, installDirOf } from '../../profiles/index.ts';
-import { profileFilesFor } from '../../profiles/node-files.ts';
+import { profileFilesFor } from '../../core/node-files.ts';
 import { checkInstallDir, installPath } from '../../profiles/paths.ts';
 import type { BundleFile } from '../../profiles/types.ts';
 import type { MaelstromKeysView, ProfileFileView } from '../contract.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { maelstrom } from '../../profiles/maelstrom.ts';
-import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../profiles/maelstrom-keys.ts';
+import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../core/maelstrom-keys.ts';
 import { nodesWithProfile } from '../../profiles/peers.ts';
 import type { Host } from '../host.ts';
 import { optionsOf } from '../views.ts';

@@ -1,9 +1,9 @@
 import { pushBundles, type PushResult } from '../../ssh/index.ts';
-import { audit } from '../../lifecycle/audit.ts';
+import { audit } from '../../vault/audit.ts';
 import { pushAuditEntries } from '../../lifecycle/push.ts';
 import { summarizeNodes, warnDaysOf } from '../../core/status.ts';
 import { sshTargetText } from '../../core/nodes.ts';
-import { UserError } from '../../core/errors.ts';
+import { UserError } from '../../errors.ts';
 import type { HostKeyInfo } from '../../ssh/index.ts';
 import type { PushNodeResult } from '../contract.ts';
 import type { CallContext, Host } from '../host.ts';

@@ -4,7 +4,7 @@ import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
 import { resolveInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
-import { UserError } from '../../core/errors.ts';
+import { UserError } from '../../errors.ts';
 import { rotationCa, rotationView } from '../rotation-view.ts';
 import { renewWithProgress } from './lifecycle.ts';
 import type { TrustPlacement } from './trust.ts';

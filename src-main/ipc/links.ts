@@ -1,4 +1,4 @@
-import type { LinkId } from '../ipc/contract.ts';
+import type { LinkId } from './contract.ts';
 
 /**
  * The only addresses the app ever hands to the OS browser. The renderer names a link by id; a URL

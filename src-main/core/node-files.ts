@@ -1,9 +1,10 @@
-import { findNode } from '../core/nodes.ts';
-import type { CoreContext } from '../core/context.ts';
+import { findNode } from './nodes.ts';
+import { sharedMaelstromPairs } from './maelstrom-keys.ts';
+import type { CoreContext } from './context.ts';
 import type { NodeRecord } from '../vault/schema.ts';
-import type { BundleFile, Profile } from './types.ts';
-import { getProfile, installDirOf, verifyPortOf } from './index.ts';
-import { checkInstallDir } from './paths.ts';
+import type { BundleFile, Profile } from '../profiles/types.ts';
+import { getProfile, installDirOf, verifyPortOf } from '../profiles/index.ts';
+import { checkInstallDir } from '../profiles/paths.ts';
 
 export interface NodeProfileFiles {
   node: NodeRecord;
@@ -19,7 +20,7 @@ export async function profileFilesFor(ctx: CoreContext, name: string): Promise<N
   const node = findNode(inventory, name);
   const profile = getProfile(node.profile);
   const installDir = checkInstallDir(installDirOf(node));
-  const files = await profile.files({ node, inventory, installDir, core: ctx });
+  const files = await profile.files({ node, inventory, installDir, sharedKeyPairs: () => sharedMaelstromPairs(ctx) });
   const verifyPort = verifyPortOf(node);
   return { node, profile, installDir, ...(verifyPort !== undefined ? { verifyPort } : {}), files };
 }

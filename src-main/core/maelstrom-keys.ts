@@ -3,13 +3,15 @@ import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import { issueLeaf, checkDays } from '../pki/certificates.ts';
 import { exportPkcs8Der, generateKey, plainPkcs8Pem } from '../pki/keys.ts';
-import { audit } from '../lifecycle/audit.ts';
+import { audit } from '../vault/audit.ts';
 import { fingerprintSha256 } from '../pki/inspect.ts';
 import { LEAF_MAX_DAYS } from '../pki/policy.ts';
 import { openNodeKey, sealNodeKey } from '../keychain/node-keys.ts';
-import { activeCaRecord, nodeKeyKek, unlockCa } from '../core/ca.ts';
-import { UserError } from '../core/errors.ts';
-import type { CoreContext } from '../core/context.ts';
+import { activeCaRecord, nodeKeyKek, unlockCa } from './ca.ts';
+import { UserError } from '../errors.ts';
+import type { CoreContext } from './context.ts';
+import { pairFileBase } from '../profiles/maelstrom.ts';
+import type { SharedKeyPairs } from '../profiles/types.ts';
 import { damagedFile, type Vault } from '../vault/vault.ts';
 
 /**
@@ -42,7 +44,7 @@ export type MaelstromPair = z.infer<typeof pairSchema>;
 export type MaelstromKeySet = z.infer<typeof keySetSchema>;
 
 /** The file name of a slot in MAEL_PRIVATE_TLS_DIR: server_a.crt / server_a.key, as in the guide. */
-export const pairFileBase = (slot: MaelstromSlot): string => `server_${slot}`;
+export { pairFileBase };
 
 export function readMaelstromKeys(vault: Vault): MaelstromKeySet | null {
   if (!existsSync(vault.path(MAELSTROM_KEYS_FILE))) return null;
@@ -120,4 +122,10 @@ export async function openMaelstromKeys(ctx: CoreContext, set: MaelstromKeySet):
     out.push({ slot: pair.slot, certPem: pair.cert, keyPem: plainPkcs8Pem(openNodeKey(kek, pair.key)) });
   }
   return out;
+}
+
+/** What profiles get to write Maelstrom's files: the current set, opened; null before the first rotation. */
+export async function sharedMaelstromPairs(ctx: CoreContext): Promise<SharedKeyPairs | null> {
+  const set = readMaelstromKeys(ctx.vault);
+  return set ? { generation: set.generation, pairs: await openMaelstromKeys(ctx, set) } : null;
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_WARN_DAYS, MAX_WARN_DAYS, summarizeNodes, warnDaysOf } from '../core/status.ts';
 import { writeFileAtomic } from '../vault/atomic.ts';
-import { UserError } from '../core/errors.ts';
+import { UserError } from '../errors.ts';
 import type { CoreContext } from '../core/context.ts';
 
 /**

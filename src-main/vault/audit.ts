@@ -1,5 +1,11 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type { CoreContext } from '../core/context.ts';
+import type { Vault } from './vault.ts';
+
+/** Where entries go and what time it is: a CoreContext fits (kept structural so the vault layer needs no core). */
+export interface AuditTarget {
+  vault: Vault;
+  now: () => Date;
+}
 
 /** The audit log: one JSON object per line, only ever appended to. */
 export const AUDIT_FILE = 'audit.jsonl';
@@ -42,7 +48,7 @@ function entryOf(input: AuditInput, time: string): AuditEntry {
  * landed, so the log never claims a change the vault does not hold. A log that cannot be written
  * does not undo the operation; it is reported as a warning instead.
  */
-export function audit(ctx: CoreContext, entries: AuditInput | AuditInput[]): void {
+export function audit(ctx: AuditTarget, entries: AuditInput | AuditInput[]): void {
   const list = Array.isArray(entries) ? entries : [entries];
   if (list.length === 0 || !existsSync(ctx.vault.home)) return;
   const time = ctx.now().toISOString();
@@ -66,7 +72,7 @@ function isEntry(value: unknown): value is AuditEntry {
 }
 
 /** The log, oldest first. A torn last line (a crash mid-append) is skipped rather than fatal. */
-export function readAudit(ctx: CoreContext, filter: { node?: string } = {}): AuditEntry[] {
+export function readAudit(ctx: AuditTarget, filter: { node?: string } = {}): AuditEntry[] {
   const file = ctx.vault.path(AUDIT_FILE);
   if (!existsSync(file)) return [];
   const out: AuditEntry[] = [];

@@ -1,0 +1,3 @@
+/** Where a CA's files live in the vault (<id> = first 16 hex digits of the certificate's SHA-256). */
+export const caCertPath = (id: string): string => `cas/${id}/ca.crt`;
+export const caKeyPath = (id: string): string => `cas/${id}/ca.key`;
