@@ -1,29 +1,19 @@
-import { basename } from 'node:path';
 import { issueForNodes, signCsr } from '../../core/issue.ts';
 import { findNode } from '../../core/nodes.ts';
 import { issueOnNodes, onNodeFailures } from '../../lifecycle/key-on-node.ts';
-import { buildNodeBundle, currentCert, refusePkcs12WithoutKey } from '../../core/bundle.ts';
-import { writeBundleDir, writeBundleTar, writeBundleFile } from '../../bundle/write.ts';
+import { currentCert } from '../../core/bundle.ts';
+import { prepareBundleExport } from '../../core/export-bundle.ts';
+import { writeBundleFile } from '../../bundle/write.ts';
 import { parseCsr } from '../../pki/csr.ts';
-import { pkcs12FromPem } from '../../pki/pkcs12.ts';
 import { checkChosenPassphrase } from '../../keychain/passphrase.ts';
-import { UserError, invalid } from '../../errors.ts';
+import { UserError } from '../../errors.ts';
 import { warnDaysOf } from '../../core/status.ts';
 import { certSummary, certPem } from '../views.ts';
 import { readChosenText } from '../files.ts';
 import { LIMITS } from '../schemas.ts';
 import { BUNDLE_FORMATS_INFO } from './app.ts';
-import type { NodeBundle } from '../../core/bundle.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
-
-/** The bundle as one PKCS#12 file: the node's key, its certificate and the issuing CA. */
-function pkcs12Of(bundle: NodeBundle, password: string): Buffer {
-  const file = (path: string) => bundle.files.find((f) => f.path === path)?.content.toString();
-  refusePkcs12WithoutKey(bundle);
-  const keyPem = file('node.key')!;
-  return pkcs12FromPem({ keyPem, certsPem: file('node.crt') ?? '', password, friendlyName: bundle.node.name });
-}
 
 const DEFAULT_NAMES = { dir: (n: string) => `${n}-bundle`, tar: (n: string) => `${n}-bundle.tar.gz`, p12: (n: string) => `${n}.p12` };
 const FILTERS = { dir: [], tar: [{ name: 'Gzipped tar', extensions: ['tar.gz', 'tgz'] }], p12: [{ name: 'PKCS#12', extensions: ['p12', 'pfx'] }] };
@@ -55,21 +45,14 @@ export function certHandlers(host: Host): HandlerSection<CertChannels> {
     exportBundle: async ({ name, format, p12Password }) => {
       const info = BUNDLE_FORMATS_INFO.find((f) => f.id === format);
       if (!info?.available) throw new UserError('refused', info?.note ?? `the ${format} format is not available`);
-      if (format === 'p12' && p12Password === undefined) throw invalid('p12Password: a PKCS#12 file needs a password');
-      if (format !== 'p12' && p12Password !== undefined) throw invalid('p12Password: only a PKCS#12 export takes a password');
       const ctx = host.context();
       // Everything that can fail (no certificate, passphrase, profile, password) fails before the dialog opens.
       currentCert(ctx, name);
-      const bundle = await buildNodeBundle(ctx, name);
-      const p12 = format === 'p12' ? pkcs12Of(bundle, checkChosenPassphrase(p12Password!)) : null;
+      const prepared = await prepareBundleExport(ctx, name, format, p12Password === undefined ? undefined : checkChosenPassphrase(p12Password));
       const path = await host.chooseSavePath({ title: `Export the bundle of ${name}`, defaultName: DEFAULT_NAMES[format](name), filters: FILTERS[format] });
       if (!path) return { saved: false };
-      if (p12) {
-        const written = writeBundleFile(p12, path);
-        return { saved: true, path: written, files: [{ path: basename(written), description: 'node key, certificate and CA chain (PKCS#12)', mode: '600' }] };
-      }
-      const written = format === 'tar' ? await writeBundleTar(bundle.files, path) : writeBundleDir(bundle.files, path);
-      return { saved: true, path: written, files: bundle.files.map((f) => ({ path: f.path, description: f.description, mode: f.mode.toString(8) })) };
+      const done = await prepared.writeTo(path);
+      return { saved: true, path: done.path, files: done.files };
     },
     pickCsr: async () => {
       const path = await host.chooseOpenPath({
