@@ -1,11 +1,10 @@
-import { pushBundles, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, type PushEvent, type PushResult } from '../../ssh/index.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS, type PushEvent, type PushResult } from '../../ssh/index.ts';
 import { sshKeyPassphrases } from '../ssh-key-passphrases.ts';
 import { invalid } from '../../errors.ts';
 import { intOption, one } from '../args.ts';
 import { table } from '../format.ts';
 import type { Command } from '../command.ts';
-import { audit } from '../../vault/audit.ts';
-import { pushAuditEntries } from '../../lifecycle/push.ts';
+import { pushNodes } from '../../lifecycle/push.ts';
 
 /** Progress for people: one line when a node changes phase (not per uploaded chunk). */
 function progressPrinter(print: (line: string) => void): (e: PushEvent) => void {
@@ -59,7 +58,7 @@ export const pushCommands: Command[] = [
       process.once('SIGINT', onSigint);
       let results: PushResult[];
       try {
-        results = await pushBundles(
+        results = await pushNodes(
           ctx,
           all ? 'all' : args.positionals,
           {
@@ -81,7 +80,6 @@ export const pushCommands: Command[] = [
       } finally {
         process.removeListener('SIGINT', onSigint);
       }
-      audit(ctx, pushAuditEntries(results));
       const failed = results.some((r) => r.status === 'failed' || r.status === 'cancelled');
       const human = [table(['NODE', 'RESULT', 'DETAILS'], results.map((r) => [r.node, r.status, r.message])), '', summary(results)].join('\n');
       return { human, json: { results, summary: summary(results) }, exitCode: failed ? 1 : 0 };

@@ -1,6 +1,5 @@
-import { pushBundles, type PushResult } from '../../ssh/index.ts';
-import { audit } from '../../vault/audit.ts';
-import { pushAuditEntries } from '../../lifecycle/push.ts';
+import { type PushResult } from '../../ssh/index.ts';
+import { pushNodes } from '../../lifecycle/push.ts';
 import { summarizeNodes, warnDaysOf } from '../../core/status.ts';
 import { sshTargetText } from '../../core/nodes.ts';
 import { UserError } from '../../errors.ts';
@@ -78,7 +77,7 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
         if (!dryRun) await confirmPushSettings(host, approvals, ctx, names);
         const hostKeyConfirmed = await confirmHostKeys(host, ctx, names, trustHostKeys ?? []);
         // Never inside vault.update: the push takes the vault lock itself to record host keys.
-        const results = await pushBundles(
+        const results = await pushNodes(
           ctx,
           names,
           {
@@ -106,7 +105,6 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
               ...(e.status !== undefined ? { status: e.status } : {}),
             }),
         );
-        audit(ctx, pushAuditEntries(results));
         return results.map((r) => resultView(r, unknown.get(r.node)));
       } finally {
         running.delete(jobId);
