@@ -11,7 +11,12 @@ export function terminalCaPassphrase(): AskPassphrase | undefined {
     if (purpose === 'unlock') {
       return askHidden(`${attempt > 1 ? 'Wrong passphrase. ' : ''}Passphrase of the CA "${caName}": `);
     }
-    process.stderr.write(`No OS keychain answers here: choose the CA's passphrase (at least ${MIN_PASSPHRASE_LENGTH} characters; it is kept nowhere, so keep it safe).\n`);
+    if (purpose === 'key-file') {
+      return askHidden(`${attempt > 1 ? 'Wrong passphrase. ' : ''}Passphrase of the key file of "${caName}": `);
+    }
+    process.stderr.write(purpose === 'export-key'
+      ? `Choose a passphrase for the exported key of "${caName}" (at least ${MIN_PASSPHRASE_LENGTH} characters; it is kept nowhere, so keep it with the file's owner).\n`
+      : `No OS keychain answers here: choose the CA's passphrase (at least ${MIN_PASSPHRASE_LENGTH} characters; it is kept nowhere, so keep it safe).\n`);
     for (;;) {
       const first = await askHidden('New CA passphrase: ');
       if (first === null) return null;

@@ -7,6 +7,7 @@ import type { Command } from './command.ts';
  */
 export const COMMAND_GROUPS = {
   ca: async () => (await import('./commands/ca.ts')).caCommands,
+  caRoot: async () => (await import('./commands/ca-root.ts')).caRootCommands,
   node: async () => (await import('./commands/node.ts')).nodeCommands,
   issue: async () => (await import('./commands/issue.ts')).issueCommands,
   bundle: async () => (await import('./commands/bundle.ts')).bundleCommands,

@@ -14,7 +14,7 @@ import { constraintWarnings } from './name-policy.ts';
 import { UserError, invalid } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
 import type { CoreContext } from './context.ts';
-import type { CaRecord, Inventory } from '../vault/schema.ts';
+import type { CaRecord, Inventory, RootRecord } from '../vault/schema.ts';
 
 export interface CaInfo extends CertificateReport {
   id: string;
@@ -26,10 +26,26 @@ export interface CaInfo extends CertificateReport {
   passphraseLocation: string;
   /** Set by init and rotate: names these constraints exclude (a profile's own, existing nodes'). */
   warnings?: string[];
+  /** Two tiers: the root that signed this intermediate (absent: this CA is its own root). */
+  root?: RootInfo;
 }
 
-export { caCertPath, caKeyPath } from './ca-paths.ts';
-import { caCertPath, caKeyPath } from './ca-paths.ts';
+/** The offline root of a two-tier CA, as `ca show` tells it. */
+export interface RootInfo {
+  id: string;
+  name: string;
+  sha256: string;
+  notAfter: string;
+  nameConstraints: CertificateReport['nameConstraints'];
+  /** Whether the root key is still in this vault (false after `ca root remove`). */
+  keyInVault: boolean;
+  passphraseLocation: string;
+  /** The last `ca root export`, if any. */
+  exported?: { path: string; at: string };
+}
+
+export { caCertPath, caKeyPath, rootCertPath, rootKeyPath } from './ca-paths.ts';
+import { caCertPath, caKeyPath, rootCertPath } from './ca-paths.ts';
 
 export function activeCaRecord(inv: Inventory): CaRecord {
   const ca = inv.cas.find((c) => c.status === 'active');
@@ -37,7 +53,7 @@ export function activeCaRecord(inv: Inventory): CaRecord {
   return ca;
 }
 
-function passphraseLocation(rec: CaRecord): string {
+function passphraseLocation(rec: Pick<CaRecord, 'passphraseIn' | 'fingerprint'>): string {
   switch (rec.passphraseIn) {
     case 'keychain':
       return `in the OS keychain (service "Cluster Trust", account "${keychainAccount(rec.fingerprint)}")`;
@@ -48,21 +64,71 @@ function passphraseLocation(rec: CaRecord): string {
   }
 }
 
+/** The two-tier root that signed this CA, or undefined when the CA is its own root. */
+export function rootOf(inv: Inventory, rec: CaRecord): RootRecord | undefined {
+  if (!rec.rootId) return undefined;
+  const root = inv.roots.find((r) => r.id === rec.rootId);
+  if (!root) throw new UserError('vault-corrupt', `the root of CA "${rec.name}" is missing from the vault`);
+  return root;
+}
+
+function rootInfo(ctx: CoreContext, root: RootRecord): RootInfo {
+  const report = reportOf(new X509Certificate(ctx.vault.readText(rootCertPath(root.id))));
+  return {
+    id: root.id,
+    name: root.name,
+    sha256: report.sha256,
+    notAfter: report.notAfter,
+    nameConstraints: report.nameConstraints,
+    keyInVault: root.keyInVault,
+    passphraseLocation: root.keyInVault ? passphraseLocation(root) : 'none kept: the root key is not in this vault',
+    ...(root.exported ? { exported: { path: root.exported.path, at: root.exported.at } } : {}),
+  };
+}
+
 export function caInfo(ctx: CoreContext, rec: CaRecord): CaInfo {
   const report = reportOf(new X509Certificate(ctx.vault.readText(caCertPath(rec.id))));
-  return { ...report, id: rec.id, name: rec.name, keyType: rec.keyType, status: rec.status, passphraseIn: rec.passphraseIn, passphraseLocation: passphraseLocation(rec) };
+  const root = rootOf(ctx.vault.read(), rec);
+  return { ...report, id: rec.id, name: rec.name, keyType: rec.keyType, status: rec.status, passphraseIn: rec.passphraseIn, passphraseLocation: passphraseLocation(rec), ...(root ? { root: rootInfo(ctx, root) } : {}) };
 }
 
 export function showCa(ctx: CoreContext): CaInfo {
   return caInfo(ctx, activeCaRecord(ctx.vault.read()));
 }
 
-/** Every CA certificate a node should trust now (the active one first, then any still in overlap). */
+/** What a machine trusts for a CA: its root (two tiers) or the CA itself (one tier). */
+export interface TrustAnchor {
+  name: string;
+  fingerprint: string;
+  pem: string;
+  /** The certificate's file in the vault. */
+  file: string;
+  /** Set for a two-tier root. */
+  rootId?: string;
+}
+
+export function trustAnchorOf(ctx: CoreContext, inv: Inventory, rec: CaRecord): TrustAnchor {
+  const root = rootOf(inv, rec);
+  const rel = root ? rootCertPath(root.id) : caCertPath(rec.id);
+  return { name: root?.name ?? rec.name, fingerprint: root?.fingerprint ?? rec.fingerprint, pem: ctx.vault.readText(rel), file: ctx.vault.path(rel), ...(root ? { rootId: root.id } : {}) };
+}
+
+/** The certificate trust stores and `ca export` get for the active CA: never an intermediate. */
+export function activeTrustAnchor(ctx: CoreContext): TrustAnchor {
+  const inv = ctx.vault.read();
+  return trustAnchorOf(ctx, inv, activeCaRecord(inv));
+}
+
+/**
+ * Every certificate a node should trust now (the active CA's first, then any still in overlap):
+ * for two-tier CAs their root, once however many intermediates it signed.
+ */
 export function trustedCaPems(ctx: CoreContext, inv: Inventory): string[] {
-  return inv.cas
+  const anchors = inv.cas
     .filter((c) => c.status !== 'retired')
     .sort((a, b) => (a.status === 'active' ? -1 : b.status === 'active' ? 1 : 0))
-    .map((c) => ctx.vault.readText(caCertPath(c.id)));
+    .map((c) => trustAnchorOf(ctx, inv, c));
+  return [...new Map(anchors.map((a) => [a.fingerprint, a.pem])).values()];
 }
 
 /** What the user chose for a new CA's passphrase: typed in the app, or nothing (decided here). */
@@ -279,6 +345,7 @@ export async function unlockCa(ctx: CoreContext, rec: CaRecord): Promise<Unlocke
   return { record: rec, certPem, cert: parseCaCertificate(certPem), signingKey: privateKey, keyType: type, kek: await nodeKeyKek(ctx, rec, passphrase) };
 }
 
+/** The certificate to trust for the active CA (a two-tier CA's root, never its intermediate). */
 export function exportCaCert(ctx: CoreContext): string {
-  return ctx.vault.readText(caCertPath(activeCaRecord(ctx.vault.read()).id));
+  return activeTrustAnchor(ctx).pem;
 }

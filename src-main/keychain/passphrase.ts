@@ -7,8 +7,11 @@ import type { SessionPassphrases } from './session-passphrases.ts';
 
 export const MIN_PASSPHRASE_LENGTH = 12;
 
-/** Asks the user for a CA's passphrase (a terminal, or the app); null when they give up. */
-export type AskPassphrase = (req: { caName: string; purpose: 'create' | 'unlock'; attempt: number }) => Promise<string | null>;
+/**
+ * Asks the user for a CA's passphrase (a terminal, or the app); null when they give up.
+ * 'export-key': a new passphrase for a key file that leaves the vault; 'key-file': the passphrase of such a file.
+ */
+export type AskPassphrase = (req: { caName: string; purpose: 'create' | 'unlock' | 'export-key' | 'key-file'; attempt: number }) => Promise<string | null>;
 
 /** Where a CA's passphrase comes from: a file the user named, the OS keychain, or the user's typing. */
 export interface PassphraseSource {

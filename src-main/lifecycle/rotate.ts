@@ -38,6 +38,9 @@ export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?
   if (opts.keyType !== undefined && !isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
   const snapshot = ctx.vault.read();
   const old = activeCaRecord(snapshot);
+  if (old.rootId) {
+    throw new UserError('refused', `the CA "${old.name}" is the intermediate of an offline root: rotate the intermediate instead (workstations keep trusting the same root); a new root needs a new vault`, { cli: 'run `cluster-trust ca intermediate rotate [--root-key FILE]`', app: 'rotate its intermediate instead (the offline root stays as it is)' });
+  }
   const pending = previousCa(snapshot);
   if (pending) {
     throw new UserError('conflict', `a rotation is already under way (CA "${pending.name}" is still trusted as the previous CA)`, { cli: 'renew its nodes and run `cluster-trust ca retire-old` first', app: 'finish it first in the CA rotation wizard (renew, push, retire)' });

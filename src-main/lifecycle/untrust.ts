@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { trustStatus, trustUninstall, type StoreKind, type StoreResult, type TrustOptions } from '../truststore/index.ts';
 import { fingerprintSha256 } from '../pki/inspect.ts';
-import { caCertPath } from '../core/ca.ts';
+import { trustAnchorOf } from '../core/ca.ts';
 import { toUserError } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
 import type { CoreContext } from '../core/context.ts';
@@ -14,13 +14,17 @@ export interface UntrustOutcome {
 }
 
 /**
- * After `ca retire-old`: removes the retired CA from this machine's trust stores, only from those
- * that actually hold it (found by fingerprint). The retirement has already landed, so trouble
- * here is reported per store, never thrown.
+ * After `ca retire-old`: removes the retired CA's trust anchor (its root, for a two-tier intermediate)
+ * from this machine's trust stores, only from those that actually hold it (found by fingerprint).
+ * A root that still anchors a CA in use (the intermediate that replaced a retired one) stays.
+ * The retirement has already landed, so trouble here is reported per store, never thrown.
  */
 export async function untrustRetiredCa(ctx: CoreContext, ca: CaRecord, env: TrustOptions = {}): Promise<UntrustOutcome[]> {
-  const pem = ctx.vault.readText(caCertPath(ca.id));
-  const opts: TrustOptions = { ...env, name: ca.name, caFile: ctx.vault.path(caCertPath(ca.id)) };
+  const inv = ctx.vault.read();
+  const anchor = trustAnchorOf(ctx, inv, ca);
+  if (inv.cas.some((c) => c.id !== ca.id && c.status !== 'retired' && trustAnchorOf(ctx, inv, c).fingerprint === anchor.fingerprint)) return [];
+  const pem = anchor.pem;
+  const opts: TrustOptions = { ...env, name: anchor.name, caFile: anchor.file };
   let kinds: StoreKind[];
   try {
     kinds = [...new Set((await trustStatus(pem, opts)).filter((r) => r.installed).map((r) => r.kind))];
@@ -33,11 +37,11 @@ export async function untrustRetiredCa(ctx: CoreContext, ca: CaRecord, env: Trus
     results = await trustUninstall(pem, { ...opts, stores: kinds });
   } catch (err) {
     const message = toUserError(err).message;
-    audit(ctx, { action: 'trust.uninstall', fingerprint: ca.fingerprint, outcome: 'failed', detail: message });
+    audit(ctx, { action: 'trust.uninstall', fingerprint: anchor.fingerprint, outcome: 'failed', detail: message });
     return [{ store: kinds.join(','), removed: false, message }];
   }
   const out = results.map((r) => ({ store: r.store, removed: !r.error && !r.installed, message: r.message }));
-  audit(ctx, out.map((o) => ({ action: 'trust.uninstall', fingerprint: ca.fingerprint, outcome: o.removed ? 'ok' as const : 'failed' as const, detail: `${o.store}: retired CA; ${o.message}` })));
+  audit(ctx, out.map((o) => ({ action: 'trust.uninstall', fingerprint: anchor.fingerprint, outcome: o.removed ? 'ok' as const : 'failed' as const, detail: `${o.store}: retired CA; ${o.message}` })));
   return out;
 }
 

@@ -37,14 +37,16 @@ export interface NewCa {
 }
 
 /**
- * A self-signed root: CA:true critical, pathlen 0 (it signs leaves only), keyCertSign+cRLSign critical,
- * SKI, and, when given, critical nameConstraints limiting it to the cluster's names.
+ * A self-signed root: CA:true critical, keyCertSign+cRLSign critical, SKI, and, when given, critical
+ * nameConstraints limiting it to the cluster's names. One tier (the default): pathlen 0, it signs
+ * leaves (so also digitalSignature). The root of two tiers: pathlen 1, it signs intermediates only.
  */
-export async function createRootCa(opts: { name: string; keyType: KeyType; days?: number; now?: Date; nameConstraints?: NameConstraintsInfo }): Promise<NewCa> {
+export async function createRootCa(opts: { name: string; keyType: KeyType; days?: number; now?: Date; nameConstraints?: NameConstraintsInfo; twoTier?: boolean }): Promise<NewCa> {
   const name = opts.name.trim();
   if (!name || name.length > 64) throw invalid('the CA name must be 1 to 64 characters');
   const days = checkDays(opts.days ?? CA_DEFAULT_DAYS, CA_MAX_DAYS, 'a CA');
   const key = await generateKey(opts.keyType);
+  const usage = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | (opts.twoTier ? 0 : x509.KeyUsageFlags.digitalSignature);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
     name: [{ CN: [name] }, { O: ['Cluster Trust'] }],
@@ -52,9 +54,42 @@ export async function createRootCa(opts: { name: string; keyType: KeyType; days?
     keys: { privateKey: key.privateKey, publicKey: key.publicKey },
     signingAlgorithm: signingAlgorithm(opts.keyType),
     extensions: [
+      new x509.BasicConstraintsExtension(true, opts.twoTier ? 1 : 0, true),
+      new x509.KeyUsagesExtension(usage, true),
+      await x509.SubjectKeyIdentifierExtension.create(key.publicKey),
+      ...(opts.nameConstraints ? [nameConstraintsExtension(opts.nameConstraints)] : []),
+    ],
+  });
+  return { certPem: pemWithNewline(cert.toString('pem')), key };
+}
+
+/**
+ * An intermediate signed by a two-tier root: CA:true pathlen 0 critical (it signs leaves only),
+ * keyCertSign+cRLSign+digitalSignature critical, SKI, AKI (the root's SKI), and the root's
+ * nameConstraints again (critical), so the intermediate alone already limits what it can sign.
+ * It never outlives its root.
+ */
+export async function createIntermediateCa(root: CaMaterial, opts: { name: string; keyType: KeyType; days?: number; now?: Date; nameConstraints?: NameConstraintsInfo }): Promise<NewCa> {
+  const name = opts.name.trim();
+  if (!name || name.length > 64) throw invalid(`the intermediate's name "${name}" must be 1 to 64 characters (use a shorter --name)`);
+  const days = checkDays(opts.days ?? CA_DEFAULT_DAYS, CA_MAX_DAYS, 'a CA');
+  const key = await generateKey(opts.keyType);
+  const { notBefore, notAfter: wanted } = validity(days, opts.now ?? new Date());
+  const notAfter = wanted > root.cert.notAfter ? root.cert.notAfter : wanted;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: [{ CN: [name] }, { O: ['Cluster Trust'] }],
+    issuer: root.cert.subjectName,
+    notBefore,
+    notAfter,
+    publicKey: key.publicKey,
+    signingKey: root.signingKey,
+    signingAlgorithm: signingAlgorithm(root.keyType),
+    extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
       await x509.SubjectKeyIdentifierExtension.create(key.publicKey),
+      await authorityKeyId(root),
       ...(opts.nameConstraints ? [nameConstraintsExtension(opts.nameConstraints)] : []),
     ],
   });

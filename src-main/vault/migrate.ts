@@ -29,8 +29,15 @@ function fromV1(inv: Json): Json {
   return { ...inv, schema: 2, nodes: migratedNodes, certs: migratedCerts };
 }
 
+/** Schema 3 adds the roots of two-tier CAs: an older vault has none (every CA is its own root). */
+function fromV2(inv: Json): Json {
+  return { ...inv, schema: 3, roots: [] };
+}
+
 /** Brings an inventory read from disk (or a backup) to the current schema; the schema check comes after. */
 export function migrateInventory(raw: unknown): unknown {
-  if (isObject(raw) && raw.schema === 1) return fromV1(raw);
-  return raw;
+  let inv = raw;
+  if (isObject(inv) && inv.schema === 1) inv = fromV1(inv);
+  if (isObject(inv) && inv.schema === 2) inv = fromV2(inv);
+  return inv;
 }

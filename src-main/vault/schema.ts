@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { KEY_TYPES } from '../pki/policy.ts';
 
 /** Bumped whenever the on-disk shape changes; older vaults are migrated on open, newer ones refused. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const keyTypeSchema = z.enum(KEY_TYPES);
 
@@ -24,6 +24,28 @@ export const caRecordSchema = z.object({
   /** When a rotation made this CA `previous`, and when `ca retire-old` retired it. */
   rotatedAt: z.string().optional(),
   retiredAt: z.string().optional(),
+  /** Two-tier vaults: this CA is an intermediate, signed by the root of this id (`roots`). */
+  rootId: z.string().regex(/^[0-9a-f]{16}$/).optional(),
+});
+
+/**
+ * The offline root of a two-tier vault: the trust anchor workstations and nodes trust. It signs
+ * intermediates only; its key may leave the vault (`ca root export`, `ca root remove`).
+ */
+export const rootRecordSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  name: z.string(),
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  keyType: keyTypeSchema,
+  notBefore: z.string(),
+  notAfter: z.string(),
+  createdAt: z.string(),
+  passphraseIn: z.enum(['keychain', 'file', 'typed']),
+  /** False once `ca root remove` deleted the key (and its keychain passphrase) from this vault. */
+  keyInVault: z.boolean(),
+  /** The last `ca root export`: where it went and the SHA-256 of what was written. */
+  exported: z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), at: z.string() }).optional(),
+  removedAt: z.string().optional(),
 });
 
 export const sshTargetSchema = z.object({
@@ -93,6 +115,8 @@ export const certRecordSchema = z.object({
 export const inventorySchema = z.object({
   schema: z.literal(SCHEMA_VERSION),
   cas: z.array(caRecordSchema),
+  /** Roots of two-tier CAs (none in a one-tier vault). */
+  roots: z.array(rootRecordSchema).default([]),
   nodes: z.array(nodeRecordSchema),
   certs: z.array(certRecordSchema),
   crlNumber: z.number().int().min(0).default(0),
@@ -114,6 +138,7 @@ export const packSchema = z.object({
 });
 
 export type CaRecord = z.infer<typeof caRecordSchema>;
+export type RootRecord = z.infer<typeof rootRecordSchema>;
 export type NodeRecord = z.infer<typeof nodeRecordSchema>;
 export type CertRecord = z.infer<typeof certRecordSchema>;
 export type SshTarget = z.infer<typeof sshTargetSchema>;
@@ -121,5 +146,5 @@ export type Inventory = z.infer<typeof inventorySchema>;
 export type Pack = z.infer<typeof packSchema>;
 
 export function emptyInventory(): Inventory {
-  return { schema: SCHEMA_VERSION, cas: [], nodes: [], certs: [], crlNumber: 0 };
+  return { schema: SCHEMA_VERSION, cas: [], roots: [], nodes: [], certs: [], crlNumber: 0 };
 }

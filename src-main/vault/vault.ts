@@ -19,6 +19,7 @@ export interface PendingFile {
  */
 function freezeSnapshot(inv: Inventory): Inventory {
   Object.freeze(inv.cas);
+  Object.freeze(inv.roots);
   Object.freeze(inv.nodes);
   Object.freeze(inv.certs);
   return Object.freeze(inv);

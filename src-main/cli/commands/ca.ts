@@ -1,4 +1,5 @@
 import { initCa, importCa, showCa, exportCaCert, type CaInfo } from '../../core/ca.ts';
+import { initTwoTierCa } from '../../core/two-tier.ts';
 import { readInputBytes, readInputFile } from '../input-files.ts';
 import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
@@ -20,13 +21,31 @@ export function constraintWarningLines(ca: CaInfo): string {
   return (ca.warnings ?? []).map((w) => `\nwarning: ${w}`).join('');
 }
 
+/** Two tiers: the root's lines (trust anchor, where its key is). */
+function rootLines(ca: CaInfo): Array<[string, string]> {
+  const root = ca.root;
+  if (!root) return [['tiers', 'one: this CA is its own root and signs the nodes (its key: in the vault)']];
+  const key = root.keyInVault
+    ? `in the vault (passphrase ${root.passphraseLocation})${root.exported ? `; exported to ${root.exported.path} on ${root.exported.at}` : '; not exported yet'}`
+    : `not in the vault${root.exported ? ` (exported to ${root.exported.path} on ${root.exported.at})` : ''}: needed only for \`ca intermediate rotate --root-key FILE\``;
+  return [
+    ['tiers', 'two: an offline root (the trust anchor) and an intermediate that signs the nodes'],
+    ['root', `${root.name}, valid until ${root.notAfter}`],
+    ['root SHA-256', formatFingerprint(root.sha256)],
+    ['root key', key],
+    ['root names', root.nameConstraints ? describeConstraints(root.nameConstraints) : 'none: it can sign for any name'],
+  ];
+}
+
 function describe(ca: CaInfo, keychain?: KeychainInfo): string {
   return kv([
-    ['CA', ca.name],
+    ...rootLines(ca),
+    [ca.root ? 'intermediate' : 'CA', ca.name],
     ['subject', ca.subject],
     ['key', ca.keyType],
     ['valid', `${ca.notBefore} .. ${ca.notAfter}`],
     ['SHA-256', formatFingerprint(ca.sha256)],
+    [ca.root ? 'intermediate key' : 'key file', 'in the vault'],
     ['passphrase', ca.passphraseLocation],
     ['names', describeCaConstraints(ca)],
     ...(keychain ? [['keychain', keychain.reachable ? `${keychain.backend} (reachable)` : `not reachable: ${keychain.detail}`] as [string, string]] : []),
@@ -45,15 +64,16 @@ export function permitOptions(args: ParsedArgs): { dns: string[]; ips: string[] 
 export const caCommands: Command[] = [
   {
     words: ['ca', 'init'],
-    usage: `ca init --name NAME [--key ${KEY_TYPES.join('|')}] [--days N] [--permit-dns SUFFIX]... [--permit-ip CIDR]...`,
-    summary: 'create the cluster\'s root CA (passphrase kept in the OS keychain, or your --passphrase-file, or typed on the terminal where no keychain answers); --permit-* limit it to your names (critical nameConstraints)',
-    options: [{ name: 'name', value: true }, { name: 'key', value: true }, { name: 'days', value: true }, ...PERMIT_OPTIONS],
+    usage: `ca init --name NAME [--key ${KEY_TYPES.join('|')}] [--days N] [--permit-dns SUFFIX]... [--permit-ip CIDR]... [--intermediate]`,
+    summary: 'create the cluster\'s root CA (passphrase kept in the OS keychain, or your --passphrase-file, or typed on the terminal where no keychain answers); --permit-* limit it to your names (critical nameConstraints); --intermediate: a root that can go offline and an intermediate that signs the nodes',
+    options: [{ name: 'name', value: true }, { name: 'key', value: true }, { name: 'days', value: true }, ...PERMIT_OPTIONS, { name: 'intermediate' }],
     async run(ctx, args) {
       const name = one(args, 'name');
       if (!name) throw invalid('ca init needs --name NAME');
       const key = one(args, 'key');
       if (key !== undefined && !isKeyType(key)) throw invalid(`unknown key type "${key}"; use one of ${KEY_TYPES.join(', ')}`);
-      const ca = await initCa(ctx, { name, keyType: key as never, days: intOption(args, 'days'), permit: permitOptions(args) });
+      const opts = { name, keyType: key as never, days: intOption(args, 'days'), permit: permitOptions(args) };
+      const ca = args.flags.has('intermediate') ? await initTwoTierCa(ctx, opts) : await initCa(ctx, opts);
       return { human: `created CA in ${ctx.vault.home}\n${describe(ca)}`, json: ca };
     },
   },
@@ -70,13 +90,13 @@ export const caCommands: Command[] = [
   {
     words: ['ca', 'export'],
     usage: 'ca export --out FILE',
-    summary: 'write the CA certificate (never the key) to FILE',
+    summary: 'write the certificate to trust (the CA, or a two-tier CA\'s root; never a key) to FILE',
     options: [{ name: 'out', value: true }],
     async run(ctx, args) {
       const out = one(args, 'out');
       if (!out) throw invalid('ca export needs --out FILE');
       const path = writeBundleFile(Buffer.from(exportCaCert(ctx)), out);
-      return { human: `wrote the CA certificate to ${path}`, json: { path } };
+      return { human: `wrote the CA certificate to trust to ${path}`, json: { path } };
     },
   },
   {

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { activeCaRecord, caCertPath, exportCaCert } from '../../core/ca.ts';
+import { activeTrustAnchor } from '../../core/ca.ts';
 import { invalid } from '../../errors.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
 import { parseTrustedCa, trustInstall, trustStatus, trustUninstall, STORE_KINDS, type StoreKind, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
@@ -19,10 +19,9 @@ const STORE_OPTIONS: OptionSpec[] = [
 const CHANGE_OPTIONS: OptionSpec[] = [...STORE_OPTIONS, { name: 'dry-run' }];
 const STORE_USAGE = `[--store ${STORE_KINDS.join('|')}]... [--nss-db DIR]... [--java-keystore FILE]`;
 
-/** The vault's active CA, and its file so commands name a real path. */
+/** What this machine trusts for the vault's active CA (a two-tier CA's root), and its file so commands name a real path. */
 function activeCa(ctx: CoreContext): { pem: string; file: string; name: string } {
-  const rec = activeCaRecord(ctx.vault.read());
-  return { pem: exportCaCert(ctx), file: ctx.vault.path(caCertPath(rec.id)), name: rec.name };
+  return activeTrustAnchor(ctx);
 }
 
 function optionsFrom(args: ParsedArgs, ca: { file: string; name: string }): TrustOptions {

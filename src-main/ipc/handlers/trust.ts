@@ -1,4 +1,4 @@
-import { activeCaRecord, caCertPath, exportCaCert } from '../../core/ca.ts';
+import { activeTrustAnchor } from '../../core/ca.ts';
 import { auditTrust } from '../../lifecycle/untrust.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
 import { parseTrustedCa, trustInstall, trustStatus, trustUninstall, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
@@ -15,9 +15,9 @@ import type { HandlerSection } from './types.ts';
  */
 export type TrustPlacement = Omit<TrustOptions, 'stores' | 'dryRun' | 'caFile' | 'name'>;
 
+/** What this machine trusts for the vault's active CA (a two-tier CA's root), and its file so commands name a real path. */
 function activeCa(ctx: CoreContext): { pem: string; file: string; name: string } {
-  const rec = activeCaRecord(ctx.vault.read());
-  return { pem: exportCaCert(ctx), file: ctx.vault.path(caCertPath(rec.id)), name: rec.name };
+  return activeTrustAnchor(ctx);
 }
 
 function row(r: StoreResult): TrustStoreRow {
