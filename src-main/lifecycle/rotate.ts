@@ -108,7 +108,9 @@ export function caStatus(ctx: CoreContext): CaStatus {
     const ca = cert ? inv.cas.find((c) => c.id === cert.caId) : undefined;
     return { node: n.name, serial: cert?.serial ?? null, ca: ca?.name ?? null, caStatus: ca?.status ?? null, state: certStateIn(inv, cert, now) };
   });
-  return { cas: inv.cas, nodes, onPreviousCa: nodes.filter((r) => r.caStatus === 'previous' && (r.state === 'ok' || r.state === 'renew')).map((r) => r.node) };
+  // The same count retire-old refuses on: every live certificate of the previous CA, CSR-signed ones included.
+  const previous = previousCa(inv);
+  return { cas: inv.cas, nodes, onPreviousCa: previous ? liveCertHolders(inv, previous.id, now) : [] };
 }
 
 function liveCerts(inv: Inventory, caId: string, now: Date): CertRecord[] {

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { trustStatus, trustUninstall, type StoreKind, type StoreResult, type TrustOptions } from '../truststore/index.ts';
+import { trustInstall, trustStatus, trustUninstall, type StoreKind, type StoreResult, type TrustOptions } from '../truststore/index.ts';
 import { fingerprintSha256 } from '../pki/inspect.ts';
-import { trustAnchorOf } from '../core/ca.ts';
+import { activeTrustAnchor, trustAnchorOf, type TrustAnchor } from '../core/ca.ts';
 import { toUserError } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
 import type { CoreContext } from '../core/context.ts';
@@ -46,7 +46,7 @@ export async function untrustRetiredCa(ctx: CoreContext, ca: CaRecord, env: Trus
 }
 
 /** Logs a trust install/uninstall on this machine (dry runs change nothing and are not logged); returns the results unchanged. */
-export function auditTrust(ctx: CoreContext, action: 'trust.install' | 'trust.uninstall', caPem: string, results: StoreResult[]): StoreResult[] {
+function auditTrust(ctx: CoreContext, action: 'trust.install' | 'trust.uninstall', caPem: string, results: StoreResult[]): StoreResult[] {
   const fingerprint = fingerprintSha256(new X509Certificate(caPem).raw);
   audit(ctx, results.filter((r) => !r.dryRun && (r.changed || r.error)).map((r) => ({
     action,
@@ -55,4 +55,15 @@ export function auditTrust(ctx: CoreContext, action: 'trust.install' | 'trust.un
     detail: `${r.store}: ${r.message}`,
   })));
   return results;
+}
+
+/**
+ * Installing or removing the active CA's trust anchor (a two-tier CA's root) on this machine, for
+ * both front ends: the store change, then its audit entries.
+ */
+export async function changeTrust(ctx: CoreContext, action: 'install' | 'uninstall', env: Omit<TrustOptions, 'caFile' | 'name'>): Promise<{ ca: TrustAnchor; results: StoreResult[] }> {
+  const ca = activeTrustAnchor(ctx);
+  const opts: TrustOptions = { ...env, caFile: ca.file, name: ca.name };
+  const results = action === 'install' ? await trustInstall(ca.pem, opts) : await trustUninstall(ca.pem, opts);
+  return { ca, results: auditTrust(ctx, `trust.${action}`, ca.pem, results) };
 }

@@ -5,9 +5,9 @@ import { renewNodes, type KeyMode, type RenewSelection } from '../../lifecycle/r
 import { KEY_ON_NODE_OPTIONS, KEY_ON_NODE_USAGE, keyOnNodeOptions, onNodeProgress, withSigint } from '../key-on-node-options.ts';
 import { revokeCertificate, type RevokeTarget } from '../../lifecycle/revoke.ts';
 import { generateCrls, REVOCATION_REASONS } from '../../core/crl.ts';
-import { rotateCa, caStatus, retirePreviousCa } from '../../lifecycle/rotate.ts';
+import { rotateCa, caStatus } from '../../lifecycle/rotate.ts';
 import { readAudit } from '../../vault/audit.ts';
-import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
+import { retireOldCa } from '../../lifecycle/retire.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
 import { resolveInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
@@ -202,13 +202,13 @@ export const lifecycleCommands: Command[] = [
     summary: 'stop trusting the previous CA in bundles and in this machine\'s trust stores (refused while a node still holds a live certificate from it, unless --force)',
     options: [{ name: 'force' }],
     async run(ctx, args) {
-      const r = await retirePreviousCa(ctx, { force: args.flags.has('force') });
-      const stores = await untrustRetiredCa(ctx, r.retired);
+      const r = await retireOldCa(ctx, { force: args.flags.has('force') });
+      const stores = r.trustStores;
       const lines = [`retired CA "${r.retired.name}" (${formatFingerprint(r.retired.fingerprint).slice(0, 23)}...): new bundles trust the active CA only; its certificate and encrypted key stay in the vault`];
       if (r.forcedPast.length) lines.push(`forced: ${r.forcedPast.join(', ')} still hold certificates from it and will be refused once peers get the new ca.crt; renew them now`);
       for (const s of stores) lines.push(`trust store ${s.store}: ${s.removed ? 'removed the retired CA' : `NOT removed: ${s.message}`}`);
       lines.push('push the new ca.crt to every node (bundles or `renew --all --push`)');
-      return { human: lines.join('\n'), json: { ...r, trustStores: stores }, exitCode: stores.some((s) => !s.removed) ? 3 : 0 };
+      return { human: lines.join('\n'), json: r, exitCode: stores.some((s) => !s.removed) ? 3 : 0 };
     },
   },
   {

@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import { activeTrustAnchor } from '../../core/ca.ts';
 import { invalid } from '../../errors.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
-import { parseTrustedCa, trustInstall, trustStatus, trustUninstall, STORE_KINDS, type StoreKind, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
+import { parseTrustedCa, trustStatus, STORE_KINDS, type StoreKind, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
 import { posixCommand } from '../../truststore/shell.ts';
 import { many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
 import { table } from '../format.ts';
 import type { Command, CommandResult } from '../command.ts';
 import type { CoreContext } from '../../core/context.ts';
-import { auditTrust } from '../../lifecycle/untrust.ts';
+import { changeTrust } from '../../lifecycle/untrust.ts';
 
 const STORE_OPTIONS: OptionSpec[] = [
   { name: 'store', value: true, repeat: true },
@@ -89,16 +89,16 @@ function changeOutput(pem: string, results: StoreResult[], dryRun: boolean): Com
 }
 
 /** `trust install` and `trust uninstall`: the same options, audit and output around one store change. */
-function changeCommand(action: 'install' | 'uninstall', summary: string, change: (pem: string, opts: TrustOptions) => Promise<StoreResult[]>): Command {
+function changeCommand(action: 'install' | 'uninstall', summary: string): Command {
   return {
     words: ['trust', action],
     usage: `trust ${action} ${STORE_USAGE} [--dry-run]`,
     summary,
     options: CHANGE_OPTIONS,
     async run(ctx, args) {
-      const ca = activeCa(ctx);
-      const opts = optionsFrom(args, ca);
-      return changeOutput(ca.pem, auditTrust(ctx, `trust.${action}`, ca.pem, await change(ca.pem, opts)), opts.dryRun === true);
+      const opts = optionsFrom(args, activeCa(ctx));
+      const { ca, results } = await changeTrust(ctx, action, opts);
+      return changeOutput(ca.pem, results, opts.dryRun === true);
     },
   };
 }
@@ -114,6 +114,6 @@ export const trustCommands: Command[] = [
       return statusOutput(ca.pem, await trustStatus(ca.pem, optionsFrom(args, ca)));
     },
   },
-  changeCommand('install', 'trust the CA in this machine\'s stores (all found here without --store); asks the OS for administrator rights when needed', trustInstall),
-  changeCommand('uninstall', 'remove the CA (found by fingerprint) from this machine\'s stores', trustUninstall),
+  changeCommand('install', 'trust the CA in this machine\'s stores (all found here without --store); asks the OS for administrator rights when needed'),
+  changeCommand('uninstall', 'remove the CA (found by fingerprint) from this machine\'s stores'),
 ];

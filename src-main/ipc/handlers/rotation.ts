@@ -1,10 +1,9 @@
 import { permitOf } from '../permit.ts';
-import { liveCertHolders, rotateCa, retirePreviousCa } from '../../lifecycle/rotate.ts';
-import { untrustRetiredCa } from '../../lifecycle/untrust.ts';
+import { rotateCa } from '../../lifecycle/rotate.ts';
+import { retireOldCa } from '../../lifecycle/retire.ts';
 import { restoreVault } from '../../lifecycle/restore.ts';
 import { resolveInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
-import { UserError } from '../../errors.ts';
 import { rotationCa, rotationView } from '../rotation-view.ts';
 import { renewWithProgress } from './lifecycle.ts';
 import type { TrustPlacement } from './trust.ts';
@@ -27,19 +26,9 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
     },
     renewOldCa: ({ jobId }, call) => renewWithProgress(host.context(), 'old-ca', jobId, call),
     retireOldCa: async ({ force, confirmCutOff }) => {
-      const ctx = host.context();
-      if (force) {
-        // The user confirmed cutting off a number of nodes: if that number changed since, ask again.
-        const inv = ctx.vault.read();
-        const prev = inv.cas.find((c) => c.status === 'previous');
-        const live = prev ? liveCertHolders(inv, prev.id, ctx.now()).length : 0;
-        if (live !== confirmCutOff) {
-          throw new UserError('conflict', `retiring now would cut off ${live} node(s), not the ${confirmCutOff} you confirmed; look at the list again`);
-        }
-      }
-      const r = await retirePreviousCa(ctx, { force });
-      const stores = await untrustRetiredCa(ctx, r.retired, placement);
-      return { retired: rotationCa(r.retired), forcedPast: r.forcedPast, trustStores: stores };
+      // The user confirmed cutting off a number of nodes: if that number changed since, the core asks again.
+      const r = await retireOldCa(host.context(), { force, ...(force ? { confirmCutOff } : {}), trustEnv: placement });
+      return { retired: rotationCa(r.retired), forcedPast: r.forcedPast, trustStores: r.trustStores };
     },
     restoreVault: async ({ force }) => {
       const path = await host.chooseOpenPath({ title: 'Restore the vault from a backup', filters: [{ name: 'Vault backups', extensions: ['tar.gz', 'tgz'] }, { name: 'All files', extensions: ['*'] }] });

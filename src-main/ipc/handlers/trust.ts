@@ -1,7 +1,7 @@
 import { activeTrustAnchor } from '../../core/ca.ts';
-import { auditTrust } from '../../lifecycle/untrust.ts';
+import { changeTrust } from '../../lifecycle/untrust.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
-import { parseTrustedCa, trustInstall, trustStatus, trustUninstall, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
+import { parseTrustedCa, trustStatus, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
 import { posixCommand } from '../../truststore/shell.ts';
 import type { CoreContext } from '../../core/context.ts';
 import type { TrustReport, TrustStoreRow } from '../contract.ts';
@@ -53,12 +53,7 @@ export function trustHandlers(host: Host, placement: TrustPlacement = {}): Handl
       return report(ca, 'status', true, await trustStatus(ca.pem, { ...placement, caFile: ca.file, name: ca.name }));
     },
     changeTrust: async ({ action, stores, dryRun }) => {
-      const ctx = host.context();
-      const ca = activeCa(ctx);
-      const opts: TrustOptions = { ...placement, caFile: ca.file, name: ca.name, dryRun, ...(stores ? { stores } : {}) };
-      const results = action === 'install' ? await trustInstall(ca.pem, opts) : await trustUninstall(ca.pem, opts);
-      // Same audit trail as the CLI: real changes and failures, never dry runs.
-      auditTrust(ctx, action === 'install' ? 'trust.install' : 'trust.uninstall', ca.pem, results);
+      const { ca, results } = await changeTrust(host.context(), action, { ...placement, dryRun, ...(stores ? { stores } : {}) });
       return report(ca, action, dryRun, results);
     },
   };
