@@ -107,6 +107,12 @@ test('two tiers: a self-signed root with pathlen 1 (keyCertSign, cRLSign), an in
   const chain = readFileSync(web.cert, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!;
   assert.equal(chain.length, 2);
   assert.equal(new X509Certificate(chain[1]!).fingerprint256, i.fingerprint256);
+  // inspect names each tier of a chain file.
+  const inspected = ws.cli('inspect', web.cert).stdout;
+  assert.match(inspected, /CA:\s+no/);
+  assert.match(inspected, /CA:\s+yes \(intermediate: signed by the issuer above\)/);
+  assert.match(ws.cli('inspect', root).stdout, /CA:\s+yes \(root: self-signed\)/);
+  assert.match(ws.cli('ca', 'show').stdout, /tiers:\s+two: an offline root/);
   const shown = ok(ws.cli('--json', 'ca', 'show'));
   assert.equal(shown.root.keyInVault, true);
   assert.equal(shown.root.sha256.toLowerCase().replace(/:/g, ''), r.fingerprint256.toLowerCase().replace(/:/g, ''));
