@@ -4,7 +4,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, runCli, sh, workspace } from '../helpers/cli.ts';
 import { ok } from './helpers.ts';
@@ -36,4 +37,30 @@ test('trust install puts the root (not the intermediate) in NSS; retire-old of a
   assert.equal(new X509Certificate(sh('certutil', ['-L', '-d', `sql:${nssdb}`, '-n', nick, '-a'])).fingerprint256.replace(/:/g, '').toLowerCase(), hex(ca.root.sha256));
   const log = readFileSync(join(ws.home, 'audit.jsonl'), 'utf8');
   assert.doesNotMatch(log, /"action":"trust.uninstall"/);
+});
+
+test('the intermediate signs the node CRL: openssl checks it against the intermediate, and a revoked leaf fails verification with the chain to the root', () => {
+  const w = workspace();
+  try {
+    const cli = (...args: string[]) => w.cli('--json', ...args);
+    ok(cli('ca', 'init', '--intermediate', '--name', 'CRL Two Tier'));
+    ok(cli('node', 'add', 'n1', '--dns', 'n1.cluster.example', '--server'));
+    ok(cli('issue', 'n1'));
+    const dir = join(w.dir, 'b');
+    ok(cli('bundle', 'n1', '--out', dir));
+    ok(cli('revoke', 'n1'));
+    const crl = join(w.dir, 'crl.pem');
+    ok(cli('crl', '--out', crl));
+    const inter = join(w.dir, 'inter.pem');
+    const chain = readFileSync(join(dir, 'node.crt'), 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!;
+    writeFileSync(inter, `${chain[1]}\n`);
+    sh('openssl', ['crl', '-in', crl, '-CAfile', inter, '-noout']); // exits non-zero unless the intermediate signed it
+    const issuer = sh('openssl', ['crl', '-in', crl, '-noout', '-issuer']);
+    assert.match(issuer, /CN ?= ?CRL Two Tier Intermediate/);
+    const r = spawnSync('openssl', ['verify', '-crl_check', '-CAfile', join(dir, 'ca.crt'), '-untrusted', join(dir, 'node.crt'), '-CRLfile', crl, join(dir, 'node.crt')], { encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stdout + r.stderr, /certificate revoked/);
+  } finally {
+    cleanup(w.dir);
+  }
 });
