@@ -3,11 +3,26 @@ import { readPrivateKey } from '../pki/keys.ts';
 import { keychainAccount } from '../keychain/passphrase.ts';
 import { assertPrivateSecretFile } from '../keychain/secret-file.ts';
 import { writeBundleFile } from '../bundle/write.ts';
-import { caKeyPath } from './ca.ts';
+import { caKeyPath, rootKeyPath } from './ca.ts';
 import { UserError, invalid } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
 import type { CoreContext } from './context.ts';
-import type { CaRecord } from '../vault/schema.ts';
+import type { Inventory } from '../vault/schema.ts';
+
+/** A key the vault holds under a passphrase: every CA's, and a two-tier root's while its key is in the vault. */
+interface KeyHolder {
+  name: string;
+  fingerprint: string;
+  passphraseIn: 'keychain' | 'file' | 'typed';
+  keyPath: string;
+}
+
+function keyHolders(inv: Inventory): KeyHolder[] {
+  return [
+    ...inv.cas.map((c) => ({ name: c.name, fingerprint: c.fingerprint, passphraseIn: c.passphraseIn, keyPath: caKeyPath(c.id) })),
+    ...inv.roots.filter((r) => r.keyInVault).map((r) => ({ name: `${r.name} (root)`, fingerprint: r.fingerprint, passphraseIn: r.passphraseIn, keyPath: rootKeyPath(r.id) })),
+  ];
+}
 
 /**
  * Moving a vault to another machine: a backup carries every CA key encrypted, but the random
@@ -27,7 +42,7 @@ export interface PassphrasesExported {
 }
 
 export async function exportCaPassphrases(ctx: CoreContext, outFile: string): Promise<PassphrasesExported> {
-  const cas = ctx.vault.read().cas.filter((c) => c.passphraseIn === 'keychain');
+  const cas = keyHolders(ctx.vault.read()).filter((c) => c.passphraseIn === 'keychain');
   if (cas.length === 0) throw invalid('no CA in this vault keeps its passphrase in the keychain: your own passphrase (its file, or what you typed) is the copy to keep');
   const lines = [HEADER];
   const written: string[] = [];
@@ -77,13 +92,13 @@ function parseExport(file: string): Map<string, string> {
 /** Every passphrase is checked against its CA's key before any is stored: a wrong file stores nothing. */
 export async function importCaPassphrases(ctx: CoreContext, file: string): Promise<PassphrasesImported> {
   const given = parseExport(file);
-  const cas = ctx.vault.read().cas;
-  const matched: Array<{ ca: CaRecord; pass: string }> = [];
+  const cas = keyHolders(ctx.vault.read());
+  const matched: Array<{ ca: KeyHolder; pass: string }> = [];
   for (const ca of cas) {
     const pass = given.get(keychainAccount(ca.fingerprint));
     if (pass === undefined) continue;
     try {
-      readPrivateKey(ctx.vault.readText(caKeyPath(ca.id)), pass);
+      readPrivateKey(ctx.vault.readText(ca.keyPath), pass);
     } catch {
       throw new UserError('bad-passphrase', `the passphrase in ${file} for the CA "${ca.name}" does not open its key; nothing was stored`);
     }

@@ -124,7 +124,7 @@ test('core: removeNode refuses without a choice, and a re-added node of the same
   assert.equal(ctx.vault.read().certs.find((c) => c.serial === issued!.serial)?.nodeId, first!.id);
 });
 
-test('an old-format (schema 1) vault: migrated on read, the resurrected certificate is dropped from the re-added node, written as schema 2 on the next change', () => {
+test('an old-format (schema 1) vault: migrated on read, the resurrected certificate is dropped from the re-added node, written in the current schema on the next change', () => {
   const dir = tempDir();
   dirs.push(dir);
   const home = join(dir, 'home');
@@ -154,10 +154,10 @@ test('an old-format (schema 1) vault: migrated on read, the resurrected certific
   assert.deepEqual(ids(), ids());
   assert.equal(inventory(ws).schema, 1, 'reading does not write');
 
-  // The first change writes schema 2; web1 renews on the migrated vault; the stand-alone CSR certificate stays nobody's.
+  // The first change writes the current schema (3); web1 renews on the migrated vault; the stand-alone CSR certificate stays nobody's.
   ok(ws.cli('renew', 'web1'), 'renew web1 on a migrated vault');
   const inv = inventory(ws);
-  assert.equal(inv.schema, 2);
+  assert.equal(inv.schema, 3);
   const web1Id = inv.nodes.find((n) => n.name === 'web1')!.id;
   assert.equal(inv.certs.find((c) => c.serial === web1)?.nodeId, web1Id);
   assert.equal(inv.certs.find((c) => c.serial === oldApp)?.nodeId, undefined, 'the old app certificate belongs to no current node');

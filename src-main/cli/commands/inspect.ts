@@ -24,7 +24,7 @@ export const inspectCommands: Command[] = [
         ['issuer', r.issuer],
         ['serial', r.serial],
         ['valid', `${r.notBefore} .. ${r.notAfter}`],
-        ['CA', r.isCa ? 'yes' : 'no'],
+        ['CA', r.isCa ? (r.selfSigned ? 'yes (root: self-signed)' : 'yes (intermediate: signed by the issuer above)') : 'no'],
         ...(r.isCa ? [['name constraints', r.nameConstraints ? describeConstraints(r.nameConstraints) : 'none (may sign for any name)'] as [string, string]] : []),
         ['DNS', r.dns.join(', ') || '-'],
         ['IP', r.ips.join(', ') || '-'],
