@@ -6,7 +6,7 @@ import { acquireLock } from './lock.ts';
 import { migrateInventory } from './migrate.ts';
 import { emptyInventory, inventorySchema, packSchema, SCHEMA_VERSION, type Inventory, type Pack } from './schema.ts';
 import { UserError } from '../errors.ts';
-import { checkedInventoryText, checkedRecords } from './checked-write.ts';
+import { inventoryText } from './inventory-text.ts';
 
 export interface PendingFile {
   relPath: string;
@@ -227,7 +227,6 @@ export class Vault {
     }
     try {
       const inv = this.readFresh();
-      const checked = checkedRecords(inv);
       const tx = new Transaction();
       const result = await change(inv, tx);
       const dirs = new Set<string>();
@@ -238,7 +237,7 @@ export class Vault {
         dirs.add(dir);
       }
       for (const dir of dirs) fsyncDir(dir);
-      const text = checkedInventoryText(inv, checked);
+      const text = inventoryText(inventorySchema.parse(inv));
       writeFileAtomic(this.path('inventory.json'), text, 0o600);
       this.cached = undefined;
       // After the inventory: a crash in between leaves a stale stamp, which only means a full check.
