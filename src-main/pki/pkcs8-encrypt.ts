@@ -5,13 +5,26 @@ import { toPem } from './pem.ts';
 
 /**
  * PKCS#8 encryption strong enough for the CA key: PBES2 with PBKDF2-HMAC-SHA256 at 600,000
- * iterations (OWASP's figure for PBKDF2-SHA256) and AES-256-CBC. Node's own export fixes PBKDF2 at
+ * iterations (OWASP's figure for PBKDF2-SHA256) for a passphrase a person chose, and AES-256-CBC. Node's own export fixes PBKDF2 at
  * 2,048 iterations, so the structure is assembled here; `openssl pkey` and Node read it as usual.
  * (scrypt would be stronger per second, but OpenSSL refuses PKCS#8 scrypt above 32 MB of memory,
  * which caps it below the recommended cost.)
  */
 
 export const CA_KEY_ITERATIONS = 600_000;
+
+/**
+ * The count for a passphrase the app generated (256 random bits, kept in the keychain). Iterations
+ * only slow the guessing of a secret with little entropy; nobody can enumerate 2^256 passphrases
+ * at any cost per guess, so 600,000 would only cost every signing ~0.4 s for nothing. 2,048 is
+ * OpenSSL's own PKCS#8 default, so every tool reads it.
+ */
+export const GENERATED_PASSPHRASE_ITERATIONS = 2_048;
+
+/** The PBKDF2 count a CA key gets: cheap only for a passphrase the app generated itself. */
+export function caKeyIterations(passphrase: 'generated' | 'chosen'): number {
+  return passphrase === 'generated' ? GENERATED_PASSPHRASE_ITERATIONS : CA_KEY_ITERATIONS;
+}
 
 const OID = {
   pbes2: '1.2.840.113549.1.5.13',
@@ -20,7 +33,7 @@ const OID = {
   aes256Cbc: '2.16.840.1.101.3.4.1.42',
 };
 
-export function encryptPkcs8Strong(pkcs8Der: Buffer, passphrase: string, iterations = CA_KEY_ITERATIONS): string {
+export function encryptPkcs8Strong(pkcs8Der: Buffer, passphrase: string, iterations: number): string {
   const salt = randomBytes(16);
   const iv = randomBytes(16);
   const key = pbkdf2Sync(passphrase, salt, iterations, 32, 'sha256');

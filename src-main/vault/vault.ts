@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, fstatSync, openSync, readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileAtomic, ensurePrivateDir, fsyncDir } from './atomic.ts';
@@ -6,6 +6,7 @@ import { acquireLock } from './lock.ts';
 import { migrateInventory } from './migrate.ts';
 import { emptyInventory, inventorySchema, packSchema, SCHEMA_VERSION, type Inventory, type Pack } from './schema.ts';
 import { UserError } from '../errors.ts';
+import { inventoryText } from './inventory-text.ts';
 
 export interface PendingFile {
   relPath: string;
@@ -25,9 +26,16 @@ function freezeSnapshot(inv: Inventory): Inventory {
   return Object.freeze(inv);
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** Beside the inventory: the SHA-256 of the last inventory.json this code wrote (already schema-checked). */
+/** What identifies one version of a file on disk: a replaced or edited file changes its inode, size or ctime. */
+const statKey = (st: BigIntStats): string => `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+
+/**
+ * Beside the inventory: the SHA-256 of the last inventory.json this code wrote (already
+ * schema-checked), then a line with that file's inode, size and times as it landed. A file that
+ * still has them is those bytes (any write changes its ctime), so it is not even hashed again.
+ */
 export const CHECKED_STAMP = '.inventory.sha256';
 
 /** Files a transaction writes before the inventory that refers to them. */
@@ -100,7 +108,7 @@ export class Vault {
     } catch {
       return this.readFresh(); // missing: empty; unreadable: the same error as ever
     }
-    const stamp = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    const stamp = statKey(st);
     if (this.cached?.stamp === stamp) return this.cached.inventory;
     // Stat before reading: a file replaced in between only costs one more parse on the next call.
     const inventory = freezeSnapshot(this.readFresh());
@@ -112,14 +120,15 @@ export class Vault {
   private readFresh(): Inventory {
     const file = this.path('inventory.json');
     if (!existsSync(file)) return emptyInventory();
-    const text = this.readText('inventory.json');
-    const raw = this.parseJson('inventory.json', text);
+    // Bytes and identity from one open file, so the identity is that of the bytes read.
+    const { bytes, seen } = this.readInventoryBytes();
+    const raw = this.parseJson('inventory.json', bytes.toString('utf8'));
     const version = (raw as { schema?: unknown } | null)?.schema;
     if (typeof version === 'number' && version > SCHEMA_VERSION) {
       throw new UserError('vault-corrupt', `this vault was written by a newer Cluster Trust (schema ${version}); upgrade the app`);
     }
     // The exact bytes `update` wrote after checking them: the schema would return them unchanged.
-    if (version === SCHEMA_VERSION && this.checkedStamp() === sha256(text)) return raw as Inventory;
+    if (version === SCHEMA_VERSION && this.isChecked(bytes, seen)) return raw as Inventory;
     // An older vault is migrated in memory on every read; its next write stores the new schema.
     const parsed = inventorySchema.safeParse(migrateInventory(raw));
     if (!parsed.success) {
@@ -129,17 +138,43 @@ export class Vault {
     return parsed.data;
   }
 
-  private checkedStamp(): string | null {
+  /** Whether these inventory bytes are the ones the last `update` checked and wrote. */
+  private isChecked(bytes: Buffer, seen: string): boolean {
+    let stamp: string;
     try {
-      return readFileSync(this.path(CHECKED_STAMP), 'utf8');
+      stamp = readFileSync(this.path(CHECKED_STAMP), 'utf8');
     } catch {
-      return null;
+      return false;
     }
+    const [hash, landed] = stamp.split('\n');
+    if (landed === seen) return true;
+    return hash === sha256(bytes);
   }
 
   readText(relPath: string): string {
+    return this.readBytes(relPath).toString('utf8');
+  }
+
+  private readInventoryBytes(): { bytes: Buffer; seen: string } {
+    let fd: number;
     try {
-      return readFileSync(this.path(relPath), 'utf8');
+      fd = openSync(this.path('inventory.json'), 'r');
+    } catch (err) {
+      throw damagedFile(this.path('inventory.json'), `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    try {
+      const seen = statKey(fstatSync(fd, { bigint: true }));
+      return { bytes: readFileSync(fd), seen };
+    } catch (err) {
+      throw damagedFile(this.path('inventory.json'), `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private readBytes(relPath: string): Buffer {
+    try {
+      return readFileSync(this.path(relPath));
     } catch (err) {
       throw damagedFile(this.path(relPath), `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
     }
@@ -203,12 +238,12 @@ export class Vault {
         dirs.add(dir);
       }
       for (const dir of dirs) fsyncDir(dir);
-      const checked = inventorySchema.parse(inv);
-      const text = `${JSON.stringify(checked, null, 1)}\n`;
+      const text = inventoryText(inventorySchema.parse(inv));
       writeFileAtomic(this.path('inventory.json'), text, 0o600);
       this.cached = undefined;
       // After the inventory: a crash in between leaves a stale stamp, which only means a full check.
-      writeFileAtomic(this.path(CHECKED_STAMP), sha256(text), 0o600, { syncDir: false });
+      const landed = statKey(statSync(this.path('inventory.json'), { bigint: true }));
+      writeFileAtomic(this.path(CHECKED_STAMP), `${sha256(text)}\n${landed}`, 0o600, { syncDir: false });
       return result;
     } catch (err) {
       if (err instanceof UserError) throw err;

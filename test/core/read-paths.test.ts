@@ -2,7 +2,7 @@
 // are indexed by node once per snapshot, and neither shortcut hides a change or a damaged file.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, tempDir } from '../helpers/cli.ts';
 import { createContext } from '../../src-main/core/context.ts';
@@ -49,6 +49,46 @@ test('a hand-edited inventory is checked in full again: the stamp of the last wr
   inv.nodes[1]!.server = 'yes';
   writeFileSync(file, JSON.stringify(inv, null, 1));
   assert.throws(() => Vault.open(home).read(), /damaged at nodes\.1\.server/);
+});
+
+test('an edit that keeps the size and the modification time is still checked in full: the stamp also holds the inode and ctime', async () => {
+  const { home } = await vaultWithNodes(2);
+  const file = join(home, 'inventory.json');
+  const before = statSync(file);
+  const text = readFileSync(file, 'utf8');
+  assert.match(readFileSync(join(home, '.inventory.sha256'), 'utf8'), /^[0-9a-f]{64}\n\d+:\d+:\d+:\d+$/);
+  // Same length, same mtime afterwards: only the ctime (and the bytes) tell.
+  const edited = text.replace('"server":true', '"server":"ab"');
+  assert.notEqual(edited, text);
+  assert.equal(edited.length, text.length);
+  writeFileSync(file, edited);
+  utimesSync(file, before.atime, before.mtime);
+  assert.throws(() => Vault.open(home).read(), /damaged at nodes\.0\.server/);
+});
+
+test('inventory.json is written one record a line, and reads back the same', async () => {
+  const { home, ctx } = await vaultWithNodes(3);
+  const lines = readFileSync(join(home, 'inventory.json'), 'utf8').split('\n');
+  for (const name of ['n0', 'n1', 'n2']) assert.equal(lines.filter((l) => l.includes(`"name":"${name}"`)).length, 1, name);
+  assert.deepEqual(Vault.open(home).read().nodes.map((n) => n.name), ctx.vault.read().nodes.map((n) => n.name));
+});
+
+test('a write checks what the change made: an edited or added record that fails the schema is refused and nothing is written', async () => {
+  const { home, ctx } = await vaultWithNodes(3);
+  const file = join(home, 'inventory.json');
+  const before = readFileSync(file);
+  await assert.rejects(ctx.vault.update((inv) => {
+    (inv.nodes[1] as unknown as Record<string, unknown>).server = 'yes';
+  }), /server|boolean/i);
+  await assert.rejects(ctx.vault.update((inv) => {
+    inv.nodes.push({ ...inv.nodes[0]!, id: 'not hex' });
+  }), /id|regex|pattern/i);
+  assert.deepEqual(readFileSync(file), before);
+  // A valid edit lands, and the untouched records are written as they were.
+  await ctx.vault.update((inv) => {
+    inv.nodes[2]!.dns = ['n2.example.test'];
+  });
+  assert.deepEqual(Vault.open(home).read().nodes.map((n) => n.dns), [[], [], ['n2.example.test']]);
 });
 
 test('summaries and the latest certificate come from one index, with the same answers as a scan', async () => {
