@@ -54,16 +54,27 @@ export async function ensureDisplay(): Promise<ChildProcess | null> {
 }
 
 export async function launchOnce(executable: string, env: Record<string, string>): Promise<number> {
+  return (await launchTraced(executable, env)).ms;
+}
+
+/** Launch -> first painted frame, with the trace's marks (ms since the process started) when it prints them. */
+export async function launchTraced(executable: string, env: Record<string, string>): Promise<{ ms: number; marks: Record<string, number> }> {
   const start = performance.now();
+  const marks: Record<string, number> = {};
   const child = spawn(executable, ['--no-sandbox'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
   const ms = await withDeadline(new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
+      for (const m of out.matchAll(/cluster-trust: mark (\S+) (\d+)\n/g)) marks[m[1]!] ??= Number(m[2]);
       const line = /cluster-trust: first-frame[^\n]*\n/.exec(out)?.[0];
       if (line) {
         if (line.includes('bridge=no')) reject(new Error('the page came up without its preload bridge (is dist/preload.cjs the sandbox build? run `npm run build`)'));
-        else resolve(performance.now() - start);
+        else {
+          const at = /first-frame (\d+)/.exec(line);
+          if (at) marks['first-frame'] = Number(at[1]);
+          resolve(performance.now() - start);
+        }
       }
     });
     child.on('exit', (code) => reject(new Error(`exited (${code}) before its first frame`)));
@@ -74,7 +85,7 @@ export async function launchOnce(executable: string, env: Record<string, string>
   const exited = new Promise((r) => child.on('exit', r));
   child.kill('SIGTERM');
   await exited;
-  return ms;
+  return { ms, marks };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -6,6 +6,7 @@ const modules: Array<[string, () => Promise<{ run: () => Promise<void> }>]> = [
   ['cold-start', () => import('./cold-start.ts')],
   ['pem', () => import('./pem.ts')],
   ['scale', () => import('./scale.ts')],
+  ['app', () => import('./app.ts')],
 ];
 
 const only = process.argv.slice(2);

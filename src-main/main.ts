@@ -13,17 +13,21 @@ import { buildMenu } from './app/menu.ts';
 import { electronHost } from './app/host.ts';
 import { startExpiryWatch } from './lifecycle/expiry-watch.ts';
 import { linkUrl } from './ipc/links.ts';
-import { traceFirstFrame } from './app/startup-trace.ts';
+import { traceFirstCalls, traceFirstFrame, traceMark } from './app/startup-trace.ts';
 import { createHandlers } from './ipc/handlers/index.ts';
 import { emitTo, registerIpc } from './ipc/registry.ts';
 import type { LinkId } from './ipc/contract.ts';
 
+traceMark('main-loaded');
 const distDir = dirname(fileURLToPath(import.meta.url));
 
 // A separate Chromium profile (and single-instance lock) per test run or per user choice.
 if (process.env.CLUSTER_TRUST_USER_DATA) app.setPath('userData', resolve(process.env.CLUSTER_TRUST_USER_DATA));
 
 registerAppScheme();
+
+/** After the page has loaded: long enough for its first screen, even with 10,000 nodes. */
+const EXPIRY_CHECK_DELAY_MS = 3000;
 
 let mainWindow: BrowserWindow | null = null;
 const trusted = new Set<number>();
@@ -57,15 +61,12 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(() => {
+    traceMark('ready');
     nativeTheme.themeSource = 'system';
     hardenSession(session.defaultSession);
     serveRenderer(join(distDir, 'renderer'));
     const host = electronHost(() => mainWindow);
-    registerIpc(ipcMain, createHandlers(host), trusted);
-    // Guarded: a desktop without a notification service simply gets no notices.
-    startExpiryWatch(() => host.context(), host.settingsFile!, (title, body) => {
-      if (Notification.isSupported()) new Notification({ title, body }).show();
-    });
+    registerIpc(ipcMain, traceFirstCalls(createHandlers(host)), trusted);
     Menu.setApplicationMenu(
       buildMenu({
         window: () => mainWindow,
@@ -81,5 +82,14 @@ if (!app.requestSingleInstanceLock()) {
       }),
     );
     showWindow();
+    traceMark('window');
+    // The first expiry check reads and sums up the whole vault: after the first screen is up, not
+    // in its way. Guarded: a desktop without a notification service simply gets no notices.
+    const watch = () => startExpiryWatch(() => host.context(), host.settingsFile!, (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    });
+    const page = mainWindow?.webContents;
+    if (page) page.once('did-finish-load', () => setTimeout(watch, EXPIRY_CHECK_DELAY_MS));
+    else watch();
   });
 }

@@ -1,7 +1,7 @@
 import { toUserError } from '../errors.ts';
 import { REQUEST_SCHEMAS } from './schemas.ts';
 import { senderInfo, senderProblem } from './guard.ts';
-import { INVOKE_CHANNELS, wireName, type Channel, type EventName, type Events, type IpcError, type RequestOf, type ResponseOf, type Result } from './contract.ts';
+import { INVOKE_CHANNELS, JSON_TEXT_CHANNELS, wireName, type Channel, type EventName, type Events, type IpcError, type RequestOf, type ResponseOf, type Result, type WireResult } from './contract.ts';
 import type { CallContext } from './host.ts';
 import type { Handlers } from './handlers/types.ts';
 import type { z } from 'zod';
@@ -63,7 +63,8 @@ export function registerIpc(ipc: IpcMainLike, handlers: Handlers, trusted: Reado
         log(`cluster-trust: dropped ${channel}: ${problem}`);
         return { ok: false, error: REFUSED } satisfies Result<never>;
       }
-      return dispatch(handlers, channel, raw, { emit: (name, payload) => emitTo(event.sender, name, payload) });
+      const result = await dispatch(handlers, channel, raw, { emit: (name, payload) => emitTo(event.sender, name, payload) });
+      return result.ok && JSON_TEXT_CHANNELS.has(channel) ? ({ ok: true, json: JSON.stringify(result.value) } satisfies WireResult<never>) : result;
     });
   }
   return () => {

@@ -1,4 +1,4 @@
-import type { Api, Channel, EventName, Events, IpcError, IpcErrorCode, RequestOf, ResponseOf, Result } from '../../src-main/ipc/contract.ts';
+import type { Api, Channel, EventName, Events, IpcError, IpcErrorCode, RequestOf, ResponseOf, WireResult } from '../../src-main/ipc/contract.ts';
 import { listenerKey } from '../../src-main/ipc/contract.ts';
 
 declare global {
@@ -37,10 +37,11 @@ type Args<K extends Channel> = [RequestOf<K>] extends [void] ? [] : [RequestOf<K
 
 /** Calls a channel and unwraps its Result: resolves with the value or rejects with an ApiError. */
 export async function call<K extends Channel>(channel: K, ...args: Args<K>): Promise<ResponseOf<K>> {
-  const fn = current()[channel] as unknown as (...a: unknown[]) => Promise<Result<ResponseOf<K>>>;
+  const fn = current()[channel] as unknown as (...a: unknown[]) => Promise<WireResult<ResponseOf<K>>>;
   const result = await fn(...args);
   if (!result.ok) throw new ApiError(result.error);
-  return result.value;
+  // Long lists cross as JSON text (see WireResult): far cheaper than cloning 10,000 objects twice.
+  return 'json' in result ? (JSON.parse(result.json) as ResponseOf<K>) : result.value;
 }
 
 /** Subscribes to a one-way event from main; returns the unsubscribe function. */
