@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { readPrivateKey } from '../pki/keys.ts';
-import { encryptPkcs8Strong } from '../pki/pkcs8-encrypt.ts';
+import { CA_KEY_ITERATIONS, encryptPkcs8Strong } from '../pki/pkcs8-encrypt.ts';
 import type { CaMaterial } from '../pki/certificates.ts';
 import { checkChosenPassphrase, keychainAccount } from '../keychain/passphrase.ts';
 import { writeBundleFile } from '../bundle/write.ts';
@@ -37,7 +37,7 @@ export async function exportRootKey(ctx: CoreContext, opts: { out: string; passp
   if (passphrase === undefined) throw new UserError('no-passphrase', 'the exported root key needs a passphrase of its own', { cli: 'pass --key-passphrase-file FILE, or run on a terminal to type it', app: 'type a passphrase for the file' });
   checkChosenPassphrase(passphrase);
   const key = await openRootKeyInVault(ctx, root);
-  const pem = encryptPkcs8Strong(key.export({ type: 'pkcs8', format: 'der' }), passphrase);
+  const pem = encryptPkcs8Strong(key.export({ type: 'pkcs8', format: 'der' }), passphrase, CA_KEY_ITERATIONS);
   const path = writeBundleFile(Buffer.from(pem), opts.out);
   await ctx.vault.update((inv) => {
     const r = inv.roots.find((x) => x.id === root.id);
