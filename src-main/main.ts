@@ -36,6 +36,21 @@ function openLink(id: LinkId): void {
   void shell.openExternal(linkUrl(id));
 }
 
+/** The versions a bug report needs: the app, its runtime, and the crypto library under Node's crypto. */
+function aboutDetail(): string {
+  const v = process.versions;
+  return [
+    'The private PKI of your cluster.',
+    '',
+    `Version ${app.getVersion()}`,
+    `Electron ${v.electron}`,
+    `Chromium ${v.chrome}`,
+    `Node ${v.node} (V8 ${v.v8})`,
+    `OpenSSL ${v.openssl} (Node's crypto)`,
+    `${process.platform} ${process.arch}`,
+  ].join('\n');
+}
+
 function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) {
     mainWindow = createMainWindow(join(distDir, 'preload.cjs'), join(distDir, 'renderer', 'icon.png'), (id, on) => (on ? trusted.add(id) : trusted.delete(id)));
@@ -77,7 +92,7 @@ if (!app.requestSingleInstanceLock()) {
             type: 'info',
             title: 'About Cluster Trust',
             message: `Cluster Trust ${app.getVersion()}`,
-            detail: `The private PKI of your cluster.\nElectron ${process.versions.electron}, Node ${process.versions.node}`,
+            detail: aboutDetail(),
           }),
       }),
     );

@@ -34,8 +34,14 @@ export function buildMenu(opts: {
     {
       label: '&View',
       submenu: [
+        // One shortcut per sidebar section, in the sidebar's order (the renderer's lib/shortcuts.ts lists the same).
         cmd('Certificate Authority', 'show-ca', 'CmdOrCtrl+1'),
         cmd('Nodes', 'show-nodes', 'CmdOrCtrl+2'),
+        cmd('Sign a CSR', 'show-csr', 'CmdOrCtrl+3'),
+        cmd('Trust Store', 'show-truststore', 'CmdOrCtrl+4'),
+        cmd('Push to Nodes', 'show-push', 'CmdOrCtrl+5'),
+        cmd('Lifecycle', 'show-lifecycle', 'CmdOrCtrl+6'),
+        cmd('CA Rotation', 'show-rotation', 'CmdOrCtrl+7'),
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },
@@ -49,6 +55,8 @@ export function buildMenu(opts: {
     {
       label: '&Help',
       submenu: [
+        cmd('Keyboard Shortcuts', 'shortcuts', 'CmdOrCtrl+/'),
+        { type: 'separator' },
         ...(Object.keys(LINKS) as LinkId[]).map((id) => ({ label: LINKS[id].title, click: () => opts.openLink(id) })),
         { type: 'separator' },
         { label: 'About Cluster Trust', click: () => opts.about() },

@@ -655,7 +655,19 @@ export interface Invoke {
 // ---------------------------------------------------------------------------------------------------
 // One-way events, main -> renderer.
 
-export type MenuCommand = 'show-ca' | 'show-nodes' | 'add-node' | 'bulk-add' | 'sign-csr';
+/** show-<section>: one per sidebar section (Ctrl/Cmd+1..7); shortcuts: the list of keyboard shortcuts. */
+export type MenuCommand =
+  | 'show-ca'
+  | 'show-nodes'
+  | 'show-csr'
+  | 'show-truststore'
+  | 'show-push'
+  | 'show-lifecycle'
+  | 'show-rotation'
+  | 'add-node'
+  | 'bulk-add'
+  | 'sign-csr'
+  | 'shortcuts';
 
 export interface Events {
   issueProgress: { jobId: string; done: number; total: number; node: string };

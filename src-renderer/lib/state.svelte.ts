@@ -8,6 +8,7 @@ export type Modal =
   | { kind: 'bulk-add' }
   | { kind: 'remove-node'; name: string }
   | { kind: 'export'; name: string }
+  | { kind: 'shortcuts' }
   | null;
 
 export interface IssueJob {
@@ -123,10 +124,15 @@ export async function issue(names: string[], days?: number): Promise<IssuedCert[
   }
 }
 
+/** Opens the shortcut list (over nothing else: a dialog in progress keeps the screen). */
+export function showShortcuts(): void {
+  if (!app.modal) app.modal = { kind: 'shortcuts' };
+}
+
 export function handleMenu(command: MenuCommand): void {
   if (!app.ca) return; // first run: nothing to jump to yet
-  if (command === 'show-ca') go('ca');
-  else if (command === 'show-nodes') go('nodes');
+  if (command.startsWith('show-')) go(command.slice('show-'.length) as SectionId);
+  else if (command === 'shortcuts') showShortcuts();
   else if (command === 'sign-csr') go('csr');
   else if (command === 'add-node') {
     go('nodes');
