@@ -1,12 +1,11 @@
 import { parseCaCertificate, type CaMaterial } from '../pki/certificates.ts';
-import { caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa } from '../core/ca.ts';
+import { caInfo, caPassphrase, prepareCa } from '../core/ca.ts';
 import { activeRoot, intermediateName, makeIntermediate, unlockRootInVault } from '../core/two-tier.ts';
 import { rootFromKeyFile } from '../core/root-key.ts';
-import { resignCrls, unlockTrustedCas } from '../core/crl.ts';
-import { indexInventory, nodeKeyOf } from '../core/inventory-index.ts';
+import { unlockTrustedCas } from '../core/crl.ts';
 import { UserError } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
-import { nextCaName, type Rotated } from './rotate.ts';
+import { installNewCa, nextCaName, type Rotated } from './rotate.ts';
 import type { CoreContext } from '../core/context.ts';
 
 /**
@@ -37,24 +36,7 @@ export async function rotateIntermediate(ctx: CoreContext, opts: { rootKeyFile?:
   const prepared = await prepareCa(ctx, { name, certPem: made.certPem, keyDer: made.keyDer, keyType: old.keyType, imported: false }, () => {}, choice);
   const record = { ...prepared.record, rootId: root.id };
   signers.set(record.id, { certPem: made.certPem, cert: parseCaCertificate(made.certPem), signingKey: made.signingKey, keyType: old.keyType });
-  let onPreviousCa: string[];
-  try {
-    onPreviousCa = await ctx.vault.update(async (inv, tx) => {
-      const active = inv.cas.find((c) => c.status === 'active');
-      if (active?.id !== old.id || inv.cas.some((c) => c.status === 'previous')) throw new UserError('conflict', 'the vault\'s CAs changed during the rotation; run the command again');
-      active.status = 'previous';
-      active.rotatedAt = ctx.now().toISOString();
-      tx.write(caCertPath(record.id), prepared.certPem, 0o644);
-      tx.write(caKeyPath(record.id), prepared.encryptedKey, 0o600);
-      inv.cas.push(record);
-      if (inv.crl) await resignCrls(ctx, inv, tx, signers);
-      const index = indexInventory(inv);
-      return inv.nodes.filter((n) => index.latest(nodeKeyOf(n))?.caId === old.id).map((n) => n.name);
-    });
-  } catch (err) {
-    await prepared.discard();
-    throw err;
-  }
+  const onPreviousCa = await installNewCa(ctx, old, prepared, signers);
   audit(ctx, { action: 'ca.intermediate-rotate', fingerprint: record.fingerprint, detail: `new intermediate "${record.name}" signed by root ${root.fingerprint} (key from ${opts.rootKeyFile ? 'a file' : 'the vault'}); previous intermediate ${old.fingerprint} signs its CRL until retire-old` });
   return { ca: caInfo(ctx, record), previous: { ...old, status: 'previous' }, onPreviousCa };
 }

@@ -59,24 +59,7 @@ export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?
   const prepared = await prepareCa(ctx, { name: name.trim(), certPem: made.certPem, keyDer: await exportPkcs8Der(made.key.privateKey), keyType, imported: false }, () => {}, choice);
   const record = prepared.record;
   signers.set(record.id, { certPem: made.certPem, cert: parseCaCertificate(made.certPem), signingKey: made.key.privateKey, keyType });
-  let onPreviousCa: string[];
-  try {
-    onPreviousCa = await ctx.vault.update(async (inv, tx) => {
-      const active = activeCaRecord(inv);
-      if (active.id !== old.id || previousCa(inv)) throw new UserError('conflict', 'the vault\'s CAs changed during the rotation; run the command again');
-      active.status = 'previous';
-      active.rotatedAt = ctx.now().toISOString();
-      tx.write(caCertPath(record.id), prepared.certPem, 0o644);
-      tx.write(caKeyPath(record.id), prepared.encryptedKey, 0o600);
-      inv.cas.push(record);
-      if (inv.crl) await resignCrls(ctx, inv, tx, signers);
-      const index = indexInventory(inv);
-      return inv.nodes.filter((n) => index.latest(nodeKeyOf(n))?.caId === old.id).map((n) => n.name);
-    });
-  } catch (err) {
-    await prepared.discard();
-    throw err;
-  }
+  const onPreviousCa = await installNewCa(ctx, old, prepared, signers);
   audit(ctx, { action: 'ca.rotate', fingerprint: record.fingerprint, detail: `new CA "${record.name}" (${record.keyType}); previous CA ${old.fingerprint} stays trusted until retire-old` });
   const info = caInfo(ctx, record);
   return { ca: { ...info, warnings: constraintWarnings(info.nameConstraints, ctx.vault.read().nodes) }, previous: { ...old, status: 'previous' }, onPreviousCa };
@@ -167,4 +150,30 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
     detail: `CA "${result.retired.name}" retired${result.forcedPast.length ? ` with --force while ${result.forcedPast.length} node(s) still used it` : ''}`,
   });
   return result;
+}
+
+/**
+ * The one transaction of a rotation (CA or intermediate): the active CA becomes "previous", the new
+ * one lands with its files, CRLs are re-signed; returns the nodes whose latest certificate is from
+ * the old CA. A vault whose CAs changed meanwhile is refused, and the prepared key discarded.
+ */
+export async function installNewCa(ctx: CoreContext, old: CaRecord, prepared: Awaited<ReturnType<typeof prepareCa>>, signers: Map<string, CaMaterial>): Promise<string[]> {
+  const record = prepared.record;
+  try {
+    return await ctx.vault.update(async (inv, tx) => {
+      const active = activeCaRecord(inv);
+      if (active.id !== old.id || previousCa(inv)) throw new UserError('conflict', 'the vault\'s CAs changed during the rotation; run the command again');
+      active.status = 'previous';
+      active.rotatedAt = ctx.now().toISOString();
+      tx.write(caCertPath(record.id), prepared.certPem, 0o644);
+      tx.write(caKeyPath(record.id), prepared.encryptedKey, 0o600);
+      inv.cas.push(record);
+      if (inv.crl) await resignCrls(ctx, inv, tx, signers);
+      const index = indexInventory(inv);
+      return inv.nodes.filter((n) => index.latest(nodeKeyOf(n))?.caId === old.id).map((n) => n.name);
+    });
+  } catch (err) {
+    await prepared.discard();
+    throw err;
+  }
 }
