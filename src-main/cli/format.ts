@@ -38,9 +38,6 @@ export function table(header: string[], cells: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-export function daysLeft(notAfter: string, now: Date): number {
-  return Math.floor((new Date(notAfter).getTime() - now.getTime()) / 86_400_000);
-}
 
 export function kv(pairs: Array<[string, string]>): string {
   const width = Math.max(...pairs.map(([k]) => k.length));

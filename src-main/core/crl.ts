@@ -12,10 +12,10 @@ import type { CoreContext } from './context.ts';
 import type { Transaction } from '../vault/vault.ts';
 import type { CaRecord, CertRecord, Inventory } from '../vault/schema.ts';
 import type { BundleFile } from '../profiles/types.ts';
+import { DAY_MS } from '../pki/days.ts';
 
 export const CRL_DEFAULT_DAYS = 30;
 export const CRL_MAX_DAYS = 366;
-const DAY_MS = 86_400_000;
 
 /** Each CA signs its own CRL: a verifier looks a certificate's CRL up by the certificate's issuer. */
 export const crlPath = (caId: string): string => `cas/${caId}/crl.pem`;

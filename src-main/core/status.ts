@@ -1,11 +1,11 @@
 import { indexInventory, nodeKeyOf } from './inventory-index.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import { DAY_MS } from '../pki/days.ts';
 
 /** `untrusted`: issued by a CA that has been retired, so no bundle trusts it any more. */
 export type CertState = 'none' | 'ok' | 'renew' | 'expired' | 'revoked' | 'untrusted';
 
-const DAY_MS = 86_400_000;
 
 /** Fewer days left than this and a certificate is due, whatever its lifetime (the app's setting, `status --within`). */
 export const DEFAULT_WARN_DAYS = 30;

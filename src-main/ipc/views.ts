@@ -9,6 +9,7 @@ import { isLocked, type CaInfo } from '../core/ca.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
 import type { CaView, CertDetail, CertSummary, NodeRow, ProfileOptionInfo } from './contract.ts';
+import { daysLeft } from '../pki/days.ts';
 
 /** A profile's settings as the renderer shows them (forms, "Add from list"). */
 export function optionsOf(profile: Profile): ProfileOptionInfo[] {
@@ -17,11 +18,7 @@ export function optionsOf(profile: Profile): ProfileOptionInfo[] {
 
 /** Core records -> the plain, display-ready shapes of the contract. Never a key, never a passphrase. */
 
-const DAY_MS = 86_400_000;
 
-export function daysLeft(notAfter: string, now: Date): number {
-  return Math.floor((new Date(notAfter).getTime() - now.getTime()) / DAY_MS);
-}
 
 function profileTitle(id: string): string {
   try {
@@ -122,3 +119,4 @@ export function certDetail(ctx: CoreContext, rec: CertRecord): CertDetail {
     sha1: report.sha1,
   };
 }
+

@@ -5,6 +5,7 @@ import { DEFAULT_WARN_DAYS, MAX_WARN_DAYS, summarizeNodes, warnDaysOf } from '..
 import { writeFileAtomic } from '../vault/atomic.ts';
 import { UserError } from '../errors.ts';
 import type { CoreContext } from '../core/context.ts';
+import { DAY_MS } from '../pki/days.ts';
 
 /**
  * Desktop notices when a certificate enters its renewal window (or expires): checked at start and
@@ -21,7 +22,6 @@ const settingsSchema = z.object({
 });
 export type AppSettings = z.infer<typeof settingsSchema>;
 
-const DAY_MS = 86_400_000;
 
 export function readSettings(file: string): AppSettings {
   if (!existsSync(file)) return settingsSchema.parse({});

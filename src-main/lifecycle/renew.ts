@@ -13,6 +13,7 @@ import { DUE_STATES, checkWithin } from './status.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
 import { issueOnNodes, onNodeFailures, type KeyChoice, type OnNodeEvent, type OnNodeOptions } from './key-on-node.ts';
+import { DAY_MS } from '../pki/days.ts';
 
 /** Which nodes: named ones, those due (renew/expired/revoked/untrusted), all, or those still on an older CA. */
 export type RenewSelection = string[] | 'due' | 'all' | 'old-ca';
@@ -47,7 +48,6 @@ export interface Renewed extends Issued {
   keptKey: boolean;
 }
 
-const DAY_MS = 86_400_000;
 
 function select(inv: Inventory, sel: RenewSelection, now: Date, withinDays?: number, warnDays?: number): string[] {
   if (Array.isArray(sel)) {

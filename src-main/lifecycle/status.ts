@@ -5,11 +5,11 @@ import { invalid } from '../errors.ts';
 import { normalizeSerial } from '../pki/serial.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CaRecord } from '../vault/schema.ts';
+import { daysLeft } from '../pki/days.ts';
 
 /** States that need someone to act; `status` exits non-zero when any row is in one. */
 export const DUE_STATES: ReadonlySet<CertState> = new Set<CertState>(['renew', 'expired', 'revoked', 'untrusted']);
 export const MAX_WITHIN_DAYS = 36500;
-const DAY_MS = 86_400_000;
 
 export interface StatusRow {
   kind: 'node' | 'ca' | 'crl';
@@ -40,9 +40,6 @@ export function checkWithin(days: number | undefined): number | undefined {
   return days;
 }
 
-function daysLeft(notAfter: string, now: Date): number {
-  return Math.floor((new Date(notAfter).getTime() - now.getTime()) / DAY_MS);
-}
 
 function caRow(ctx: CoreContext, ca: CaRecord, now: Date, withinDays?: number): StatusRow {
   const serial = normalizeSerial(new X509Certificate(ctx.vault.readText(caCertPath(ca.id))).serialNumber);

@@ -5,8 +5,8 @@ import { randomSerial } from './serial.ts';
 import { BACKDATE_MS, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, type KeyType } from './policy.ts';
 import { constraintViolation, nameConstraintsExtension, readNameConstraints, type NameConstraintsInfo } from './name-constraints.ts';
 import { invalid } from '../errors.ts';
+import { DAY_MS } from './days.ts';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** PEM files are concatenated into chains and CA bundles: each must end with a newline. */
 function pemWithNewline(pem: string): string {

@@ -8,9 +8,9 @@ import type { LifecycleRow, LifecycleView, RenewedCertView } from '../contract.t
 import type { CallContext, Host } from '../host.ts';
 import type { CoreContext } from '../../core/context.ts';
 import type { HandlerSection } from './types.ts';
+import { DAY_MS } from '../../pki/days.ts';
 
 
-const DAY_MS = 86_400_000;
 
 /** Renews a selection for the window: progress on `lifecycleProgress` under the caller's job id. */
 export async function renewWithProgress(ctx: CoreContext, selection: RenewSelection, jobId: string, call: CallContext): Promise<RenewedCertView[]> {
