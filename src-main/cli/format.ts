@@ -38,7 +38,6 @@ export function table(header: string[], cells: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-
 export function kv(pairs: Array<[string, string]>): string {
   const width = Math.max(...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${`${k}:`.padEnd(width + 1)} ${printableLine(v)}`).join('\n');
