@@ -104,7 +104,8 @@ if (!app.requestSingleInstanceLock()) {
       if (Notification.isSupported()) new Notification({ title, body }).show();
     });
     const page = mainWindow?.webContents;
-    if (page) page.once('did-finish-load', () => setTimeout(watch, EXPIRY_CHECK_DELAY_MS));
-    else watch();
+    // A page that already finished loading fires no more did-finish-load: then the delay starts now.
+    if (page?.isLoading()) page.once('did-finish-load', () => setTimeout(watch, EXPIRY_CHECK_DELAY_MS));
+    else setTimeout(watch, EXPIRY_CHECK_DELAY_MS);
   });
 }

@@ -148,6 +148,8 @@ describe('Lifecycle screen in the app', { skip: GUI_SKIP }, () => {
     const toggle = page.locator('[data-testid=notify-expiry]');
     assert.equal(await toggle.isChecked(), true, 'on by default');
     // At start the app announced the two due certificates once (whether or not a notification service shows it).
+    // The first check runs a few seconds after the first screen (out of its way): wait for its file.
+    for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(readSettings(file).notified.length, 2, readFileSync(file, 'utf8'));
     await toggle.uncheck();
     await page.locator('[data-testid=notify-expiry]:not(:checked)').waitFor();
