@@ -36,7 +36,7 @@ export async function rotateIntermediate(ctx: CoreContext, opts: { rootKeyFile?:
   const prepared = await prepareCa(ctx, { name, certPem: made.certPem, keyDer: made.keyDer, keyType: old.keyType, imported: false }, () => {}, choice);
   const record = { ...prepared.record, rootId: root.id };
   signers.set(record.id, { certPem: made.certPem, cert: parseCaCertificate(made.certPem), signingKey: made.signingKey, keyType: old.keyType });
-  const onPreviousCa = await installNewCa(ctx, old, prepared, signers);
+  const onPreviousCa = await installNewCa(ctx, old, prepared, signers, record);
   audit(ctx, { action: 'ca.intermediate-rotate', fingerprint: record.fingerprint, detail: `new intermediate "${record.name}" signed by root ${root.fingerprint} (key from ${opts.rootKeyFile ? 'a file' : 'the vault'}); previous intermediate ${old.fingerprint} signs its CRL until retire-old` });
   return { ca: caInfo(ctx, record), previous: { ...old, status: 'previous' }, onPreviousCa };
 }

@@ -157,8 +157,7 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
  * one lands with its files, CRLs are re-signed; returns the nodes whose latest certificate is from
  * the old CA. A vault whose CAs changed meanwhile is refused, and the prepared key discarded.
  */
-export async function installNewCa(ctx: CoreContext, old: CaRecord, prepared: Awaited<ReturnType<typeof prepareCa>>, signers: Map<string, CaMaterial>): Promise<string[]> {
-  const record = prepared.record;
+export async function installNewCa(ctx: CoreContext, old: CaRecord, prepared: Awaited<ReturnType<typeof prepareCa>>, signers: Map<string, CaMaterial>, record: CaRecord = prepared.record): Promise<string[]> {
   try {
     return await ctx.vault.update(async (inv, tx) => {
       const active = activeCaRecord(inv);
