@@ -3,12 +3,12 @@
 // root in their NSS databases, nats-server and nginx. Certificates our CA issues are accepted; a
 // certificate for an outside name, signed with the CA's own key outside Cluster Trust (openssl, from
 // the decrypted vault key), is refused for the constraint: what protects a workstation if the key leaks.
+import { fetchWithCa } from '../helpers/fetch-with-ca.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
-import { request } from 'node:https';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
@@ -233,17 +233,7 @@ test('nats-server --tlsverify serves our certificate to a client holding only th
   assert.match(server.output(), /not authorized to sign for this name: DNS name "www\.bank\.com" is not permitted/);
 });
 
-function fetchWithRootOnly(port: number, servername: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, servername, path: '/', ca: readFileSync(root), checkServerIdentity: () => undefined }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const fetchWithRootOnly = (port: number, servername: string) => fetchWithCa(port, servername, root);
 
 test('nginx serves our certificate to a client holding only the root; the outside certificate is refused by that client', async (t) => {
   const prefix = join(ws.dir, 'nginx');

@@ -4,10 +4,10 @@
 // to clients holding only the root. A leaf for an outside name, signed with the decrypted intermediate
 // key outside Cluster Trust, is refused for the constraint. Then the root key leaves the vault, issuance
 // goes on, a new intermediate is signed from the exported file, and hostile inputs change nothing.
+import { fetchWithCa } from '../helpers/fetch-with-ca.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { request } from 'node:https';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
@@ -158,17 +158,7 @@ test('nats-server --tlsverify serves a two-tier leaf to a client holding only th
   assert.match(server.output(), /not authorized to sign for this name: DNS name "www\.bank\.com" is not permitted/);
 });
 
-function fetchWithRootOnly(port: number, servername: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, servername, path: '/', ca: readFileSync(root), checkServerIdentity: () => undefined }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const fetchWithRootOnly = (port: number, servername: string) => fetchWithCa(port, servername, root);
 
 test('nginx serves the two-tier chain to a client holding only the root; the outside chain is refused by that client', async (t) => {
   const prefix = join(ws.dir, 'nginx');
