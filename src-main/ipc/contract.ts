@@ -167,6 +167,8 @@ export interface NodeRow {
   serial: string | null;
   /** Required profile settings left unset: the node cannot get its config files until they are set. */
   missing: string[];
+  /** Its IPs that other nodes hold too, with their names: a warning (an HA pair's virtual IP), not an error. */
+  sharedIps: Array<{ ip: string; nodes: string[] }>;
 }
 
 export interface CertSummary {

@@ -11,6 +11,16 @@ export type Modal =
   | { kind: 'shortcuts' }
   | null;
 
+/** A short message at the foot of the window: what just happened, a warning, an Undo. */
+export interface Notice {
+  id: number;
+  tone: 'info' | 'warn';
+  text: string;
+  /** Lines under the text (e.g. each shared address). */
+  lines: string[];
+  action: { label: string; run: () => void | Promise<void> } | null;
+}
+
 export interface IssueJob {
   id: string;
   names: string[];
@@ -42,6 +52,7 @@ class AppState {
   job = $state<IssueJob | null>(null);
   /** A CSR dropped on the window, waiting in the Sign a CSR screen. */
   droppedCsr = $state<{ fileName: string; pem: string } | null>(null);
+  notice = $state<Notice | null>(null);
   /** Bumped after changes so views that load their own data (node detail) reload. */
   revision = $state(0);
 }
@@ -86,6 +97,31 @@ export function go(section: SectionId): void {
 export function openNode(name: string): void {
   app.section = 'nodes';
   app.detail = name;
+}
+
+let noticeCounter = 0;
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Shows a notice (replacing any other); it goes by itself after `ms`, or stays until dismissed. */
+export function showNotice(notice: Omit<Notice, 'id' | 'lines' | 'action'> & Partial<Pick<Notice, 'lines' | 'action'>>, ms?: number): number {
+  const id = ++noticeCounter;
+  app.notice = { id, lines: [], action: null, ...notice };
+  clearTimeout(noticeTimer);
+  if (ms !== undefined) noticeTimer = setTimeout(() => dismissNotice(id), ms);
+  return id;
+}
+
+/** Dismisses the notice `id` (or whichever is shown); a newer notice stays. */
+export function dismissNotice(id?: number): void {
+  if (id === undefined || app.notice?.id === id) app.notice = null;
+}
+
+/** After an add or edit: the addresses these nodes share with others, as one warning (not a refusal). */
+export function warnSharedIps(rows: NodeRow[]): void {
+  const lines = new Map<string, string>();
+  for (const r of rows) for (const s of r.sharedIps) lines.set(s.ip, `${s.ip} is also the address of ${s.nodes.join(', ')}`);
+  if (!lines.size) return;
+  showNotice({ tone: 'warn', text: 'Saved. Some addresses are used by more than one node: fine for a shared virtual IP, otherwise correct them.', lines: [...lines.values()].slice(0, 10) });
 }
 
 let jobCounter = 0;
