@@ -128,7 +128,7 @@ function chromium(home: string, url: string): Promise<{ dom: string; netlog: str
     '--host-resolver-rules=MAP web.cluster.example 127.0.0.1, MAP www.bank.com 127.0.0.1', '--dump-dom', url,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn('chromium', args, { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('chromium', args, { env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, '.local', 'share') }, stdio: ['ignore', 'pipe', 'pipe'] });
     let dom = '';
     child.stdout.on('data', (d) => (dom += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
@@ -142,7 +142,8 @@ function chromium(home: string, url: string): Promise<{ dom: string; netlog: str
 
 test('Chromium with the root in its NSS database loads a page served by our certificate and refuses the outside one for the name constraint', async (t) => {
   const home = join(ws.dir, 'chromium-home');
-  const nssdb = join(home, '.pki', 'nssdb');
+  // Where Chromium 146 and later keep it when no older ~/.pki/nssdb exists (what `trust install` fills).
+  const nssdb = join(home, '.local', 'share', 'pki', 'nssdb');
   mkdirSync(nssdb, { recursive: true });
   sh('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password']);
   sh('certutil', ['-A', '-d', `sql:${nssdb}`, '-t', 'C,,', '-n', 'Cluster CA', '-i', root]);
