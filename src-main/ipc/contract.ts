@@ -541,7 +541,8 @@ export interface Invoke {
   // CA
   getCa: { request: void; response: CaView | null };
   /** `passphrase`: the user's own (where no keychain answers); otherwise a random one goes into the keychain. */
-  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string } & PermitRequest; response: CaView };
+  /** `org`, `orgUnit`: the subject's O (default "Cluster Trust") and OU (none unless given). */
+  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string; org?: string; orgUnit?: string } & PermitRequest; response: CaView };
   getKeychain: { request: void; response: KeychainView };
   /** Keeps a typed CA passphrase in main's memory for this session once it opens a CA key. */
   unlockCa: { request: { passphrase: string }; response: { unlocked: string[] } };

@@ -45,6 +45,8 @@ const keyType = z.enum(KEY_TYPES);
 const caName = z.string().trim().min(1, 'give the CA a name').max(64, 'the CA name must be 1 to 64 characters');
 const dnsList = z.array(z.string().max(253, 'a DNS name has at most 253 characters')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} DNS names`);
 const ipList = z.array(z.string().max(47, 'not an IP address (too long)')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} IP addresses`);
+// O and OU: length and printable characters are core's rule (pki/ca-subject.ts), named per field there.
+const subjectPart = z.string().max(1024, 'at most 64 characters');
 // The rules themselves (no TLD, no wildcard, CIDR without host bits) are core's: one place, one message.
 const permitFields = {
   permitDns: z.array(z.string().max(253, 'a DNS suffix has at most 253 characters')).max(64, 'at most 64 DNS suffixes').optional(),
@@ -94,6 +96,8 @@ export const REQUEST_SCHEMAS = {
     keyType,
     days: z.number().int().min(1).max(CA_MAX_DAYS),
     passphrase: ownPassphrase.optional(),
+    org: subjectPart.optional(),
+    orgUnit: subjectPart.optional(),
     ...permitFields,
   }),
   getKeychain: z.undefined(),

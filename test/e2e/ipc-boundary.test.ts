@@ -207,6 +207,10 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: [long(52)] },
       { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: Array(65).fill('10.0.0.0/8') },
       { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: null },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, org: 5 },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, org: long(1025) },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, orgUnit: ['Ops'] },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, orgUnit: null },
     ],
     pickCaFile: [{}, { kind: 'pem' }, { kind: 'cert', path: '/etc/ssl/private/key.pem' }],
     importCa: [

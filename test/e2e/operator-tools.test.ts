@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanup, workspace } from '../helpers/cli.ts';
+import { cleanup, runCli, workspace } from '../helpers/cli.ts';
 import { GUI_SKIP, launchApp, screenshot, type Launched } from './harness.ts';
 
 interface Inventory {
@@ -72,5 +72,41 @@ describe('operator tools on a selection', { skip: GUI_SKIP }, () => {
     await notice.getByRole('button', { name: 'Dismiss' }).click();
     for (const name of ['vip-a', 'vip-b', 'lone', 'db2']) assert.equal(w.cli('node', 'remove', name).code, 0);
     assert.equal(w.cli('node', 'edit', 'web2', '--ip', '10.0.2.2').code, 0);
+  });
+});
+
+describe('first run: the CA subject\'s O and OU', { skip: GUI_SKIP }, () => {
+  let gui: Launched;
+  before(async () => {
+    gui = await launchApp();
+  });
+  after(async () => {
+    await gui?.close();
+  });
+
+  test('O and OU are typed at first run, checked per field, and shown on the CA screen and by ca show', async () => {
+    const { page, home } = gui;
+    await page.locator('#ca-name').waitFor();
+    assert.equal(await page.locator('#ca-org').inputValue(), 'Cluster Trust', 'the default organization');
+    await page.locator('#ca-name').fill('Subject CA');
+    await page.locator('#ca-org').fill('x'.repeat(65));
+    assert.match(await page.locator('[data-testid=org-problem]').innerText(), /at most 64 characters \(this one has 65\)/);
+    assert.equal(await page.locator('[data-testid=create-ca]').isDisabled(), true);
+    await page.locator('#ca-org').fill('');
+    assert.match(await page.locator('[data-testid=org-problem]').innerText(), /give an organization/);
+    await page.locator('#ca-org').fill('Example Corp');
+    await page.locator('#ca-org-unit').fill('Platform Ops');
+    assert.equal(await page.locator('[data-testid=org-problem]').count(), 0);
+    await screenshot(page, 'first-run-subject');
+    await page.locator('[data-testid=create-ca]').click();
+    await page.locator('[data-testid=ca-created]').waitFor();
+    assert.match(await page.locator('[data-testid=ca-created]').innerText(), /CN=Subject CA, O=Example Corp, OU=Platform Ops/);
+    await page.getByRole('button', { name: 'Continue to nodes' }).click();
+    await page.locator('[data-view=nodes]').waitFor();
+    await page.keyboard.press('Control+1');
+    assert.equal(await page.locator('[data-testid=ca-subject]').innerText(), 'CN=Subject CA, O=Example Corp, OU=Platform Ops');
+    const shown = runCli(['--home', home, '--json', 'ca', 'show']);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(JSON.parse(shown.stdout).subject, 'CN=Subject CA, O=Example Corp, OU=Platform Ops');
   });
 });
