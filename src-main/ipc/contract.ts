@@ -171,6 +171,15 @@ export interface NodeRow {
   sharedIps: Array<{ ip: string; nodes: string[] }>;
 }
 
+/** What a remove did, and how to undo it while main keeps the removed records. */
+export interface RemovedNodesView {
+  removed: string[];
+  /** Nodes whose live certificate was revoked: Undo brings the node back, not the certificate. */
+  revoked: string[];
+  undoToken: string;
+  undoSeconds: number;
+}
+
 export interface CertSummary {
   serial: string;
   node: string;
@@ -561,13 +570,19 @@ export interface Invoke {
   addNodes: { request: { nodes: NodeDraft[] }; response: NodeRow[] };
   editNode: { request: NodeDraft; response: NodeRow };
   /** cert: what becomes of a live certificate (revoked, or kept valid); refused without it when there is one. */
-  removeNode: { request: { name: string; cert?: 'revoke' | 'keep' }; response: null };
+  removeNode: { request: { name: string; cert?: 'revoke' | 'keep' }; response: RemovedNodesView };
+  /** The same for a selection: one transaction, all or none. */
+  removeNodes: { request: { names: string[]; cert?: 'revoke' | 'keep' }; response: RemovedNodesView };
+  /** Puts back what a remove took, while main still keeps it (`undoSeconds` after the remove). */
+  undoRemove: { request: { token: string }; response: { restored: string[]; stillRevoked: string[] } };
   /** A native open dialog for the node's SSH private key; the path stays in main behind the token. */
   pickSshKey: { request: void; response: PickedSshKey };
 
   // Certificates
   /** Progress arrives on the `issueProgress` event, tagged with the caller's jobId. */
   issueCerts: { request: { names: string[]; days?: number; jobId: string }; response: IssuedCert[] };
+  /** Bundles of a selection into one folder chosen in a native dialog, each node its own subfolder (or archive). */
+  exportBundles: { request: { names: string[]; format: 'dir' | 'tar' }; response: SaveOutcome<{ exported: Array<{ node: string; path: string }> }> };
   /** PKCS#12 needs the password the user typed for the file (sent to main, never sent back). */
   exportBundle: { request: { name: string; format: BundleFormatId; p12Password?: string }; response: SaveOutcome<{ files: BundleFileInfo[] }> };
   pickCsr: { request: void; response: PickedCsr };
@@ -591,6 +606,8 @@ export interface Invoke {
 
   // Lifecycle
   getLifecycle: { request: void; response: LifecycleView };
+  /** Renews the named nodes (each must have a certificate); progress on `lifecycleProgress` with the caller's jobId. */
+  renewNodes: { request: { names: string[]; jobId: string }; response: RenewedCertView[] };
   /** Renews every node in a due state; progress arrives on `lifecycleProgress` with the caller's jobId. */
   renewDue: { request: { jobId: string }; response: RenewedCertView[] };
   revokeCert: { request: { name: string; reason: RevocationReasonId }; response: { serial: string; reason: RevocationReasonId; crlNumber: number } };
@@ -712,9 +729,12 @@ const invokeChannels = [
   'addNodes',
   'editNode',
   'removeNode',
+  'removeNodes',
+  'undoRemove',
   'pickSshKey',
   'issueCerts',
   'exportBundle',
+  'exportBundles',
   'pickCsr',
   'previewCsr',
   'signCsr',
@@ -727,6 +747,7 @@ const invokeChannels = [
   'getMaelstromKeys',
   'rotateMaelstromKeys',
   'getLifecycle',
+  'renewNodes',
   'renewDue',
   'revokeCert',
   'getAuditLog',

@@ -113,6 +113,8 @@ export const REQUEST_SCHEMAS = {
   addNodes: z.strictObject({ nodes: z.array(nodeDraft).min(1, 'no nodes given').max(LIMITS.bulkLines, `at most ${LIMITS.bulkLines} nodes at once`) }),
   editNode: nodeDraft,
   removeNode: z.strictObject({ name: nodeName, cert: z.enum(['revoke', 'keep']).optional() }),
+  removeNodes: z.strictObject({ names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines), cert: z.enum(['revoke', 'keep']).optional() }),
+  undoRemove: z.strictObject({ token: z.string().regex(/^[0-9a-f]{32}$/, 'not an undo token') }),
   pickSshKey: z.undefined(),
 
   issueCerts: z.strictObject({
@@ -125,6 +127,7 @@ export const REQUEST_SCHEMAS = {
     format: z.enum(['dir', 'tar', 'p12']),
     p12Password: z.string().min(1).max(LIMITS.passphraseChars).optional(),
   }),
+  exportBundles: z.strictObject({ names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines), format: z.enum(['dir', 'tar']) }),
   pickCsr: z.undefined(),
   previewCsr: z.strictObject({ pem }),
   signCsr: z.strictObject({
@@ -149,6 +152,7 @@ export const REQUEST_SCHEMAS = {
   rotateMaelstromKeys: z.undefined(),
 
   getLifecycle: z.undefined(),
+  renewNodes: z.strictObject({ names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines), jobId }),
   renewDue: z.strictObject({ jobId }),
   revokeCert: z.strictObject({
     name: nodeName,

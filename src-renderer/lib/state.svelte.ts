@@ -1,4 +1,4 @@
-import type { AppInfo, CaView, IssuedCert, MenuCommand, NodeRow } from '../../src-main/ipc/contract.ts';
+import type { AppInfo, CaView, IssuedCert, MenuCommand, NodeRow, RemovedNodesView } from '../../src-main/ipc/contract.ts';
 import { call, messageOf, on } from './api.ts';
 import type { SectionId } from './sections.ts';
 
@@ -7,6 +7,8 @@ export type Modal =
   | { kind: 'edit-node'; name: string; section?: 'push' }
   | { kind: 'bulk-add' }
   | { kind: 'remove-node'; name: string }
+  | { kind: 'bulk-remove'; names: string[] }
+  | { kind: 'bulk-export'; names: string[] }
   | { kind: 'export'; name: string }
   | { kind: 'shortcuts' }
   | null;
@@ -23,6 +25,8 @@ export interface Notice {
 
 export interface IssueJob {
   id: string;
+  /** issue: issueCerts (new or renewed, by the vault); renew: the lifecycle renew path. */
+  kind: 'issue' | 'renew';
   names: string[];
   done: number;
   total: number;
@@ -130,20 +134,22 @@ let progressSubscribed = false;
 function ensureProgressListener(): void {
   if (progressSubscribed) return;
   progressSubscribed = true;
-  on('issueProgress', (p) => {
+  const progress = (p: { jobId: string; done: number; total: number; node: string }) => {
     const job = app.job;
     if (!job || job.id !== p.jobId) return;
     job.done = p.done;
     job.total = p.total;
     job.current = p.node;
-  });
+  };
+  on('issueProgress', progress);
+  on('lifecycleProgress', progress);
 }
 
 /** Issues (or renews) certificates for nodes; progress arrives from main as it goes. */
 export async function issue(names: string[], days?: number): Promise<IssuedCert[] | null> {
   ensureProgressListener();
   const id = `job-${Date.now().toString(36)}-${++jobCounter}`;
-  app.job = { id, names, done: 0, total: names.length, current: '', running: true, error: null, issued: [] };
+  app.job = { id, kind: 'issue', names, done: 0, total: names.length, current: '', running: true, error: null, issued: [] };
   try {
     const issued = await call('issueCerts', { names, jobId: id, ...(days !== undefined ? { days } : {}) });
     if (app.job?.id === id) {
@@ -157,6 +163,57 @@ export async function issue(names: string[], days?: number): Promise<IssuedCert[
   } finally {
     if (app.job?.id === id) app.job.running = false;
     await refreshNodes();
+  }
+}
+
+/** Renews certificates of nodes that have one, through the lifecycle renew path; progress from main. */
+export async function renew(names: string[]): Promise<boolean> {
+  ensureProgressListener();
+  const id = `renew-${Date.now().toString(36)}-${++jobCounter}`;
+  app.job = { id, kind: 'renew', names, done: 0, total: names.length, current: '', running: true, error: null, issued: [] };
+  try {
+    const renewed = await call('renewNodes', { names, jobId: id });
+    if (app.job?.id === id) {
+      app.job.issued = renewed.map((r) => ({ node: r.node, serial: r.serial, fingerprint: '', notAfter: r.notAfter, dns: [], ips: [] }));
+      app.job.done = app.job.total;
+    }
+    return true;
+  } catch (err) {
+    if (app.job?.id === id) app.job.error = messageOf(err);
+    return false;
+  } finally {
+    if (app.job?.id === id) app.job.running = false;
+    await refreshNodes();
+  }
+}
+
+const named = (names: string[]): string => (names.length === 1 ? names[0]! : names.length <= 3 ? names.join(', ') : `${names.length} nodes`);
+
+/**
+ * After a remove: "Removed db1" with Undo for as long as main keeps the records. A revoked
+ * certificate cannot be un-revoked: the notice says so and offers to re-add the node instead.
+ */
+export function noticeRemoved(view: RemovedNodesView): void {
+  const revoked = view.revoked.length > 0;
+  const text = revoked
+    ? `Removed ${named(view.removed)} and revoked ${view.revoked.length === 1 ? `the certificate of ${view.revoked[0]}` : `${view.revoked.length} certificates`}. A revocation cannot be undone: Re-add brings the node${view.removed.length === 1 ? '' : 's'} back, to be issued a new certificate.`
+    : `Removed ${named(view.removed)}`;
+  // Shown a little shorter than main keeps the records, so an Undo clicked at the end still finds them.
+  showNotice({ tone: 'info', text, action: { label: revoked ? 'Re-add' : 'Undo', run: () => undoRemove(view) } }, Math.max(1, view.undoSeconds - 1) * 1000);
+}
+
+async function undoRemove(view: RemovedNodesView): Promise<void> {
+  try {
+    const r = await call('undoRemove', { token: view.undoToken });
+    await refreshNodes();
+    if (r.stillRevoked.length) {
+      const names = r.stillRevoked;
+      showNotice({ tone: 'warn', text: `${named(r.restored)} ${r.restored.length === 1 ? 'is' : 'are'} back; the certificate of ${named(names)} stays revoked: issue a new one.`, action: { label: 'Issue now', run: async () => { dismissNotice(); await issue(names); } } });
+    } else {
+      showNotice({ tone: 'info', text: `Restored ${named(r.restored)}` }, 6000);
+    }
+  } catch (err) {
+    showNotice({ tone: 'warn', text: messageOf(err) });
   }
 }
 

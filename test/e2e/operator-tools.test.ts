@@ -6,10 +6,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { cleanup, runCli, workspace } from '../helpers/cli.ts';
-import { GUI_SKIP, launchApp, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, dialogsAsked, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 
 interface Inventory {
   nodes: Array<{ id: string; name: string; ips: string[]; ssh?: { user: string; host: string; port: number; keyFile?: string }; dest?: string }>;
@@ -72,6 +73,106 @@ describe('operator tools on a selection', { skip: GUI_SKIP }, () => {
     await notice.getByRole('button', { name: 'Dismiss' }).click();
     for (const name of ['vip-a', 'vip-b', 'lone', 'db2']) assert.equal(w.cli('node', 'remove', name).code, 0);
     assert.equal(w.cli('node', 'edit', 'web2', '--ip', '10.0.2.2').code, 0);
+  });
+
+  const select = async (page: Page, names: string[]) => {
+    await page.locator('[data-testid=refresh-nodes]').click();
+    const clear = page.getByRole('button', { name: 'Clear' });
+    if (await clear.count()) await clear.click();
+    for (const n of names) await page.getByRole('checkbox', { name: `Select ${n}` }).check();
+    await page.locator('[data-testid=issue-bar]').waitFor();
+  };
+  const audit = (): Array<{ action: string; node?: string; detail?: string }> => readFileSync(join(w.home, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+  test('bulk export: one folder dialog, a subfolder per node, audited per node', async () => {
+    const { page, app } = gui;
+    await select(page, ['web1', 'web2']);
+    await page.locator('[data-testid=bulk-export]').click();
+    const out = join(w.dir, 'exports');
+    mkdirSync(out);
+    await queueDialogAnswers(app, [out]);
+    const asked = (await dialogsAsked(app)).length;
+    await page.locator('[data-testid=bulk-export-go]').click();
+    await page.locator('[data-testid=bulk-export-done], [role=dialog] [role=alert]').first().waitFor();
+    assert.equal(await page.locator('[role=dialog] [role=alert]').count(), 0, await page.locator('[role=dialog]').innerText());
+    await screenshot(page, 'bulk-export-done');
+    const dialogs = (await dialogsAsked(app)).slice(asked);
+    assert.deepEqual(dialogs.map((d) => d.kind), ['open'], 'one native folder dialog');
+    assert.match(dialogs[0]!.title, /2 nodes/);
+    assert.deepEqual(readdirSync(out).sort(), ['web1-bundle', 'web2-bundle']);
+    for (const n of ['web1', 'web2']) {
+      const crt = readFileSync(join(out, `${n}-bundle`, 'node.crt'), 'utf8');
+      assert.match(crt, /BEGIN CERTIFICATE/);
+      assert.ok(existsSync(join(out, `${n}-bundle`, 'node.key')));
+    }
+    const exports = audit().filter((e) => e.action === 'bundle.export').map((e) => e.node);
+    assert.deepEqual(exports.slice(-2).sort(), ['web1', 'web2']);
+    await page.keyboard.press('Escape');
+  });
+
+  test('bulk renew goes through the renew path with progress', async () => {
+    const { page } = gui;
+    const serialsBefore = (name: string) => inventory().certs.filter((c) => c.nodeId === inventory().nodes.find((n) => n.name === name)!.id).map((c) => c.serial);
+    const before = { web1: serialsBefore('web1'), db1: serialsBefore('db1') };
+    await select(page, ['web1', 'db1']);
+    await page.locator('[data-testid=bulk-renew]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=issue-progress]')?.getAttribute('data-running') === 'no');
+    const progress = page.locator('[data-testid=issue-progress]');
+    assert.equal(await progress.getAttribute('data-done'), '2');
+    assert.match(await progress.innerText(), /Renewed 2 certificates/);
+    assert.equal(serialsBefore('web1').length, before.web1.length + 1, 'web1 got a new certificate');
+    assert.equal(serialsBefore('db1').length, before.db1.length + 1);
+    assert.deepEqual(audit().filter((e) => e.action === 'renew').slice(-2).map((e) => e.node).sort(), ['db1', 'web1']);
+    assert.equal(await page.getByRole('checkbox', { name: 'Select web1' }).isChecked(), false, 'the selection is cleared after it worked');
+  });
+
+  test('bulk remove: one confirmation naming the count and the nodes; Undo brings them back with their kept certificates', async () => {
+    const { page } = gui;
+    const ids = Object.fromEntries(inventory().nodes.map((n) => [n.name, n.id]));
+    await select(page, ['web2', 'cache1']);
+    await page.locator('[data-testid=bulk-remove]').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.match(await dialog.getByRole('heading').first().innerText(), /Remove 2 nodes\?/);
+    assert.deepEqual((await page.locator('[data-testid=bulk-remove-names] li').allInnerTexts()).sort(), ['cache1', 'web2']);
+    await page.locator('[data-testid=remove-keep]').check();
+    await screenshot(page, 'bulk-remove-confirm');
+    await page.locator('[data-testid=confirm-remove]').click();
+    await page.locator('tr[data-node=web2]').waitFor({ state: 'detached' });
+    assert.deepEqual(inventory().nodes.map((n) => n.name).sort(), ['db1', 'web1']);
+    const notice = page.locator('[data-testid=notice]');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /Removed web2, cache1/);
+    await screenshot(page, 'undo-notice');
+    await page.locator('[data-testid=notice-action]').click();
+    await page.locator('tr[data-node=web2]').waitFor();
+    await page.locator('tr[data-node=cache1]').waitFor();
+    const back = inventory();
+    for (const n of ['web2', 'cache1']) assert.equal(back.nodes.find((x) => x.name === n)?.id, ids[n], `${n} is the same record again`);
+    assert.equal(await page.locator('tr[data-node=web2]').getAttribute('data-state'), 'ok', 'its kept certificate is its own again');
+    const actions = audit().filter((e) => e.action.startsWith('node.')).slice(-4).map((e) => `${e.action} ${e.node}`);
+    assert.deepEqual(actions.slice(0, 2).sort(), ['node.remove cache1', 'node.remove web2']);
+    assert.deepEqual(actions.slice(2).sort(), ['node.restore cache1', 'node.restore web2']);
+  });
+
+  test('undo of a remove that revoked: says a revocation stays, re-adds the node, then issues it anew', async () => {
+    const { page } = gui;
+    await page.getByRole('button', { name: 'Remove db1' }).click();
+    await page.locator('[data-testid=remove-revoke]').check();
+    await page.locator('[data-testid=confirm-remove]').click();
+    await page.locator('tr[data-node=db1]').waitFor({ state: 'detached' });
+    const notice = page.locator('[data-testid=notice]');
+    await page.waitForFunction(() => /revoked/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
+    assert.match(await notice.innerText(), /A revocation cannot be undone/);
+    assert.equal(await page.locator('[data-testid=notice-action]').innerText(), 'Re-add');
+    await page.locator('[data-testid=notice-action]').click();
+    await page.locator('tr[data-node=db1][data-state=revoked]').waitFor();
+    await page.waitForFunction(() => /stays revoked/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
+    assert.equal(await page.locator('[data-testid=notice-action]').innerText(), 'Issue now');
+    await page.locator('[data-testid=notice-action]').click();
+    await page.locator('tr[data-node=db1][data-state=ok]').waitFor();
+    const last = audit().filter((e) => e.node === 'db1').map((e) => e.action);
+    assert.deepEqual(last.slice(-4), ['node.remove', 'revoke', 'node.restore', 'issue']);
   });
 });
 

@@ -20,7 +20,7 @@ export async function renewWithProgress(ctx: CoreContext, selection: RenewSelect
   return renewed.map((r) => ({ node: r.node, previousSerial: r.previousSerial, serial: r.serial, notAfter: r.notAfter, keptKey: r.keptKey }));
 }
 
-type LifecycleChannels = 'getLifecycle' | 'renewDue' | 'revokeCert' | 'getAuditLog' | 'backupVault' | 'getPreferences' | 'setPreferences';
+type LifecycleChannels = 'getLifecycle' | 'renewNodes' | 'renewDue' | 'revokeCert' | 'getAuditLog' | 'backupVault' | 'getPreferences' | 'setPreferences';
 
 export function lifecycleHandlers(host: Host): HandlerSection<LifecycleChannels> {
   return {
@@ -58,6 +58,7 @@ export function lifecycleHandlers(host: Host): HandlerSection<LifecycleChannels>
       const due = rows.filter((r) => r.kind === 'node' && DUE_STATES.has(r.state)).length;
       return { counts, due, rows, lastBackupAt: report.lastBackupAt, backupReminder: report.backupReminder };
     },
+    renewNodes: ({ names, jobId }, call) => renewWithProgress(host.context(), names, jobId, call),
     renewDue: ({ jobId }, call) => renewWithProgress(host.context(), 'due', jobId, call),
     revokeCert: async ({ name, reason }) => {
       const r = await revokeCertificate(host.context(), { node: name }, reason);
