@@ -575,6 +575,8 @@ export interface Invoke {
   removeNodes: { request: { names: string[]; cert?: 'revoke' | 'keep' }; response: RemovedNodesView };
   /** Puts back what a remove took, while main still keeps it (`undoSeconds` after the remove). */
   undoRemove: { request: { token: string }; response: { restored: string[]; stillRevoked: string[] } };
+  /** SSH user, key (a pickSshKey token; '' clears) and destination folder ('' = profile default) for many nodes. */
+  setSshSettings: { request: { names: string[]; user?: string; sshKeyToken?: string; dest?: string }; response: NodeRow[] };
   /** A native open dialog for the node's SSH private key; the path stays in main behind the token. */
   pickSshKey: { request: void; response: PickedSshKey };
 
@@ -731,6 +733,7 @@ const invokeChannels = [
   'removeNode',
   'removeNodes',
   'undoRemove',
+  'setSshSettings',
   'pickSshKey',
   'issueCerts',
   'exportBundle',

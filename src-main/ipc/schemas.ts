@@ -114,6 +114,12 @@ export const REQUEST_SCHEMAS = {
   editNode: nodeDraft,
   removeNode: z.strictObject({ name: nodeName, cert: z.enum(['revoke', 'keep']).optional() }),
   removeNodes: z.strictObject({ names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines), cert: z.enum(['revoke', 'keep']).optional() }),
+  setSshSettings: z.strictObject({
+    names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines),
+    user: z.string().min(1, 'give the SSH user').max(32, 'an SSH user has at most 32 characters').optional(),
+    sshKeyToken: z.union([z.literal(''), token]).optional(),
+    dest: z.string().max(1024, 'a destination folder has at most 1024 characters').optional(),
+  }),
   undoRemove: z.strictObject({ token: z.string().regex(/^[0-9a-f]{32}$/, 'not an undo token') }),
   pickSshKey: z.undefined(),
 

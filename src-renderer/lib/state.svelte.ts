@@ -9,6 +9,7 @@ export type Modal =
   | { kind: 'remove-node'; name: string }
   | { kind: 'bulk-remove'; names: string[] }
   | { kind: 'bulk-export'; names: string[] }
+  | { kind: 'bulk-ssh'; names: string[] }
   | { kind: 'export'; name: string }
   | { kind: 'shortcuts' }
   | null;

@@ -55,3 +55,19 @@ test('node import warns about addresses shared inside the list and with nodes al
   assert.equal(done.code, 0, done.stderr);
   assert.match(done.stdout, /added 4 nodes[\s\S]*warning: 10\.1\.0\.10 is the address of web1, web2[\s\S]*warning: 10\.1\.0\.5 is the address of db1, db2/);
 });
+
+test('node ssh-settings: a user, key and folder for many nodes in one go, each keeping its host; all or none', () => {
+  const ws = fresh();
+  ok(ws.cli('--json', 'node', 'add', 's1', '--ip', '10.2.0.1', '--ssh', 'root@s1.example:2222'));
+  ok(ws.cli('--json', 'node', 'add', 's2', '--ip', '10.2.0.2'));
+  ok(ws.cli('--json', 'node', 'add', 'lo', '--profile', 'bacalhau-orchestrator'));
+  const bad = ws.cli('node', 'ssh-settings', 's1', 's2', '--dest', 'relative');
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--dest must be an absolute path/);
+  const nodes = ok<Array<{ name: string; ssh: { user: string; host: string; port: number }; dest: string }>>(ws.cli('--json', 'node', 'ssh-settings', 's1', 's2', '--user', 'deploy', '--dest', '/srv/tls'));
+  assert.deepEqual(nodes.map((n) => [n.name, n.ssh.user, n.ssh.host, n.ssh.port, n.dest]), [['s1', 'deploy', 's1.example', 2222, '/srv/tls'], ['s2', 'deploy', '10.2.0.2', 22, '/srv/tls']]);
+  const refused = ws.cli('node', 'ssh-settings', 's1', 'lo', '--user', 'ops');
+  assert.notEqual(refused.code, 0);
+  const list = ok<Array<{ name: string; ssh?: { user: string } }>>(ws.cli('--json', 'node', 'list'));
+  assert.equal(list.find((n) => n.name === 's1')?.ssh?.user, 'deploy', 'a refused batch changes none of its nodes');
+});

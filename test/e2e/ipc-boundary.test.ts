@@ -252,6 +252,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     editNode: [{ name: 'n1', ips: [], dns: [], options: { 'Bad Key': 'x' } }, { name: 'n1', ips: [], dns: [], options: { port: long(257) } }, { name: 'n1', ips: [], dns: [], options: { port: 4222 } }, { name: 'n1', ips: [], dns: [], options: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, { name: 'n1' }, { name: 'n1', ips: [], dns: [], ssh: 'root@example.invalid' }, { name: '/n1', ips: [], dns: [] }, { name: 'n1', ips: 'x', dns: [] }, { name: 'n1', ips: [], dns: [], keyOnNode: 'true' }],
     removeNode: [{}, { name: '' }, { name: '..' }, { names: ['n1'] }, { name: 'n1', cert: 'burn' }, { name: 'n1', cert: true }, { name: 'n1', revoke: true }],
     removeNodes: [{}, { names: [] }, { names: 'n1' }, { names: ['..'] }, { names: ['n1'], cert: 'burn' }, { name: 'n1' }, { names: Array(5001).fill('n1') }],
+    setSshSettings: [{}, { names: [] , user: 'a' }, { names: ['n1'], user: '' }, { names: ['n1'], user: 'x'.repeat(33) }, { names: ['n1'], sshKeyToken: '/home/u/.ssh/id_ed25519' }, { names: ['n1'], dest: long(1025) }, { names: ['n1'], ssh: 'root@evil' }, { names: ['..'], user: 'a' }],
     undoRemove: [{}, { token: '' }, { token: 'x'.repeat(32) }, { token: 'a'.repeat(33) }, { token: 7 }, { token: 'a'.repeat(32), names: ['n1'] }],
     issueCerts: [
       { names: [], jobId: 'j1' },

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { cleanup, runCli, workspace } from '../helpers/cli.ts';
-import { GUI_SKIP, dialogsAsked, launchApp, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
+import { GUI_SKIP, answerMessageBoxes, dialogsAsked, launchApp, messageBoxesShown, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 
 interface Inventory {
   nodes: Array<{ id: string; name: string; ips: string[]; ssh?: { user: string; host: string; port: number; keyFile?: string }; dest?: string }>;
@@ -173,6 +173,41 @@ describe('operator tools on a selection', { skip: GUI_SKIP }, () => {
     await page.locator('tr[data-node=db1][data-state=ok]').waitFor();
     const last = audit().filter((e) => e.node === 'db1').map((e) => e.action);
     assert.deepEqual(last.slice(-4), ['node.remove', 'revoke', 'node.restore', 'issue']);
+  });
+
+  test('SSH settings for many nodes at once; main still confirms the changed settings before the next push', async () => {
+    const { page, app } = gui;
+    await select(page, ['web1', 'web2']);
+    await page.locator('[data-testid=bulk-ssh]').click();
+    await page.locator('#bulk-ssh-user').fill('deploy');
+    await page.locator('#bulk-ssh-dest').fill('relative/tls');
+    assert.equal(await page.locator('[data-testid=bulk-ssh-save]').isDisabled(), true, 'a relative folder is refused as typed');
+    await page.locator('#bulk-ssh-dest').fill('/srv/tls');
+    await screenshot(page, 'bulk-ssh-settings');
+    await page.locator('[data-testid=bulk-ssh-save]').click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const nodes = inventory().nodes;
+    for (const [n, host] of [['web1', '10.0.2.1'], ['web2', '10.0.2.2']] as const) {
+      const node = nodes.find((x) => x.name === n)!;
+      assert.deepEqual(node.ssh, { user: 'deploy', host, port: 22 }, `${n} logs in as deploy at its own address`);
+      assert.equal(node.dest, '/srv/tls');
+    }
+    assert.equal(nodes.find((x) => x.name === 'db1')!.ssh, undefined, 'nodes outside the selection are untouched');
+
+    // The page alone cannot push to the new targets: main's own dialog asks, and Cancel sends nothing.
+    await answerMessageBoxes(app, ['cancel']);
+    const shownBefore = (await messageBoxesShown(app)).length;
+    const pushed = await page.evaluate(async () => {
+      const api = (window as unknown as { api: Record<string, (r?: unknown) => Promise<{ ok: boolean; error?: { message: string } }>> }).api;
+      return api.pushNodes!({ jobId: 'bulk-ssh-1', names: ['web1', 'web2'], dryRun: false, verify: false });
+    });
+    assert.equal(pushed.ok, false);
+    assert.match(pushed.error?.message ?? '', /not confirmed; nothing was sent/);
+    const boxes = (await messageBoxesShown(app)).slice(shownBefore);
+    assert.equal(boxes.length, 1);
+    assert.equal(boxes[0]!.title, 'Confirm push settings');
+    assert.ok(boxes[0]!.detail.includes('web1: deploy@10.0.2.1 -> /srv/tls'), boxes[0]!.detail);
+    assert.ok(boxes[0]!.detail.includes('web2: deploy@10.0.2.2 -> /srv/tls'), boxes[0]!.detail);
   });
 });
 

@@ -2,6 +2,7 @@ import { addNodes, editNode, findNode, certHistory, type NodeInput } from '../..
 import { removeNode } from '../../lifecycle/remove-node.ts';
 import { summarizeNodes } from '../../core/status.ts';
 import { sharedIpWarnings } from '../../core/shared-ips.ts';
+import { setSshSettings } from '../../core/ssh-settings.ts';
 import { importNodes, ansibleInventory, IMPORT_FORMATS, type ImportFormat } from '../../core/node-import.ts';
 import { writeFileAtomic } from '../../vault/atomic.ts';
 import { readInputFile } from '../input-files.ts';
@@ -128,6 +129,20 @@ export const nodeCommands: Command[] = [
       const node = await editNode(ctx, nodeInput(singleName(args, this.usage), args, true));
       const warnings = sharedIpWarnings(ctx.vault.read().nodes, [node.name]);
       return { human: `updated node ${node.name}${warningLines(warnings)}`, json: warnings.length ? { ...node, warnings } : node };
+    },
+  },
+  {
+    words: ['node', 'ssh-settings'],
+    usage: "node ssh-settings NAME... [--user USER] [--ssh-key FILE] [--dest DIR]",
+    summary: "set the SSH user (each node keeps its host and port), key file and destination folder of many nodes at once; '' clears a key or folder",
+    options: [{ name: 'user', value: true }, { name: 'ssh-key', value: true }, { name: 'dest', value: true }],
+    async run(ctx, args) {
+      if (args.positionals.length === 0) throw invalid(`usage: cluster-trust ${this.usage}`);
+      const user = one(args, 'user');
+      const keyFile = one(args, 'ssh-key');
+      const dest = one(args, 'dest');
+      const nodes = await setSshSettings(ctx, args.positionals, { ...(user !== undefined ? { user } : {}), ...(keyFile !== undefined ? { keyFile } : {}), ...(dest !== undefined ? { dest } : {}) });
+      return { human: `updated the SSH settings of ${nodes.map((n) => n.name).join(', ')}`, json: nodes };
     },
   },
   {

@@ -1,5 +1,6 @@
 import { removeNodes, type RemovedNode } from '../../lifecycle/remove-node.ts';
 import { restoreNodes } from '../../lifecycle/restore-node.ts';
+import { setSshSettings } from '../../core/ssh-settings.ts';
 import { RemovedNodes } from '../removed-nodes.ts';
 import { addNodes, editNode, findNode, certHistory, latestCert, sshTargetText, type NodeInput } from '../../core/nodes.ts';
 import { UserError } from '../../errors.ts';
@@ -51,7 +52,7 @@ function toInput(d: NodeDraft, picked: PickedFiles): NodeInput {
   };
 }
 
-type NodeChannels = 'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode' | 'removeNodes' | 'undoRemove' | 'pickSshKey';
+type NodeChannels = 'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode' | 'removeNodes' | 'undoRemove' | 'setSshSettings' | 'pickSshKey';
 
 export function nodeHandlers(host: Host, picked = new PickedFiles(), removedNodes = new RemovedNodes()): HandlerSection<NodeChannels> {
   // The removed records stay here, in main, for the undo window: the page only ever holds the token.
@@ -98,6 +99,11 @@ export function nodeHandlers(host: Host, picked = new PickedFiles(), removedNode
     undoRemove: async ({ token }) => {
       const restored = await restoreNodes(host.context(), removedNodes.take(token));
       return { restored: restored.map((r) => r.node), stillRevoked: restored.flatMap((r) => (r.revoked ? [r.node] : [])) };
+    },
+    setSshSettings: async ({ names, user, sshKeyToken, dest }) => {
+      const keyFile = sshKeyToken === undefined ? undefined : sshKeyToken === '' ? '' : picked.get(sshKeyToken, 'ssh-key').path;
+      const nodes = await setSshSettings(host.context(), names, { ...(user !== undefined ? { user } : {}), ...(keyFile !== undefined ? { keyFile } : {}), ...(dest !== undefined ? { dest } : {}) });
+      return rowsFor(nodes.map((n) => n.name));
     },
     pickSshKey: async () => {
       const path = await host.chooseOpenPath({ title: 'Choose the SSH private key for this node', filters: [{ name: 'All files', extensions: ['*'] }] });
