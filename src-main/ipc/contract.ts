@@ -180,6 +180,13 @@ export interface RemovedNodesView {
   undoSeconds: number;
 }
 
+/** A file dropped on the window, as main read it (from its bytes, never its name). */
+export type DroppedFileView =
+  | { kind: 'csr'; pem: string }
+  | { kind: 'ca-cert'; subject: string; sha256: string; notAfter: string; ours: boolean }
+  | { kind: 'node-cert'; subject: string; serial: string; notAfter: string; sha256: string; node: string | null }
+  | { kind: 'pkcs12' };
+
 export interface CertSummary {
   serial: string;
   node: string;
@@ -587,6 +594,8 @@ export interface Invoke {
   exportBundles: { request: { names: string[]; format: 'dir' | 'tar' }; response: SaveOutcome<{ exported: Array<{ node: string; path: string }> }> };
   /** PKCS#12 needs the password the user typed for the file (sent to main, never sent back). */
   exportBundle: { request: { name: string; format: BundleFormatId; p12Password?: string }; response: SaveOutcome<{ files: BundleFileInfo[] }> };
+  /** What a dropped file is; main decides from its content (base64 of at most `limits.csrBytes` bytes). */
+  classifyDrop: { request: { fileName: string; base64: string }; response: DroppedFileView };
   pickCsr: { request: void; response: PickedCsr };
   previewCsr: { request: { pem: string }; response: CsrPreview };
   /** name: the inventory node the certificate is for (it gets the node's names); without it the certificate stands alone. */
@@ -738,6 +747,7 @@ const invokeChannels = [
   'issueCerts',
   'exportBundle',
   'exportBundles',
+  'classifyDrop',
   'pickCsr',
   'previewCsr',
   'signCsr',

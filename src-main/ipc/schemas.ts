@@ -134,6 +134,10 @@ export const REQUEST_SCHEMAS = {
     p12Password: z.string().min(1).max(LIMITS.passphraseChars).optional(),
   }),
   exportBundles: z.strictObject({ names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines), format: z.enum(['dir', 'tar']) }),
+  classifyDrop: z.strictObject({
+    fileName: z.string().min(1).max(255, 'a file name has at most 255 characters'),
+    base64: z.string().min(1, 'the file is empty').max(Math.ceil(LIMITS.csrBytes / 3) * 4, `a dropped file is at most ${LIMITS.csrBytes / 1024} KiB`).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'not base64'),
+  }),
   pickCsr: z.undefined(),
   previewCsr: z.strictObject({ pem }),
   signCsr: z.strictObject({

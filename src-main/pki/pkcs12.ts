@@ -221,3 +221,17 @@ export function readPkcs12(data: Buffer, password: string): Pkcs12Contents {
   }
   return out;
 }
+
+/** Whether the bytes have the outer shape of a PFX (version 3, then authSafe ContentInfo of data or signedData); reads no secret. */
+export function looksLikePkcs12(data: Buffer): boolean {
+  if (data.length < 16 || data[0] !== 0x30) return false;
+  try {
+    const pfx = asn1.fromDer(binary(data), true).value as Asn1[];
+    const version = pfx[0]?.type === asn1.Type.INTEGER ? forge.util.createBuffer(pfx[0].value as string).getInt(8 * (pfx[0].value as string).length) : -1;
+    const content = pfx[1]?.value as Asn1[] | undefined;
+    const type = content?.[0]?.type === asn1.Type.OID ? asn1.derToOid(content[0].value as string) : '';
+    return version === 3 && (type === '1.2.840.113549.1.7.1' || type === '1.2.840.113549.1.7.2');
+  } catch {
+    return false;
+  }
+}

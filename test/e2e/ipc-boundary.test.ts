@@ -264,6 +264,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { names: ['n1'], jobId: 'j1', keyType: 'rsa-2048' },
       { names: ['/etc/passwd'], jobId: 'j1' },
     ],
+    classifyDrop: [{}, { fileName: 'a.pem' }, { fileName: '', base64: 'QQ==' }, { fileName: 'a.pem', base64: '' }, { fileName: 'a.pem', base64: 'not base64!' }, { fileName: 'a.pem', base64: 'A'.repeat(90000) }, { fileName: 'a.pem', base64: 'QQ==', path: '/etc/passwd' }],
     exportBundles: [{}, { names: [], format: 'dir' }, { names: ['n1'] }, { names: ['n1'], format: 'p12' }, { names: ['/etc'], format: 'dir' }, { names: ['n1'], format: 'dir', out: '/tmp' }],
     exportBundle: [
       { name: 'n1' },

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { cleanup, runCli, workspace } from '../helpers/cli.ts';
+import { cleanup, runCli, sh, workspace } from '../helpers/cli.ts';
 import { GUI_SKIP, answerMessageBoxes, dialogsAsked, launchApp, messageBoxesShown, queueDialogAnswers, screenshot, type Launched } from './harness.ts';
 
 interface Inventory {
@@ -208,6 +208,59 @@ describe('operator tools on a selection', { skip: GUI_SKIP }, () => {
     assert.equal(boxes[0]!.title, 'Confirm push settings');
     assert.ok(boxes[0]!.detail.includes('web1: deploy@10.0.2.1 -> /srv/tls'), boxes[0]!.detail);
     assert.ok(boxes[0]!.detail.includes('web2: deploy@10.0.2.2 -> /srv/tls'), boxes[0]!.detail);
+  });
+
+  test('a dropped file opens the screen for what main reads in it, whatever its name; garbage gets one message', async () => {
+    const { page } = gui;
+    const drop = (name: string, bytes: Buffer) =>
+      page.evaluate(([n, b64]) => {
+        const raw = atob(b64!);
+        const bytes = Uint8Array.from(raw, (c) => c.charCodeAt(0));
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], n!));
+        document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      }, [name, bytes.toString('base64')]);
+    const notice = page.locator('[data-testid=notice]');
+    const files = join(w.dir, 'drops');
+    mkdirSync(files);
+
+    // A CSR named like a certificate goes to Sign a CSR.
+    const csr = join(files, 'req.csr');
+    sh('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(files, 'req.key'), '-out', csr, '-subj', '/CN=edge9']);
+    await drop('looks-like.crt', readFileSync(csr));
+    await page.locator('[data-view=csr] [data-testid=csr-sans], [data-view=csr]').first().waitFor();
+    assert.equal(await page.locator('[aria-current=page][data-section=csr]').count(), 1);
+
+    // This vault's CA certificate, named .txt: the CA screen.
+    const caFile = join(files, 'ca.pem');
+    assert.equal(w.cli('ca', 'export', '--out', caFile).code, 0);
+    await drop('notes.txt', readFileSync(caFile));
+    await page.locator('[data-view=ca]').waitFor();
+    await page.waitForFunction(() => /this vault's CA certificate/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
+
+    // web1's certificate as DER, named .csr: web1's page.
+    const der = join(files, 'web1.der');
+    sh('openssl', ['x509', '-in', join(w.dir, 'exports', 'web1-bundle', 'node.crt'), '-outform', 'DER', '-out', der]);
+    await drop('web1.csr', readFileSync(der));
+    await page.waitForFunction(() => /of web1\./.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
+    await page.locator('[data-view=node-detail]').waitFor();
+    assert.match(await page.locator('h1').first().innerText(), /web1/);
+
+    // A PKCS#12 file named .pem.
+    const p12 = join(files, 'web1.p12');
+    sh('openssl', ['pkcs12', '-export', '-inkey', join(w.dir, 'exports', 'web1-bundle', 'node.key'), '-in', join(w.dir, 'exports', 'web1-bundle', 'node.crt'), '-passout', 'pass:drop-test-pass', '-out', p12]);
+    await drop('bundle.pem', readFileSync(p12));
+    await page.waitForFunction(() => /PKCS#12 bundle/.test(document.querySelector('[data-testid=notice]')?.textContent ?? ''));
+
+    // Garbage: one clear message, the screen stays.
+    const before = readFileSync(join(w.home, 'inventory.json'), 'utf8');
+    await drop('cert.pem', Buffer.from([0x30, 0x82, 0x01, 0x00, 0xde, 0xad, 0xbe, 0xef, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+    const alert = page.locator('.drop-error [role=alert]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /cert\.pem is not a certificate, a certificate request \(CSR\) or a PKCS#12 file; nothing was opened/);
+    assert.equal(readFileSync(join(w.home, 'inventory.json'), 'utf8'), before);
+    await screenshot(page, 'drop-garbage');
+    void notice;
   });
 });
 

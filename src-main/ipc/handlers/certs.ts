@@ -3,6 +3,7 @@ import { findNode } from '../../core/nodes.ts';
 import { issueOnNodes, onNodeFailures } from '../../lifecycle/key-on-node.ts';
 import { currentCert } from '../../core/bundle.ts';
 import { prepareBundleExport, prepareBundleExports } from '../../core/export-bundle.ts';
+import { classifyDroppedFile } from '../../core/dropped-file.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
 import { parseCsr } from '../../pki/csr.ts';
 import { checkChosenPassphrase } from '../../keychain/passphrase.ts';
@@ -18,7 +19,7 @@ import type { HandlerSection } from './types.ts';
 const DEFAULT_NAMES = { dir: (n: string) => `${n}-bundle`, tar: (n: string) => `${n}-bundle.tar.gz`, p12: (n: string) => `${n}.p12` };
 const FILTERS = { dir: [], tar: [{ name: 'Gzipped tar', extensions: ['tar.gz', 'tgz'] }], p12: [{ name: 'PKCS#12', extensions: ['p12', 'pfx'] }] };
 
-type CertChannels = 'issueCerts' | 'exportBundle' | 'exportBundles' | 'pickCsr' | 'previewCsr' | 'signCsr' | 'listCsrCerts' | 'saveCertificate';
+type CertChannels = 'issueCerts' | 'exportBundle' | 'exportBundles' | 'classifyDrop' | 'pickCsr' | 'previewCsr' | 'signCsr' | 'listCsrCerts' | 'saveCertificate';
 
 export function certHandlers(host: Host): HandlerSection<CertChannels> {
   return {
@@ -64,6 +65,7 @@ export function certHandlers(host: Host): HandlerSection<CertChannels> {
       const done = await prepared.writeInto(folder);
       return { saved: true, path: folder, exported: done.map((d) => ({ node: d.node, path: d.path })) };
     },
+    classifyDrop: ({ fileName, base64 }) => classifyDroppedFile(host.context(), Buffer.from(base64, 'base64'), fileName.replace(/[\u0000-\u001f\u007f]/g, '?')),
     pickCsr: async () => {
       const path = await host.chooseOpenPath({
         title: 'Choose a certificate signing request (PEM)',
