@@ -1,11 +1,14 @@
 /**
- * Every screen at 1024x700 and 1280x860, light and dark: a screenshot of each into
+ * Every screen and dialog (the selection's bulk dialogs, a notice, the shortcut list too) at 1024x700
+ * and 1280x860, light and dark: a screenshot of each into
  * test/e2e/screenshots/ (layout-<size>-<theme>-<screen>.png), and no screen scrolls sideways
  * (the document and the main area are no wider than the window; the Nodes table's actions and the
  * node detail fit). The theme is the OS's (Electron's nativeTheme), set the way the OS would.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ElectronApplication, Page } from 'playwright-core';
 import { cleanup, workspace } from '../helpers/cli.ts';
 import { GUI_SKIP, launchApp, screenshot, type Launched } from './harness.ts';
@@ -56,6 +59,7 @@ describe('layouts from 1024x700 up, light and dark', { skip: GUI_SKIP }, () => {
       ['node', 'add', 'plain', '--ip', '10.20.30.43'],
       ['issue', 'clusterio-controller-primary', 'nats-server-eu-west-1', 'proxy1'],
     ];
+    cmds.push(['ca', 'export', '--out', join(ws.dir, 'ca.pem')]);
     for (const args of cmds) {
       const r = ws.cli(...args);
       assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
@@ -66,6 +70,13 @@ describe('layouts from 1024x700 up, light and dark', { skip: GUI_SKIP }, () => {
     await gui?.close();
     cleanup(ws.dir);
   });
+
+  /** Three nodes selected in the Nodes table, so its selection bar and bulk dialogs show. */
+  const selectSome = async (p: Page) => {
+    await p.locator('button[data-section=nodes]').click();
+    for (const n of ['proxy1', 'plain', 'nats-server-eu-west-1']) await p.getByRole('checkbox', { name: `Select ${n}` }).check();
+    await p.locator('[data-testid=issue-bar]').waitFor();
+  };
 
   const SCREENS: Array<{ id: string; open: (page: Page) => Promise<void> }> = [
     { id: 'ca', open: async (p) => void (await p.locator('button[data-section=ca]').click(), await p.locator('[data-view=ca]').waitFor()) },
@@ -92,6 +103,26 @@ describe('layouts from 1024x700 up, light and dark', { skip: GUI_SKIP }, () => {
         await p.locator('button[data-section=nodes]').click();
         await p.getByRole('button', { name: 'Edit proxy1' }).click();
         await p.getByRole('dialog').waitFor();
+      },
+    },
+    { id: 'add-node', open: async (p) => void (await p.locator('button[data-section=nodes]').click(), await p.locator('[data-testid=add-node]').first().click(), await p.getByRole('dialog').waitFor()) },
+    { id: 'bulk-add', open: async (p) => void (await p.locator('button[data-section=nodes]').click(), await p.getByRole('button', { name: 'Add from list' }).click(), await p.getByRole('dialog').waitFor()) },
+    { id: 'export', open: async (p) => void (await p.locator('button[data-section=nodes]').click(), await p.locator('tr[data-node=proxy1] button[title="Export the bundle"]').click(), await p.getByRole('dialog').waitFor()) },
+    { id: 'remove-node', open: async (p) => void (await p.locator('button[data-section=nodes]').click(), await p.getByRole('button', { name: 'Remove proxy1' }).click(), await p.getByRole('dialog').waitFor()) },
+    { id: 'selection', open: async (p) => void (await selectSome(p)) },
+    { id: 'bulk-export', open: async (p) => void (await selectSome(p), await p.locator('[data-testid=bulk-export]').click(), await p.getByRole('dialog').waitFor()) },
+    { id: 'bulk-remove', open: async (p) => void (await selectSome(p), await p.locator('[data-testid=bulk-remove]').click(), await p.getByRole('dialog').waitFor()) },
+    { id: 'bulk-ssh', open: async (p) => void (await selectSome(p), await p.locator('[data-testid=bulk-ssh]').click(), await p.getByRole('dialog').waitFor()) },
+    { id: 'shortcuts', open: async (p) => void (await p.locator('h1').first().click(), await p.keyboard.press('Control+/'), await p.locator('[data-testid=shortcut-list]').waitFor()) },
+    {
+      id: 'drop-notice',
+      open: async (p) => {
+        await p.evaluate((pem) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([pem], 'another-ca.pem'));
+          document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+        }, readFileSync(join(ws.dir, 'ca.pem'), 'utf8'));
+        await p.locator('[data-testid=notice]').waitFor();
       },
     },
     { id: 'csr', open: async (p) => void (await p.locator('button[data-section=csr]').click()) },
