@@ -4,7 +4,7 @@ import type { LinkId, MenuCommand } from '../ipc/contract.ts';
 
 /**
  * The application menu. Items that act on the GUI send a typed `menuCommand` to the renderer;
- * Help opens only the fixed links of links.ts.
+ * Help shows the app's own bundled documentation, or opens only the fixed links of links.ts.
  */
 export function buildMenu(opts: {
   window: () => BrowserWindow | null;
@@ -55,6 +55,7 @@ export function buildMenu(opts: {
     {
       label: '&Help',
       submenu: [
+        cmd('Cluster Trust Help', 'help', 'F1'),
         cmd('Keyboard Shortcuts', 'shortcuts', 'CmdOrCtrl+/'),
         { type: 'separator' },
         ...(Object.keys(LINKS) as LinkId[]).map((id) => ({ label: LINKS[id].title, click: () => opts.openLink(id) })),

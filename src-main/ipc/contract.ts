@@ -698,7 +698,8 @@ export type MenuCommand =
   | 'add-node'
   | 'bulk-add'
   | 'sign-csr'
-  | 'shortcuts';
+  | 'shortcuts'
+  | 'help';
 
 export interface Events {
   issueProgress: { jobId: string; done: number; total: number; node: string };

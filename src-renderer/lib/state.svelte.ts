@@ -12,6 +12,7 @@ export type Modal =
   | { kind: 'bulk-ssh'; names: string[] }
   | { kind: 'export'; name: string }
   | { kind: 'shortcuts' }
+  | { kind: 'help' }
   | null;
 
 /** A short message at the foot of the window: what just happened, a warning, an Undo. */
@@ -227,6 +228,9 @@ export function handleMenu(command: MenuCommand): void {
   if (!app.ca) return; // first run: nothing to jump to yet
   if (command.startsWith('show-')) go(command.slice('show-'.length) as SectionId);
   else if (command === 'shortcuts') showShortcuts();
+  else if (command === 'help') {
+    if (!app.modal) app.modal = { kind: 'help' };
+  }
   else if (command === 'sign-csr') go('csr');
   else if (command === 'add-node') {
     go('nodes');

@@ -113,6 +113,7 @@ describe('layouts from 1024x700 up, light and dark', { skip: GUI_SKIP }, () => {
     { id: 'bulk-export', open: async (p) => void (await selectSome(p), await p.locator('[data-testid=bulk-export]').click(), await p.getByRole('dialog').waitFor()) },
     { id: 'bulk-remove', open: async (p) => void (await selectSome(p), await p.locator('[data-testid=bulk-remove]').click(), await p.getByRole('dialog').waitFor()) },
     { id: 'bulk-ssh', open: async (p) => void (await selectSome(p), await p.locator('[data-testid=bulk-ssh]').click(), await p.getByRole('dialog').waitFor()) },
+    { id: 'help', open: async (p) => void (await p.locator('h1').first().click(), await p.keyboard.press('F1'), await p.locator('[data-testid=help]').waitFor()) },
     { id: 'shortcuts', open: async (p) => void (await p.locator('h1').first().click(), await p.keyboard.press('Control+/'), await p.locator('[data-testid=shortcut-list]').waitFor()) },
     {
       id: 'drop-notice',

@@ -262,6 +262,32 @@ describe('operator tools on a selection', { skip: GUI_SKIP }, () => {
     await screenshot(page, 'drop-garbage');
     void notice;
   });
+
+  test('Help shows the app\'s own documentation in the app: bundled, no link out, nothing fetched', async () => {
+    const { page, app } = gui;
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.locator('h1').first().click();
+    await page.keyboard.press('F1');
+    const help = page.locator('[data-testid=help]');
+    await help.waitFor();
+    const guide = await page.locator('[data-testid=help-body]').innerText();
+    assert.match(guide, /cluster-trust ca init --name/);
+    assert.match(guide, /Add from list/);
+    await page.locator('[data-testid=help] [data-doc=architecture]').click();
+    await page.waitForFunction(() => /Vault layout/.test(document.querySelector('[data-testid=help-body]')?.textContent ?? ''));
+    assert.equal(await page.locator('[data-testid=help] a, [data-testid=help] img, [data-testid=help] iframe').count(), 0, 'no links, images or frames');
+    await screenshot(page, 'help-docs');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    await app.evaluate(({ Menu }) => {
+      const menu = Menu.getApplicationMenu()!.items.find((i) => i.label.replace('&', '') === 'Help')!.submenu!;
+      menu.items.find((i) => i.label === 'Cluster Trust Help')!.click();
+    });
+    await help.waitFor();
+    await page.keyboard.press('Escape');
+    assert.deepEqual(requests.filter((u) => !u.startsWith('app://')), [], 'nothing fetched from outside the app');
+  });
 });
 
 describe('first run: the CA subject\'s O and OU', { skip: GUI_SKIP }, () => {
