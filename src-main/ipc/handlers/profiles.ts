@@ -4,7 +4,7 @@ import { getProfile, installDirOf } from '../../profiles/index.ts';
 import { profileFilesFor } from '../../core/node-files.ts';
 import { checkInstallDir, installPath } from '../../profiles/paths.ts';
 import type { BundleFile } from '../../profiles/types.ts';
-import type { MaelstromKeysView, ProfileFileView } from '../contract.ts';
+import type { MaelstromKeysView, ProfileFileView, ProfilesInvoke } from '../contract.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { maelstrom } from '../../profiles/maelstrom.ts';
 import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../core/maelstrom-keys.ts';
@@ -43,7 +43,7 @@ function maelstromView(ctx: CoreContext): MaelstromKeysView {
   };
 }
 
-export function profileHandlers(host: Host): HandlerSection<'getNodeFiles' | 'getProfileOptions' | 'getMaelstromKeys' | 'rotateMaelstromKeys'> {
+export function profileHandlers(host: Host): HandlerSection<ProfilesInvoke> {
   return {
     getMaelstromKeys: () => maelstromView(host.context()),
     rotateMaelstromKeys: async () => {

@@ -4,7 +4,7 @@ import { formatFingerprint } from '../../pki/inspect.ts';
 import { parseTrustedCa, trustStatus, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
 import { posixCommand } from '../../truststore/shell.ts';
 import type { CoreContext } from '../../core/context.ts';
-import type { TrustReport, TrustStoreRow } from '../contract.ts';
+import type { TrustInvoke, TrustReport, TrustStoreRow } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
@@ -46,7 +46,7 @@ function report(ca: { pem: string; file: string; name: string }, action: TrustRe
   return { ca: { name: ca.name, subject: parsed.subject, sha256: formatFingerprint(parsed.sha256), file: ca.file }, action, dryRun, stores: results.map(row) };
 }
 
-export function trustHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<'getTrustStatus' | 'changeTrust'> {
+export function trustHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<TrustInvoke> {
   return {
     getTrustStatus: async () => {
       const ca = activeCa(host.context());
