@@ -484,11 +484,20 @@ export interface RotationNode {
   blocksRetire: boolean;
   /** The newest push of this node since its current certificate was issued (from the audit log). */
   lastPush: { time: string; outcome: 'ok' | 'failed' | 'refused'; detail: string } | null;
+  /** Renewed, with an SSH target, not pushed successfully since: what the wizard's Push step pushes. */
+  pushPending: boolean;
+  /** Renewed but its new bundle not delivered by this app (no SSH target, or no successful push since). */
+  undelivered: boolean;
 }
+
+/** Where a rotation stands (main's rotation model): none, then renew, push, retire. */
+export type RotationStepId = 'none' | 'renew' | 'push' | 'retire';
 
 export interface RotationView {
   /** idle: no rotation under way; overlap: the previous CA is still trusted next to the active one. */
   phase: 'idle' | 'overlap';
+  /** The wizard's current step, from the same model `ca status` and `ca retire-old` use. */
+  step: RotationStepId;
   active: RotationCa;
   previous: RotationCa | null;
   /** The CA retired most recently, if any. */
@@ -498,6 +507,10 @@ export interface RotationView {
   toRenew: number;
   /** Nodes that block retiring the previous CA. */
   blocking: string[];
+  /** Names of the nodes with `pushPending`. */
+  pushPending: string[];
+  /** Names of the nodes with `undelivered`. */
+  undelivered: string[];
   lastBackupAt: string | null;
   /** The name a rotation gives the new CA unless the user types another. */
   nextCaName: string;
