@@ -33,6 +33,12 @@ export type IpcErrorCode =
   | 'tool-failed'
   | 'cancelled'
   | 'refused'
+  | 'unreachable'
+  | 'timeout'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'auth-refused'
+  | 'verify-failed'
   | 'internal';
 
 export interface IpcError {
@@ -446,6 +452,8 @@ export interface PushNodeResult {
   verify: { ok: boolean; message: string } | null;
   /** The push stopped at an unknown host key: what to show the user before trusting it. */
   unknownHostKey: { host: string; port: number; keyType: string; fingerprint: string } | null;
+  /** Why it failed or was cancelled, null otherwise: classify by this, never by the message's words. */
+  code: IpcErrorCode | null;
   durationMs: number;
 }
 

@@ -26,6 +26,7 @@ function resultView(r: PushResult, unknownKey: HostKeyInfo | undefined): PushNod
     verify: r.verify ? { ok: r.verify.ok, message: r.verify.message } : null,
     // Only when the push failed on it: a key accepted in this run is not a question any more.
     unknownHostKey: r.status === 'failed' && unknownKey ? { host: unknownKey.host, port: unknownKey.port, keyType: unknownKey.keyType, fingerprint: unknownKey.fingerprint } : null,
+    code: r.error?.code ?? null,
     durationMs: r.durationMs,
   };
 }
