@@ -6,7 +6,8 @@ import type { ErrorCode } from '../errors.ts';
 import { MAX_WARN_DAYS, type CertState } from '../core/status.ts';
 import type { RevocationReason } from '../core/crl.ts';
 import { LINKS } from './links.ts';
-import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf, RevocationReasonId } from './contract.ts';
+import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf, RevocationReasonId, RotationStepId } from './contract.ts';
+import type { RotationStep } from '../lifecycle/rotation-state.ts';
 
 /**
  * One schema per channel: the shape and size limits of every request, checked in main before any
@@ -21,10 +22,12 @@ const keyTypesMatch: Same<KeyType, KeyTypeId> = true;
 const errorCodesMatch: Same<ErrorCode, IpcErrorCode> = true;
 const certStatesMatch: Same<CertState, CertStateId> = true;
 const reasonsMatch: Same<RevocationReason, RevocationReasonId> = true;
+const rotationStepsMatch: Same<RotationStep, RotationStepId> = true;
 void keyTypesMatch;
 void errorCodesMatch;
 void certStatesMatch;
 void reasonsMatch;
+void rotationStepsMatch;
 
 /** Also enforced by the renderer before it sends (AppInfo.limits). */
 export const LIMITS = {

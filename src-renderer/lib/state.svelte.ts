@@ -1,5 +1,6 @@
 import type { AppInfo, CaView, IssuedCert, MenuCommand, NodeRow } from '../../src-main/ipc/contract.ts';
-import { call, messageOf, on } from './api.ts';
+import { call, messageOf } from './api.ts';
+import { ProgressJob } from './progress-job.svelte.ts';
 import type { SectionId } from './sections.ts';
 
 export type Modal =
@@ -88,28 +89,24 @@ export function openNode(name: string): void {
   app.detail = name;
 }
 
-let jobCounter = 0;
-let progressSubscribed = false;
-
-function ensureProgressListener(): void {
-  if (progressSubscribed) return;
-  progressSubscribed = true;
-  on('issueProgress', (p) => {
-    const job = app.job;
-    if (!job || job.id !== p.jobId) return;
-    job.done = p.done;
-    job.total = p.total;
-    job.current = p.node;
-  });
-}
+const issuing = new ProgressJob('issue');
 
 /** Issues (or renews) certificates for nodes; progress arrives from main as it goes. */
 export async function issue(names: string[], days?: number): Promise<IssuedCert[] | null> {
-  ensureProgressListener();
-  const id = `job-${Date.now().toString(36)}-${++jobCounter}`;
+  // A job of its own per run: what app.job shows is always the newest run, whichever finishes first.
+  const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   app.job = { id, names, done: 0, total: names.length, current: '', running: true, error: null, issued: [] };
   try {
-    const issued = await call('issueCerts', { names, jobId: id, ...(days !== undefined ? { days } : {}) });
+    const issued = await issuing.run(
+      (jobId) => call('issueCerts', { names, jobId, ...(days !== undefined ? { days } : {}) }),
+      (follow) =>
+        follow('issueProgress', (p) => {
+          if (app.job?.id !== id) return;
+          app.job.done = p.done;
+          app.job.total = p.total;
+          app.job.current = p.node;
+        }),
+    );
     if (app.job?.id === id) {
       app.job.issued = issued;
       app.job.done = app.job.total;

@@ -4,7 +4,7 @@ import { revokeCertificate } from '../../lifecycle/revoke.ts';
 import { readAudit } from '../../vault/audit.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
 import { checkSettingsFile, readSettings, writeSettings } from '../../lifecycle/expiry-watch.ts';
-import type { LifecycleRow, LifecycleView, RenewedCertView } from '../contract.ts';
+import type { LifecycleInvoke, LifecycleRow, LifecycleView, RenewedCertView } from '../contract.ts';
 import type { CallContext, Host } from '../host.ts';
 import type { CoreContext } from '../../core/context.ts';
 import type { HandlerSection } from './types.ts';
@@ -20,9 +20,7 @@ export async function renewWithProgress(ctx: CoreContext, selection: RenewSelect
   return renewed.map((r) => ({ node: r.node, previousSerial: r.previousSerial, serial: r.serial, notAfter: r.notAfter, keptKey: r.keptKey }));
 }
 
-type LifecycleChannels = 'getLifecycle' | 'renewDue' | 'revokeCert' | 'getAuditLog' | 'backupVault' | 'getPreferences' | 'setPreferences';
-
-export function lifecycleHandlers(host: Host): HandlerSection<LifecycleChannels> {
+export function lifecycleHandlers(host: Host): HandlerSection<LifecycleInvoke> {
   return {
     getLifecycle: () => {
       const ctx = host.context();

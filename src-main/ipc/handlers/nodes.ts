@@ -7,7 +7,7 @@ import { getProfile, verifyPortOf } from '../../profiles/index.ts';
 import { inspectKeyFile } from '../../ssh/auth.ts';
 import type { NodeRecord } from '../../vault/schema.ts';
 import { nodeRows, certSummary, certDetail } from '../views.ts';
-import type { NodeDraft, NodePushSettings, NodeRow } from '../contract.ts';
+import type { NodeDraft, NodePushSettings, NodeRow, NodesInvoke } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
@@ -49,7 +49,7 @@ function toInput(d: NodeDraft, picked: PickedFiles): NodeInput {
   };
 }
 
-export function nodeHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode' | 'pickSshKey'> {
+export function nodeHandlers(host: Host, picked = new PickedFiles()): HandlerSection<NodesInvoke> {
   const rowsFor = (names: string[]): NodeRow[] => {
     const ctx = host.context();
     return nodeRows(ctx.vault.read(), ctx.now(), new Set(names), warnDaysOf(ctx));

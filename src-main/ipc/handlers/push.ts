@@ -4,15 +4,13 @@ import { summarizeNodes, warnDaysOf } from '../../core/status.ts';
 import { sshTargetText } from '../../core/nodes.ts';
 import { UserError } from '../../errors.ts';
 import type { HostKeyInfo } from '../../ssh/index.ts';
-import type { PushNodeResult } from '../contract.ts';
+import type { PushInvoke, PushNodeResult } from '../contract.ts';
 import type { CallContext, Host } from '../host.ts';
 import type { AskPassphrase, PassphraseAnswer } from '../../ssh/auth.ts';
 import { keychainKeyPassphrases } from '../../ssh/key-passphrases.ts';
 import type { HandlerSection } from './types.ts';
 import { PushApprovals } from '../push-approvals.ts';
 import { confirmHostKeys, confirmPushSettings } from '../push-confirm.ts';
-
-type PushChannels = 'listPushTargets' | 'pushNodes' | 'cancelPush' | 'answerSshKeyPassphrase' | 'listSavedSshKeys' | 'forgetSshKeyPassphrase';
 
 /** How long a passphrase question waits for the window before the key counts as declined. */
 const PASSPHRASE_WAIT_MS = 10 * 60_000;
@@ -28,11 +26,12 @@ function resultView(r: PushResult, unknownKey: HostKeyInfo | undefined): PushNod
     verify: r.verify ? { ok: r.verify.ok, message: r.verify.message } : null,
     // Only when the push failed on it: a key accepted in this run is not a question any more.
     unknownHostKey: r.status === 'failed' && unknownKey ? { host: unknownKey.host, port: unknownKey.port, keyType: unknownKey.keyType, fingerprint: unknownKey.fingerprint } : null,
+    code: r.error?.code ?? null,
     durationMs: r.durationMs,
   };
 }
 
-export function pushHandlers(host: Host): HandlerSection<PushChannels> {
+export function pushHandlers(host: Host): HandlerSection<PushInvoke> {
   /** Running pushes by job id: Cancel aborts one. */
   const running = new Map<string, AbortController>();
   /** Passphrase questions waiting for the window, by job and key file. */
