@@ -41,6 +41,12 @@ export function electronHost(window: () => BrowserWindow | null): Host {
       const result = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? null : result.filePath;
     },
+    async chooseFolder({ title }) {
+      const parent = window();
+      const options = { title, defaultPath: defaultFolder(), properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'> };
+      const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]!;
+    },
     async chooseOpenPath({ title, filters }) {
       const parent = window();
       const options = { title, defaultPath: defaultFolder(), ...(filters && filters.length ? { filters } : {}), properties: ['openFile'] as Array<'openFile'> };

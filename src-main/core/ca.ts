@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { createRootCa, parseCaCertificate, assertIsCa, type CaMaterial } from '../pki/certificates.ts';
+import { checkCaSubject, type CaSubjectInput } from '../pki/ca-subject.ts';
 import { exportPkcs8Der, readPrivateKey, spkiOf, toSigningKey, keyTypeOf } from '../pki/keys.ts';
 import { fingerprintSha256, reportOf, type CertificateReport } from '../pki/inspect.ts';
 import { pemBlocks, toPem } from '../pki/pem.ts';
@@ -238,13 +239,14 @@ export interface PermittedNames {
   ips?: string[];
 }
 
-export async function initCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number; permit?: PermittedNames; passphrase?: NewCaPassphraseChoice }): Promise<CaInfo> {
+export async function initCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number; permit?: PermittedNames; passphrase?: NewCaPassphraseChoice; subject?: CaSubjectInput }): Promise<CaInfo> {
   if (ctx.vault.exists() && ctx.vault.read().cas.some((c) => c.status === 'active')) {
     throw new UserError('conflict', `the vault in ${ctx.vault.home} already has a CA; use another --home, or rotate the CA`, `the vault in ${ctx.vault.home} already has a CA; rotate it instead (CA rotation)`);
   }
   const keyType = opts.keyType ?? DEFAULT_KEY_TYPE;
+  const subject = checkCaSubject(opts.subject ?? {});
   const nameConstraints = opts.permit ? constraintsFor(parsePermitted(opts.permit)) : undefined;
-  const ca = await createRootCa({ name: opts.name, keyType, days: opts.days, now: ctx.now(), nameConstraints });
+  const ca = await createRootCa({ name: opts.name, keyType, days: opts.days, now: ctx.now(), nameConstraints, subject });
   const info = await storeCa(ctx, { name: opts.name.trim(), certPem: ca.certPem, keyDer: await exportPkcs8Der(ca.key.privateKey), keyType, imported: false }, opts.passphrase);
   return { ...info, warnings: constraintWarnings(info.nameConstraints, ctx.vault.read().nodes) };
 }

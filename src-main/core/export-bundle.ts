@@ -1,7 +1,8 @@
-import { basename } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { writeBundleDir, writeBundleTar, writeBundleFile, type BundleFormat } from '../bundle/write.ts';
 import { audit } from '../vault/audit.ts';
-import { invalid } from '../errors.ts';
+import { UserError, invalid } from '../errors.ts';
 import { buildNodeBundle, refusePkcs12WithoutKey, type NodeBundle } from './bundle.ts';
 import type { CoreContext } from './context.ts';
 
@@ -58,6 +59,41 @@ export async function prepareBundleExport(ctx: CoreContext, name: string, format
       }
       audit(ctx, { action: 'bundle.export', node: bundle.node.name, serial: bundle.cert.serial, fingerprint: bundle.cert.fingerprint, detail: `${format} to ${path}` });
       return { node: bundle.node.name, serial: bundle.cert.serial, path, format, files };
+    },
+  };
+}
+
+/** What a bulk export writes for a node inside the chosen folder. */
+export function bulkExportName(node: string, format: 'dir' | 'tar'): string {
+  return format === 'tar' ? `${node}-bundle.tar.gz` : `${node}-bundle`;
+}
+
+/** Many nodes' bundles checked and built, not yet written. */
+export interface PreparedExports {
+  nodes: string[];
+  /** Writes each node's bundle into `folder` (its own subfolder or archive), audited per node. */
+  writeInto(folder: string): Promise<BundleExport[]>;
+}
+
+/**
+ * Bundles for a selection of nodes into one folder: every bundle is built (and every failure
+ * reported) before the caller asks where; a name already taken in the folder refuses the whole
+ * export before anything is written.
+ */
+export async function prepareBundleExports(ctx: CoreContext, names: readonly string[], format: 'dir' | 'tar'): Promise<PreparedExports> {
+  const wanted = [...new Set(names)];
+  if (wanted.length === 0) throw invalid('name the nodes to export');
+  const prepared: PreparedExport[] = [];
+  for (const name of wanted) prepared.push(await prepareBundleExport(ctx, name, format));
+  return {
+    nodes: wanted,
+    async writeInto(folder) {
+      if (!existsSync(folder) || !statSync(folder).isDirectory()) throw invalid(`${folder} is not a folder`);
+      const taken = wanted.filter((n) => existsSync(join(folder, bulkExportName(n, format))));
+      if (taken.length) throw new UserError('conflict', `${folder} already holds ${taken.map((n) => bulkExportName(n, format)).join(', ')}; choose an empty folder, nothing was written`);
+      const done: BundleExport[] = [];
+      for (const [i, p] of prepared.entries()) done.push(await p.writeTo(join(folder, bulkExportName(wanted[i]!, format))));
+      return done;
     },
   };
 }

@@ -4,6 +4,7 @@ import { addNodes, buildNodeRecord } from './nodes.ts';
 import { parseNodeLinesFile, type ImportEntry, type ImportProblem } from './import-lines.ts';
 import { parseAnsibleInventory } from './import-ansible.ts';
 import { nodeKeyOf } from './inventory-index.ts';
+import { sharedIpWarnings } from './shared-ips.ts';
 import { invalid } from '../errors.ts';
 import type { CoreContext } from './context.ts';
 import type { Inventory, NodeRecord } from '../vault/schema.ts';
@@ -22,6 +23,8 @@ export interface ImportOptions {
 export interface ImportResult {
   nodes: NodeRecord[];
   dryRun: boolean;
+  /** Addresses the new nodes share with each other or with nodes already there (not refused: shared VIPs exist). */
+  warnings: string[];
 }
 
 /** Shown at most this many bad lines in the error, then how many more. */
@@ -43,7 +46,8 @@ export async function importNodes(ctx: CoreContext, text: string, opts: ImportOp
   if (!IMPORT_FORMATS.includes(format)) throw invalid(`unknown import format "${format}"; use ${IMPORT_FORMATS.join(' or ')}`);
   if (opts.profile !== undefined && !profileIds().includes(opts.profile)) throw invalid(`unknown profile "${opts.profile}"; use one of ${profileIds().join(', ')}`);
   const { entries, problems } = format === 'lines' ? parseNodeLinesFile(text, opts.profile) : parseAnsibleInventory(text, profileIds());
-  const existing = new Set(ctx.vault.read().nodes.map(nodeKeyOf));
+  const before = ctx.vault.read().nodes;
+  const existing = new Set(before.map(nodeKeyOf));
   const seen = new Map<string, number>();
   const now = ctx.now().toISOString();
   const records: NodeRecord[] = [];
@@ -58,8 +62,9 @@ export async function importNodes(ctx: CoreContext, text: string, opts: ImportOp
   }
   if (problems.length) throw problemsError(problems);
   if (records.length === 0) throw invalid('the file lists no nodes');
-  if (opts.dryRun) return { nodes: records, dryRun: true };
-  return { nodes: await addNodes(ctx, records.map(recordInput)), dryRun: false };
+  const warnings = sharedIpWarnings([...before, ...records], records.map((r) => r.name));
+  if (opts.dryRun) return { nodes: records, dryRun: true, warnings };
+  return { nodes: await addNodes(ctx, records.map(recordInput)), dryRun: false, warnings };
 }
 
 function checkEntry(entry: ImportEntry, profile: string | undefined, now: string, problems: ImportProblem[]): NodeRecord | null {

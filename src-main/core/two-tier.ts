@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { createIntermediateCa, createRootCa, parseCaCertificate, type CaMaterial } from '../pki/certificates.ts';
+import { caSubjectOf, checkCaSubject, type CaSubjectInput } from '../pki/ca-subject.ts';
 import { exportPkcs8Der, readPrivateKey, spkiOf, toSigningKey } from '../pki/keys.ts';
 import { DEFAULT_KEY_TYPE, type KeyType } from '../pki/policy.ts';
 import { constraintsFor, parsePermitted, readNameConstraints, type NameConstraintsInfo } from '../pki/name-constraints.ts';
@@ -20,7 +21,8 @@ export function intermediateName(rootName: string): string {
 export async function makeIntermediate(root: CaMaterial, opts: { name: string; keyType: KeyType; days?: number; now: Date }): Promise<{ certPem: string; keyDer: Buffer; signingKey: CryptoKey }> {
   const constraints = readNameConstraints(root.cert);
   const nameConstraints: NameConstraintsInfo | undefined = constraints ? { ...constraints, critical: true } : undefined;
-  const made = await createIntermediateCa(root, { ...opts, nameConstraints });
+  // The intermediate belongs to the root's organization: same O and OU.
+  const made = await createIntermediateCa(root, { ...opts, nameConstraints, subject: caSubjectOf(root.cert) });
   return { certPem: made.certPem, keyDer: await exportPkcs8Der(made.key.privateKey), signingKey: made.key.privateKey };
 }
 
@@ -36,18 +38,19 @@ function rootRecordOf(prepared: PreparedCa): RootRecord {
  * own passphrase (two keychain entries; a passphrase file or a typed passphrase serves both). One
  * vault transaction writes both, or neither.
  */
-export async function initTwoTierCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number; permit?: PermittedNames; passphrase?: NewCaPassphraseChoice }): Promise<CaInfo> {
+export async function initTwoTierCa(ctx: CoreContext, opts: { name: string; keyType?: KeyType; days?: number; permit?: PermittedNames; passphrase?: NewCaPassphraseChoice; subject?: CaSubjectInput }): Promise<CaInfo> {
   const hasCa = (inv: Inventory): boolean => inv.cas.some((c) => c.status === 'active');
   if (ctx.vault.exists() && hasCa(ctx.vault.read())) {
     throw new UserError('conflict', `the vault in ${ctx.vault.home} already has a CA; use another --home, or rotate the CA`, `the vault in ${ctx.vault.home} already has a CA; rotate it instead (CA rotation)`);
   }
   const keyType = opts.keyType ?? DEFAULT_KEY_TYPE;
+  const subject = checkCaSubject(opts.subject ?? {});
   const rootName = opts.name.trim();
   const interName = intermediateName(rootName);
   if (interName.length > 64) throw invalid(`with --intermediate the CA name must be at most ${64 - (interName.length - rootName.length)} characters (the intermediate is named "${interName}")`);
   const nameConstraints = opts.permit ? constraintsFor(parsePermitted(opts.permit)) : undefined;
   const now = ctx.now();
-  const root = await createRootCa({ name: rootName, keyType, days: opts.days, now, nameConstraints, twoTier: true });
+  const root = await createRootCa({ name: rootName, keyType, days: opts.days, now, nameConstraints, twoTier: true, subject });
   const rootMaterial: CaMaterial = { certPem: root.certPem, cert: parseCaCertificate(root.certPem), signingKey: root.key.privateKey, keyType };
   const inter = await makeIntermediate(rootMaterial, { name: interName, keyType, days: opts.days, now });
   const refuseIfTaken = (): void => {

@@ -175,6 +175,17 @@ export interface NodeRow {
   serial: string | null;
   /** Required profile settings left unset: the node cannot get its config files until they are set. */
   missing: string[];
+  /** Its IPs that other nodes hold too, with their names: a warning (an HA pair's virtual IP), not an error. */
+  sharedIps: Array<{ ip: string; nodes: string[] }>;
+}
+
+/** What a remove did, and how to undo it while main keeps the removed records. */
+export interface RemovedNodesView {
+  removed: string[];
+  /** Nodes whose live certificate was revoked: Undo brings the node back, not the certificate. */
+  revoked: string[];
+  undoToken: string;
+  undoSeconds: number;
 }
 
 export interface CertSummary {
@@ -565,7 +576,8 @@ export interface AppInvoke {
 export interface CaInvoke {
   getCa: { request: void; response: CaView | null };
   /** `passphrase`: the user's own (where no keychain answers); otherwise a random one goes into the keychain. */
-  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string } & PermitRequest; response: CaView };
+  /** `org`, `orgUnit`: the subject's O (default "Cluster Trust") and OU (none unless given). */
+  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string; org?: string; orgUnit?: string } & PermitRequest; response: CaView };
   getKeychain: { request: void; response: KeychainView };
   /** Keeps a typed CA passphrase in main's memory for this session once it opens a CA key. */
   unlockCa: { request: { passphrase: string }; response: { unlocked: string[] } };
@@ -586,7 +598,11 @@ export interface NodesInvoke {
   addNodes: { request: { nodes: NodeDraft[] }; response: NodeRow[] };
   editNode: { request: NodeDraft; response: NodeRow };
   /** cert: what becomes of a live certificate (revoked, or kept valid); refused without it when there is one. */
-  removeNode: { request: { name: string; cert?: 'revoke' | 'keep' }; response: null };
+  removeNode: { request: { name: string; cert?: 'revoke' | 'keep' }; response: RemovedNodesView };
+  /** The same for a selection: one transaction, all or none. */
+  removeNodes: { request: { names: string[]; cert?: 'revoke' | 'keep' }; response: RemovedNodesView };
+  /** Puts back what a remove took, while main still keeps it (`undoSeconds` after the remove). */
+  undoRemove: { request: { token: string }; response: { restored: string[]; stillRevoked: string[] } };
   /** A native open dialog for the node's SSH private key; the path stays in main behind the token. */
   pickSshKey: { request: void; response: PickedSshKey };
 }
@@ -595,6 +611,8 @@ export interface NodesInvoke {
 export interface CertsInvoke {
   /** Progress arrives on the `issueProgress` event, tagged with the caller's jobId. */
   issueCerts: { request: { names: string[]; days?: number; jobId: string }; response: IssuedCert[] };
+  /** Bundles of a selection into one folder chosen in a native dialog, each node its own subfolder (or archive). */
+  exportBundles: { request: { names: string[]; format: 'dir' | 'tar' }; response: SaveOutcome<{ exported: Array<{ node: string; path: string }> }> };
   /** PKCS#12 needs the password the user typed for the file (sent to main, never sent back). */
   exportBundle: { request: { name: string; format: BundleFormatId; p12Password?: string }; response: SaveOutcome<{ files: BundleFileInfo[] }> };
   pickCsr: { request: void; response: PickedCsr };
@@ -624,6 +642,8 @@ export interface ProfilesInvoke {
 /** Lifecycle: expiry, renewal, revocation, audit log, backup, preferences. */
 export interface LifecycleInvoke {
   getLifecycle: { request: void; response: LifecycleView };
+  /** Renews the named nodes (each must have a certificate); progress on `lifecycleProgress` with the caller's jobId. */
+  renewNodes: { request: { names: string[]; jobId: string }; response: RenewedCertView[] };
   /** Renews every node in a due state; progress arrives on `lifecycleProgress` with the caller's jobId. */
   renewDue: { request: { jobId: string }; response: RenewedCertView[] };
   revokeCert: { request: { name: string; reason: RevocationReasonId }; response: { serial: string; reason: RevocationReasonId; crlNumber: number } };
@@ -768,11 +788,11 @@ const exhaustive =
 export const INVOKE_SECTIONS = {
   app: exhaustive<AppInvoke>()(['getAppInfo', 'copyText', 'openLink']),
   ca: exhaustive<CaInvoke>()(['getCa', 'createCa', 'getKeychain', 'unlockCa', 'pickCaFile', 'importCa', 'exportCaCert', 'exportCaPassphrases', 'importCaPassphrases']),
-  nodes: exhaustive<NodesInvoke>()(['listNodes', 'getNode', 'addNodes', 'editNode', 'removeNode', 'pickSshKey']),
-  certs: exhaustive<CertsInvoke>()(['issueCerts', 'exportBundle', 'pickCsr', 'previewCsr', 'signCsr', 'listCsrCerts', 'saveCertificate']),
+  nodes: exhaustive<NodesInvoke>()(['listNodes', 'getNode', 'addNodes', 'editNode', 'removeNode', 'removeNodes', 'undoRemove', 'pickSshKey']),
+  certs: exhaustive<CertsInvoke>()(['issueCerts', 'exportBundle', 'exportBundles', 'pickCsr', 'previewCsr', 'signCsr', 'listCsrCerts', 'saveCertificate']),
   trust: exhaustive<TrustInvoke>()(['getTrustStatus', 'changeTrust']),
   profiles: exhaustive<ProfilesInvoke>()(['getNodeFiles', 'getProfileOptions', 'getMaelstromKeys', 'rotateMaelstromKeys']),
-  lifecycle: exhaustive<LifecycleInvoke>()(['getLifecycle', 'renewDue', 'revokeCert', 'getAuditLog', 'backupVault', 'getPreferences', 'setPreferences']),
+  lifecycle: exhaustive<LifecycleInvoke>()(['getLifecycle', 'renewNodes', 'renewDue', 'revokeCert', 'getAuditLog', 'backupVault', 'getPreferences', 'setPreferences']),
   push: exhaustive<PushInvoke>()(['listPushTargets', 'pushNodes', 'cancelPush', 'answerSshKeyPassphrase', 'listSavedSshKeys', 'forgetSshKeyPassphrase']),
   rotation: exhaustive<RotationInvoke>()(['getRotation', 'rotateCa', 'renewOldCa', 'retireOldCa', 'restoreVault', 'resolveInterruptedRestore']),
 } as const satisfies { [S in InvokeSection]: readonly (keyof InvokeSections[S])[] };

@@ -19,6 +19,8 @@ export interface Host {
   versions: { app: string; electron: string; platform: string };
   /** A native save dialog; `defaultName` is a file name only (the host picks the folder). Null = cancelled. */
   chooseSavePath(opts: { title: string; defaultName: string; filters?: FileFilter[] }): Promise<string | null>;
+  /** A native dialog for one folder (it may be made there). Null = cancelled. */
+  chooseFolder(opts: { title: string }): Promise<string | null>;
   /** A native open dialog for one file. Null = cancelled. */
   chooseOpenPath(opts: { title: string; filters?: FileFilter[] }): Promise<string | null>;
   /**

@@ -48,6 +48,8 @@ const keyType = z.enum(KEY_TYPES);
 const caName = z.string().trim().min(1, 'give the CA a name').max(64, 'the CA name must be 1 to 64 characters');
 const dnsList = z.array(z.string().max(253, 'a DNS name has at most 253 characters')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} DNS names`);
 const ipList = z.array(z.string().max(47, 'not an IP address (too long)')).max(LIMITS.namesPerNode, `at most ${LIMITS.namesPerNode} IP addresses`);
+// O and OU: length and printable characters are core's rule (pki/ca-subject.ts), named per field there.
+const subjectPart = z.string().max(1024, 'at most 64 characters');
 // The rules themselves (no TLD, no wildcard, CIDR without host bits) are core's: one place, one message.
 const permitFields = {
   permitDns: z.array(z.string().max(253, 'a DNS suffix has at most 253 characters')).max(64, 'at most 64 DNS suffixes').optional(),
@@ -97,6 +99,8 @@ export const REQUEST_SCHEMAS = {
     keyType,
     days: z.number().int().min(1).max(CA_MAX_DAYS),
     passphrase: ownPassphrase.optional(),
+    org: subjectPart.optional(),
+    orgUnit: subjectPart.optional(),
     ...permitFields,
   }),
   getKeychain: z.undefined(),
@@ -112,6 +116,8 @@ export const REQUEST_SCHEMAS = {
   addNodes: z.strictObject({ nodes: z.array(nodeDraft).min(1, 'no nodes given').max(LIMITS.bulkLines, `at most ${LIMITS.bulkLines} nodes at once`) }),
   editNode: nodeDraft,
   removeNode: z.strictObject({ name: nodeName, cert: z.enum(['revoke', 'keep']).optional() }),
+  removeNodes: z.strictObject({ names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines), cert: z.enum(['revoke', 'keep']).optional() }),
+  undoRemove: z.strictObject({ token: z.string().regex(/^[0-9a-f]{32}$/, 'not an undo token') }),
   pickSshKey: z.undefined(),
 
   issueCerts: z.strictObject({
@@ -124,6 +130,7 @@ export const REQUEST_SCHEMAS = {
     format: z.enum(['dir', 'tar', 'p12']),
     p12Password: z.string().min(1).max(LIMITS.passphraseChars).optional(),
   }),
+  exportBundles: z.strictObject({ names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines), format: z.enum(['dir', 'tar']) }),
   pickCsr: z.undefined(),
   previewCsr: z.strictObject({ pem }),
   signCsr: z.strictObject({
@@ -148,6 +155,7 @@ export const REQUEST_SCHEMAS = {
   rotateMaelstromKeys: z.undefined(),
 
   getLifecycle: z.undefined(),
+  renewNodes: z.strictObject({ names: z.array(nodeName).min(1, 'choose at least one node').max(LIMITS.bulkLines), jobId }),
   renewDue: z.strictObject({ jobId }),
   revokeCert: z.strictObject({
     name: nodeName,

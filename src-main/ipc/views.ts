@@ -8,6 +8,7 @@ import { UserError } from '../errors.ts';
 import { isLocked, type CaInfo } from '../core/ca.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import { sharedIpIndex, sharedIpsOf } from '../core/shared-ips.ts';
 import type { CaView, CertDetail, CertSummary, NodeRow, ProfileOptionInfo } from './contract.ts';
 import { daysLeft } from '../pki/days.ts';
 
@@ -58,7 +59,7 @@ export function caView(ctx: CoreContext, info: CaInfo): CaView {
   };
 }
 
-function nodeRow(node: NodeRecord, cert: CertRecord | undefined, state: NodeRow['state'], left: number | undefined): NodeRow {
+function nodeRow(node: NodeRecord, cert: CertRecord | undefined, state: NodeRow['state'], left: number | undefined, shared: ReadonlyMap<string, string[]>): NodeRow {
   return {
     name: node.name,
     profile: node.profile,
@@ -74,13 +75,15 @@ function nodeRow(node: NodeRecord, cert: CertRecord | undefined, state: NodeRow[
     lastIssued: cert?.issuedAt ?? null,
     serial: cert?.serial ?? null,
     missing: missingSettings(node),
+    sharedIps: sharedIpsOf(shared, node),
   };
 }
 
 export function nodeRows(inv: Inventory, now: Date, only?: ReadonlySet<string>, warnDays?: number): NodeRow[] {
+  const shared = sharedIpIndex(inv.nodes);
   return summarizeNodes(inv, now, undefined, warnDays)
     .filter((s) => !only || only.has(s.node.name))
-    .map((s) => nodeRow(s.node, s.cert, s.state, s.daysLeft));
+    .map((s) => nodeRow(s.node, s.cert, s.state, s.daysLeft, shared));
 }
 
 export function certSummary(rec: CertRecord, now: Date, warnDays?: number): CertSummary {

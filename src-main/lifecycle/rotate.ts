@@ -1,4 +1,5 @@
 import { createRootCa, parseCaCertificate, type CaMaterial } from '../pki/certificates.ts';
+import { caSubjectOf, checkCaSubject, type CaSubjectInput } from '../pki/ca-subject.ts';
 import { exportPkcs8Der } from '../pki/keys.ts';
 import { isKeyType, type KeyType } from '../pki/policy.ts';
 import { activeCaRecord, caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa, type CaInfo, type PermittedNames } from '../core/ca.ts';
@@ -30,7 +31,7 @@ export interface Rotated {
  * ca.crt until `ca retire-old`. Written in one transaction (with fresh CRLs when the vault keeps
  * CRLs): a crash leaves the old CA alone in charge, or both in place, never one without the other.
  */
-export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?: number; name?: string; permit?: PermittedNames } = {}): Promise<Rotated> {
+export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?: number; name?: string; permit?: PermittedNames; subject?: CaSubjectInput } = {}): Promise<Rotated> {
   if (opts.keyType !== undefined && !isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
   const snapshot = ctx.vault.read();
   const old = activeCaRecord(snapshot);
@@ -44,10 +45,14 @@ export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?
   const keyType = (opts.keyType as KeyType | undefined) ?? old.keyType;
   const name = opts.name ?? nextCaName(old.name, snapshot.cas.length + 1);
   // New permitted names replace the old CA's; without them the new CA keeps the old one's DNS and IP constraints.
-  const oldConstraints = readNameConstraints(parseCaCertificate(ctx.vault.readText(caCertPath(old.id))));
+  const oldCert = parseCaCertificate(ctx.vault.readText(caCertPath(old.id)));
+  const oldConstraints = readNameConstraints(oldCert);
+  // The organization stays the old CA's unless the user names another (either part on its own).
+  const kept = caSubjectOf(oldCert);
+  const subject = checkCaSubject({ org: opts.subject?.org ?? kept.org, orgUnit: opts.subject?.orgUnit ?? kept.orgUnit });
   const carried = oldConstraints && [oldConstraints.permitted, oldConstraints.excluded].some((s) => s.dns.length + s.ips.length > 0);
   const nameConstraints = opts.permit ? constraintsFor(parsePermitted(opts.permit)) : carried ? { ...oldConstraints, critical: true, other: [] } : undefined;
-  const made = await createRootCa({ name, keyType, days: opts.days, now: ctx.now(), nameConstraints });
+  const made = await createRootCa({ name, keyType, days: opts.days, now: ctx.now(), nameConstraints, subject });
   // CRLs are kept for every trusted CA: the old one's must be re-signed too, so unlock it first.
   const signers = snapshot.crl ? await unlockTrustedCas(ctx, snapshot) : new Map<string, CaMaterial>();
   // A CA whose passphrase is the user's own hands it to its successor: still one passphrase to know.

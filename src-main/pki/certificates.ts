@@ -5,6 +5,7 @@ import { randomSerial } from './serial.ts';
 import { BACKDATE_MS, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, type KeyType } from './policy.ts';
 import { constraintViolation, nameConstraintsExtension, readNameConstraints, type NameConstraintsInfo } from './name-constraints.ts';
 import { invalid } from '../errors.ts';
+import { caSubjectName, type CaSubject } from './ca-subject.ts';
 import { DAY_MS } from './days.ts';
 
 
@@ -41,7 +42,7 @@ export interface NewCa {
  * nameConstraints limiting it to the cluster's names. One tier (the default): pathlen 0, it signs
  * leaves (so also digitalSignature). The root of two tiers: pathlen 1, it signs intermediates only.
  */
-export async function createRootCa(opts: { name: string; keyType: KeyType; days?: number; now?: Date; nameConstraints?: NameConstraintsInfo; twoTier?: boolean }): Promise<NewCa> {
+export async function createRootCa(opts: { name: string; keyType: KeyType; days?: number; now?: Date; nameConstraints?: NameConstraintsInfo; twoTier?: boolean; subject?: CaSubject }): Promise<NewCa> {
   const name = opts.name.trim();
   if (!name || name.length > 64) throw invalid('the CA name must be 1 to 64 characters');
   const days = checkDays(opts.days ?? CA_DEFAULT_DAYS, CA_MAX_DAYS, 'a CA');
@@ -49,7 +50,7 @@ export async function createRootCa(opts: { name: string; keyType: KeyType; days?
   const usage = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | (opts.twoTier ? 0 : x509.KeyUsageFlags.digitalSignature);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: [{ CN: [name] }, { O: ['Cluster Trust'] }],
+    name: caSubjectName(name, opts.subject),
     ...validity(days, opts.now ?? new Date()),
     keys: { privateKey: key.privateKey, publicKey: key.publicKey },
     signingAlgorithm: signingAlgorithm(opts.keyType),
@@ -69,7 +70,7 @@ export async function createRootCa(opts: { name: string; keyType: KeyType; days?
  * nameConstraints again (critical), so the intermediate alone already limits what it can sign.
  * It never outlives its root.
  */
-export async function createIntermediateCa(root: CaMaterial, opts: { name: string; keyType: KeyType; days?: number; now?: Date; nameConstraints?: NameConstraintsInfo }): Promise<NewCa> {
+export async function createIntermediateCa(root: CaMaterial, opts: { name: string; keyType: KeyType; days?: number; now?: Date; nameConstraints?: NameConstraintsInfo; subject?: CaSubject }): Promise<NewCa> {
   const name = opts.name.trim();
   if (!name || name.length > 64) throw invalid(`the intermediate's name "${name}" must be 1 to 64 characters (use a shorter --name)`);
   const days = checkDays(opts.days ?? CA_DEFAULT_DAYS, CA_MAX_DAYS, 'a CA');
@@ -78,7 +79,7 @@ export async function createIntermediateCa(root: CaMaterial, opts: { name: strin
   const notAfter = wanted > root.cert.notAfter ? root.cert.notAfter : wanted;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: [{ CN: [name] }, { O: ['Cluster Trust'] }],
+    subject: caSubjectName(name, opts.subject),
     issuer: root.cert.subjectName,
     notBefore,
     notAfter,

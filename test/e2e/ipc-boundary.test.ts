@@ -29,7 +29,7 @@ interface TestHost {
   answers: Array<string | null>;
   /** How the next confirmations in main's message box are answered (then: Cancel). */
   confirms: boolean[];
-  asked: Array<{ kind: 'save' | 'open' | 'confirm'; title: string; defaultName?: string }>;
+  asked: Array<{ kind: 'save' | 'open' | 'folder' | 'confirm'; title: string; defaultName?: string }>;
   clipboard: string[];
   opened: string[];
 }
@@ -52,6 +52,10 @@ function testHost(home: string, passFile: string): TestHost {
       },
       chooseOpenPath: async ({ title }) => {
         t.asked.push({ kind: 'open', title });
+        return t.answers.shift() ?? null;
+      },
+      chooseFolder: async ({ title }) => {
+        t.asked.push({ kind: 'folder', title });
         return t.answers.shift() ?? null;
       },
       confirm: async ({ title }) => {
@@ -215,6 +219,10 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: [long(52)] },
       { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: Array(65).fill('10.0.0.0/8') },
       { name: 'A', keyType: 'ecdsa-p256', days: 10, permitIps: null },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, org: 5 },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, org: long(1025) },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, orgUnit: ['Ops'] },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, orgUnit: null },
     ],
     pickCaFile: [{}, { kind: 'pem' }, { kind: 'cert', path: '/etc/ssl/private/key.pem' }],
     importCa: [
@@ -251,6 +259,8 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     ],
     editNode: [{ name: 'n1', ips: [], dns: [], options: { 'Bad Key': 'x' } }, { name: 'n1', ips: [], dns: [], options: { port: long(257) } }, { name: 'n1', ips: [], dns: [], options: { port: 4222 } }, { name: 'n1', ips: [], dns: [], options: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])) }, { name: 'n1' }, { name: 'n1', ips: [], dns: [], ssh: 'root@example.invalid' }, { name: '/n1', ips: [], dns: [] }, { name: 'n1', ips: 'x', dns: [] }, { name: 'n1', ips: [], dns: [], keyOnNode: 'true' }],
     removeNode: [{}, { name: '' }, { name: '..' }, { names: ['n1'] }, { name: 'n1', cert: 'burn' }, { name: 'n1', cert: true }, { name: 'n1', revoke: true }],
+    removeNodes: [{}, { names: [] }, { names: 'n1' }, { names: ['..'] }, { names: ['n1'], cert: 'burn' }, { name: 'n1' }, { names: Array(5001).fill('n1') }],
+    undoRemove: [{}, { token: '' }, { token: 'x'.repeat(32) }, { token: 'a'.repeat(33) }, { token: 7 }, { token: 'a'.repeat(32), names: ['n1'] }],
     issueCerts: [
       { names: [], jobId: 'j1' },
       { names: 'all', jobId: 'j1' },
@@ -261,6 +271,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { names: ['n1'], jobId: 'j1', keyType: 'rsa-2048' },
       { names: ['/etc/passwd'], jobId: 'j1' },
     ],
+    exportBundles: [{}, { names: [], format: 'dir' }, { names: ['n1'] }, { names: ['n1'], format: 'p12' }, { names: ['/etc'], format: 'dir' }, { names: ['n1'], format: 'dir', out: '/tmp' }],
     exportBundle: [
       { name: 'n1' },
       { name: 'n1', format: 'zip' },
@@ -294,6 +305,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     getNodeFiles: [{}, { name: '../n1' }, { name: '/etc/passwd' }, { name: long(64) }, { name: 'n1', path: '/etc' }],
     getProfileOptions: [{}, { profile: '../x' }, { profile: 'Nats Server' }, { profile: long(65) }, { profile: 'nats-server', node: 'n1' }],
     getLifecycle: [{}, { withinDays: 30 }, 'x'],
+    renewNodes: [{}, { names: ['n1'] }, { names: [], jobId: 'j1' }, { names: ['../x'], jobId: 'j1' }, { names: ['n1'], jobId: '../j' }, { names: ['n1'], jobId: 'j1', days: 3 }],
     renewDue: [{}, { jobId: '../j' }, { jobId: 'j1', names: ['n1'] }, { jobId: long(65) }, { jobId: 'j1', days: 30 }],
     revokeCert: [{}, { name: 'n1' }, { name: 'n1', reason: 'because' }, { name: '../n1', reason: 'superseded' }, { serial: 'ab', reason: 'superseded' }, { name: 'n1', reason: 'superseded', crl: '/tmp/crl.pem' }],
     getAuditLog: [{}, { limit: 0 }, { limit: 10_001 }, { limit: 1.5 }, { limit: 10, node: '/etc/passwd' }, { limit: 10, file: '/tmp/audit.jsonl' }],

@@ -35,6 +35,7 @@ function hostFor(home: string, passFile: string): { host: Host; clipboard: strin
       versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
       chooseSavePath: async () => null,
       chooseOpenPath: async () => null,
+      chooseFolder: async () => null,
       confirm: async () => false,
       writeClipboard: (text) => void clipboard.push(text),
       openExternal: async () => {},

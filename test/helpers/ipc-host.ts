@@ -10,6 +10,7 @@ export function plainHost(home: string, passphraseFile: string, answer: 'ok' | '
     versions: { app: '0.0.0-test', electron: 'none', platform: process.platform },
     chooseSavePath: async () => null,
     chooseOpenPath: async () => null,
+    chooseFolder: async () => null,
     confirm: async () => answer === 'ok',
     writeClipboard: () => {},
     openExternal: async () => {},

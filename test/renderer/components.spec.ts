@@ -402,7 +402,7 @@ describe('SignCsr', () => {
 
 describe('RemoveNode', () => {
   test('a node with a live certificate: the confirmation asks revoke or keep, and sends the choice', async () => {
-    const fake = fakeApi({ removeNode: () => null, listNodes: () => [] });
+    const fake = fakeApi({ removeNode: ({ name }) => ({ removed: [name], revoked: [], undoToken: '0'.repeat(32), undoSeconds: 15 }), listNodes: () => [] });
     useApi(fake.api);
     app.nodes = [row('app1', { state: 'ok', serial: 'abcd' })];
     render(RemoveNode, { name: 'app1', onclose: () => {} });
@@ -414,7 +414,7 @@ describe('RemoveNode', () => {
   });
 
   test('a node without a live certificate is removed without a choice', async () => {
-    const fake = fakeApi({ removeNode: () => null, listNodes: () => [] });
+    const fake = fakeApi({ removeNode: ({ name }) => ({ removed: [name], revoked: [], undoToken: '0'.repeat(32), undoSeconds: 15 }), listNodes: () => [] });
     useApi(fake.api);
     app.nodes = [row('bare', { state: 'none', serial: null })];
     render(RemoveNode, { name: 'bare', onclose: () => {} });

@@ -109,6 +109,7 @@ export function row(name: string, over: Partial<NodeRow> = {}): NodeRow {
     lastIssued: null,
     serial: null,
     missing: [],
+    sharedIps: [],
     ...over,
   };
 }

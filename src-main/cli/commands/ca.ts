@@ -61,18 +61,27 @@ export function permitOptions(args: ParsedArgs): { dns: string[]; ips: string[] 
   return { dns: list('permit-dns'), ips: list('permit-ip') };
 }
 
+/** `--org O --org-unit OU`: the CA subject's organization and unit (undefined: the default or the old CA's). */
+export const SUBJECT_OPTIONS: OptionSpec[] = [{ name: 'org', value: true }, { name: 'org-unit', value: true }];
+
+export function subjectOptions(args: ParsedArgs): { org?: string; orgUnit?: string } {
+  const org = one(args, 'org');
+  const orgUnit = one(args, 'org-unit');
+  return { ...(org !== undefined ? { org } : {}), ...(orgUnit !== undefined ? { orgUnit } : {}) };
+}
+
 export const caCommands: Command[] = [
   {
     words: ['ca', 'init'],
-    usage: `ca init --name NAME [--key ${KEY_TYPES.join('|')}] [--days N] [--permit-dns SUFFIX]... [--permit-ip CIDR]... [--intermediate]`,
-    summary: 'create the cluster\'s root CA (passphrase kept in the OS keychain, or your --passphrase-file, or typed on the terminal where no keychain answers); --permit-* limit it to your names (critical nameConstraints); --intermediate: a root that can go offline and an intermediate that signs the nodes',
-    options: [{ name: 'name', value: true }, { name: 'key', value: true }, { name: 'days', value: true }, ...PERMIT_OPTIONS, { name: 'intermediate' }],
+    usage: `ca init --name NAME [--org O] [--org-unit OU] [--key ${KEY_TYPES.join('|')}] [--days N] [--permit-dns SUFFIX]... [--permit-ip CIDR]... [--intermediate]`,
+    summary: 'create the cluster\'s root CA (subject O=Cluster Trust unless --org; --org-unit adds an OU; passphrase kept in the OS keychain, or your --passphrase-file, or typed on the terminal where no keychain answers); --permit-* limit it to your names (critical nameConstraints); --intermediate: a root that can go offline and an intermediate that signs the nodes',
+    options: [{ name: 'name', value: true }, ...SUBJECT_OPTIONS, { name: 'key', value: true }, { name: 'days', value: true }, ...PERMIT_OPTIONS, { name: 'intermediate' }],
     async run(ctx, args) {
       const name = one(args, 'name');
       if (!name) throw invalid('ca init needs --name NAME');
       const key = one(args, 'key');
       if (key !== undefined && !isKeyType(key)) throw invalid(`unknown key type "${key}"; use one of ${KEY_TYPES.join(', ')}`);
-      const opts = { name, keyType: key as never, days: intOption(args, 'days'), permit: permitOptions(args) };
+      const opts = { name, keyType: key as never, days: intOption(args, 'days'), permit: permitOptions(args), subject: subjectOptions(args) };
       const ca = args.flags.has('intermediate') ? await initTwoTierCa(ctx, opts) : await initCa(ctx, opts);
       return { human: `created CA in ${ctx.vault.home}\n${describe(ca)}`, json: ca };
     },

@@ -18,7 +18,7 @@ import { KEY_TYPES } from '../../pki/policy.ts';
 import { invalid } from '../../errors.ts';
 import { intOption, one, type ParsedArgs } from '../args.ts';
 import { kv, table } from '../format.ts';
-import { PERMIT_OPTIONS, constraintWarningLines, describeCaConstraints, permitOptions } from './ca.ts';
+import { PERMIT_OPTIONS, SUBJECT_OPTIONS, constraintWarningLines, describeCaConstraints, permitOptions, subjectOptions } from './ca.ts';
 import type { Command } from '../command.ts';
 
 /** `ca status`'s last line: the rotation model's step, in words (the wizard shows the same step). */
@@ -166,11 +166,11 @@ export const lifecycleCommands: Command[] = [
   },
   {
     words: ['ca', 'rotate'],
-    usage: `ca rotate [--key ${KEY_TYPES.join('|')}] [--days N] [--name NAME] [--permit-dns SUFFIX]... [--permit-ip CIDR]...`,
-    summary: 'make a new CA the active one (keeping the old one\'s name constraints unless --permit-* are given); the old one stays trusted in every ca.crt until `ca retire-old`',
-    options: [{ name: 'key', value: true }, { name: 'days', value: true }, { name: 'name', value: true }, ...PERMIT_OPTIONS],
+    usage: `ca rotate [--key ${KEY_TYPES.join('|')}] [--days N] [--name NAME] [--org O] [--org-unit OU] [--permit-dns SUFFIX]... [--permit-ip CIDR]...`,
+    summary: 'make a new CA the active one (keeping the old one\'s O, OU and name constraints unless --org, --org-unit, --permit-* are given); the old one stays trusted in every ca.crt until `ca retire-old`',
+    options: [{ name: 'key', value: true }, { name: 'days', value: true }, { name: 'name', value: true }, ...SUBJECT_OPTIONS, ...PERMIT_OPTIONS],
     async run(ctx, args) {
-      const r = await rotateCa(ctx, { keyType: one(args, 'key'), days: intOption(args, 'days'), name: one(args, 'name'), permit: permitOptions(args) });
+      const r = await rotateCa(ctx, { keyType: one(args, 'key'), days: intOption(args, 'days'), name: one(args, 'name'), permit: permitOptions(args), subject: subjectOptions(args) });
       const human = [
         kv([
           ['new CA', `${r.ca.name} (${r.ca.keyType}), active`],

@@ -1,6 +1,7 @@
 import { addNodes, editNode, findNode, certHistory, type NodeInput } from '../../core/nodes.ts';
 import { removeNode } from '../../lifecycle/remove-node.ts';
 import { summarizeNodes } from '../../core/status.ts';
+import { sharedIpWarnings } from '../../core/shared-ips.ts';
 import { importNodes, ansibleInventory, IMPORT_FORMATS, type ImportFormat } from '../../core/node-import.ts';
 import { writeFileAtomic } from '../../vault/atomic.ts';
 import { readInputFile } from '../input-files.ts';
@@ -66,6 +67,11 @@ function onOffFlag(args: ParsedArgs, name: string): boolean | undefined {
   return on ? true : off ? false : undefined;
 }
 
+/** Shared addresses are named, never refused (an HA pair's virtual IP is on both nodes). */
+function warningLines(warnings: string[]): string {
+  return warnings.map((w) => `\nwarning: ${w}`).join('');
+}
+
 function singleName(args: ParsedArgs, usage: string): string {
   if (args.positionals.length !== 1) throw invalid(`usage: cluster-trust ${usage}`);
   return args.positionals[0]!;
@@ -82,8 +88,8 @@ export const nodeCommands: Command[] = [
       const result = await importNodes(ctx, readInputFile(file, 'node list'), { format: one(args, 'format') as ImportFormat | undefined, profile: one(args, 'profile'), dryRun: args.flags.has('dry-run') });
       const n = result.nodes.length;
       return {
-        human: `${result.dryRun ? 'would add' : 'added'} ${n} node${n === 1 ? '' : 's'} from ${file}${result.dryRun ? ' (dry run: nothing changed)' : ''}`,
-        json: { dryRun: result.dryRun, added: result.nodes.map((r) => r.name), nodes: result.nodes },
+        human: `${result.dryRun ? 'would add' : 'added'} ${n} node${n === 1 ? '' : 's'} from ${file}${result.dryRun ? ' (dry run: nothing changed)' : ''}${warningLines(result.warnings)}`,
+        json: { dryRun: result.dryRun, added: result.nodes.map((r) => r.name), nodes: result.nodes, warnings: result.warnings },
       };
     },
   },
@@ -109,7 +115,8 @@ export const nodeCommands: Command[] = [
     options: NODE_OPTIONS,
     async run(ctx, args) {
       const [node] = await addNodes(ctx, [nodeInput(singleName(args, this.usage), args, false)]);
-      return { human: `added node ${node!.name} (${[...node!.dns, ...node!.ips].join(', ') || 'loopback only'})`, json: node };
+      const warnings = sharedIpWarnings(ctx.vault.read().nodes, [node!.name]);
+      return { human: `added node ${node!.name} (${[...node!.dns, ...node!.ips].join(', ') || 'loopback only'})${warningLines(warnings)}`, json: warnings.length ? { ...node!, warnings } : node };
     },
   },
   {
@@ -119,7 +126,8 @@ export const nodeCommands: Command[] = [
     options: NODE_OPTIONS,
     async run(ctx, args) {
       const node = await editNode(ctx, nodeInput(singleName(args, this.usage), args, true));
-      return { human: `updated node ${node.name}`, json: node };
+      const warnings = sharedIpWarnings(ctx.vault.read().nodes, [node.name]);
+      return { human: `updated node ${node.name}${warningLines(warnings)}`, json: warnings.length ? { ...node, warnings } : node };
     },
   },
   {

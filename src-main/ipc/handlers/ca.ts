@@ -43,9 +43,10 @@ export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSecti
       if (!ctx.vault.read().cas.some((c) => c.status === 'active')) return null;
       return caView(ctx, showCa(ctx));
     },
-    createCa: async ({ name, keyType, days, passphrase, ...permit }) => {
+    createCa: async ({ name, keyType, days, passphrase, org, orgUnit, ...permit }) => {
       const ctx = host.context();
-      return caView(ctx, await initCa(ctx, { name, keyType, days, permit: permitOf(permit), passphrase: passphrase === undefined ? {} : { typed: passphrase } }));
+      const subject = { ...(org !== undefined ? { org } : {}), ...(orgUnit !== undefined ? { orgUnit } : {}) };
+      return caView(ctx, await initCa(ctx, { name, keyType, days, permit: permitOf(permit), passphrase: passphrase === undefined ? {} : { typed: passphrase }, subject }));
     },
     getKeychain: () => describeKeychain(host.context().keychain),
     unlockCa: ({ passphrase }) => unlockWithTypedPassphrase(host.context(), passphrase),

@@ -2,7 +2,7 @@ import { issueForNodes, signCsr } from '../../core/issue.ts';
 import { findNode } from '../../core/nodes.ts';
 import { issueOnNodes, onNodeFailures } from '../../lifecycle/key-on-node.ts';
 import { currentCert } from '../../core/bundle.ts';
-import { prepareBundleExport } from '../../core/export-bundle.ts';
+import { prepareBundleExport, prepareBundleExports } from '../../core/export-bundle.ts';
 import { writeBundleFile } from '../../bundle/write.ts';
 import { parseCsr } from '../../pki/csr.ts';
 import { checkChosenPassphrase } from '../../keychain/passphrase.ts';
@@ -52,6 +52,16 @@ export function certHandlers(host: Host): HandlerSection<CertsInvoke> {
       if (!path) return { saved: false };
       const done = await prepared.writeTo(path);
       return { saved: true, path: done.path, files: done.files };
+    },
+    exportBundles: async ({ names, format }) => {
+      const ctx = host.context();
+      for (const name of names) currentCert(ctx, name);
+      // Every bundle is built (each failure named) before the one folder dialog opens.
+      const prepared = await prepareBundleExports(ctx, names, format);
+      const folder = await host.chooseFolder({ title: `Choose the folder for the bundles of ${prepared.nodes.length} node${prepared.nodes.length === 1 ? '' : 's'}` });
+      if (!folder) return { saved: false };
+      const done = await prepared.writeInto(folder);
+      return { saved: true, path: folder, exported: done.map((d) => ({ node: d.node, path: d.path })) };
     },
     pickCsr: async () => {
       const path = await host.chooseOpenPath({

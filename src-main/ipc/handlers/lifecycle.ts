@@ -56,6 +56,7 @@ export function lifecycleHandlers(host: Host): HandlerSection<LifecycleInvoke> {
       const due = rows.filter((r) => r.kind === 'node' && DUE_STATES.has(r.state)).length;
       return { counts, due, rows, lastBackupAt: report.lastBackupAt, backupReminder: report.backupReminder };
     },
+    renewNodes: ({ names, jobId }, call) => renewWithProgress(host.context(), names, jobId, call),
     renewDue: ({ jobId }, call) => renewWithProgress(host.context(), 'due', jobId, call),
     revokeCert: async ({ name, reason }) => {
       const r = await revokeCertificate(host.context(), { node: name }, reason);

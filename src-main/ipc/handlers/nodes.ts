@@ -1,4 +1,6 @@
-import { removeNode } from '../../lifecycle/remove-node.ts';
+import { removeNodes, type RemovedNode } from '../../lifecycle/remove-node.ts';
+import { restoreNodes } from '../../lifecycle/restore-node.ts';
+import { RemovedNodes } from '../removed-nodes.ts';
 import { addNodes, editNode, findNode, certHistory, latestCert, sshTargetText, type NodeInput } from '../../core/nodes.ts';
 import { UserError } from '../../errors.ts';
 import { warnDaysOf } from '../../core/status.ts';
@@ -7,7 +9,7 @@ import { getProfile, verifyPortOf } from '../../profiles/index.ts';
 import { inspectKeyFile } from '../../ssh/auth.ts';
 import type { NodeRecord } from '../../vault/schema.ts';
 import { nodeRows, certSummary, certDetail } from '../views.ts';
-import type { NodeDraft, NodePushSettings, NodeRow, NodesInvoke } from '../contract.ts';
+import type { NodeDraft, NodePushSettings, NodeRow, NodesInvoke, RemovedNodesView } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
@@ -49,7 +51,14 @@ function toInput(d: NodeDraft, picked: PickedFiles): NodeInput {
   };
 }
 
-export function nodeHandlers(host: Host, picked = new PickedFiles()): HandlerSection<NodesInvoke> {
+export function nodeHandlers(host: Host, picked = new PickedFiles(), removedNodes = new RemovedNodes()): HandlerSection<NodesInvoke> {
+  // The removed records stay here, in main, for the undo window: the page only ever holds the token.
+  const removedView = (removed: RemovedNode[]): RemovedNodesView => ({
+    removed: removed.map((r) => r.node),
+    revoked: removed.flatMap((r) => (r.cert?.revoked ? [r.node] : [])),
+    undoToken: removedNodes.put(removed),
+    undoSeconds: removedNodes.undoSeconds,
+  });
   const rowsFor = (names: string[]): NodeRow[] => {
     const ctx = host.context();
     return nodeRows(ctx.vault.read(), ctx.now(), new Set(names), warnDaysOf(ctx));
@@ -82,9 +91,11 @@ export function nodeHandlers(host: Host, picked = new PickedFiles()): HandlerSec
       if (!row) throw new UserError('internal', `node "${edited.name}" vanished after editing`);
       return row;
     },
-    removeNode: async ({ name, cert }) => {
-      await removeNode(host.context(), name, cert ? { cert } : {});
-      return null;
+    removeNode: async ({ name, cert }) => removedView(await removeNodes(host.context(), [name], cert ? { cert } : {})),
+    removeNodes: async ({ names, cert }) => removedView(await removeNodes(host.context(), names, cert ? { cert } : {})),
+    undoRemove: async ({ token }) => {
+      const restored = await restoreNodes(host.context(), removedNodes.take(token));
+      return { restored: restored.map((r) => r.node), stillRevoked: restored.flatMap((r) => (r.revoked ? [r.node] : [])) };
     },
     pickSshKey: async () => {
       const path = await host.chooseOpenPath({ title: 'Choose the SSH private key for this node', filters: [{ name: 'All files', extensions: ['*'] }] });
