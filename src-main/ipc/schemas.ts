@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KEY_TYPES, CA_MAX_DAYS, LEAF_MAX_DAYS, type KeyType } from '../pki/policy.ts';
-import { NODE_NAME_PATTERN } from '../pki/names.ts';
+import { NODE_NAME_PATTERN, NODE_NAME_RULE } from '../pki/names.ts';
 import { MIN_PASSPHRASE_LENGTH } from '../keychain/passphrase.ts';
 import type { ErrorCode } from '../errors.ts';
 import { MAX_WARN_DAYS, type CertState } from '../core/status.ts';
@@ -41,7 +41,7 @@ export const LIMITS = {
 const nodeName = z
   .string()
   .max(63, 'a node name has at most 63 characters')
-  .regex(NODE_NAME_PATTERN, 'use 1-63 letters, digits, dots, hyphens or underscores, starting with a letter or digit')
+  .regex(NODE_NAME_PATTERN, NODE_NAME_RULE)
   .refine((n) => !n.includes('..'), 'a node name may not contain ".."');
 
 const keyType = z.enum(KEY_TYPES);

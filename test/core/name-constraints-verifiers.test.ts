@@ -4,6 +4,7 @@
 // certificate for an outside name, signed with the CA's own key outside Cluster Trust (openssl, from
 // the decrypted vault key), is refused for the constraint: what protects a workstation if the key leaks.
 import { fetchWithCa } from '../helpers/fetch-with-ca.ts';
+import { outputOnceMatching, startNatsTlsVerify, startNginxServing } from '../helpers/tls-peers.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,10 +12,8 @@ import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'nats';
 import { cleanup, ROOT, sh, shResult, workspace } from '../helpers/cli.ts';
-import { freePort, waitForPort } from '../helpers/ports.ts';
-import { startDaemon } from '../profiles/helpers.ts';
+import { freePort } from '../helpers/ports.ts';
 import { bundle, caCertFile, ok, type Workspace } from './helpers.ts';
 
 interface Pair {
@@ -128,7 +127,7 @@ function chromium(home: string, url: string): Promise<{ dom: string; netlog: str
     '--host-resolver-rules=MAP web.cluster.example 127.0.0.1, MAP www.bank.com 127.0.0.1', '--dump-dom', url,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn('chromium', args, { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('chromium', args, { env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, '.local', 'share') }, stdio: ['ignore', 'pipe', 'pipe'] });
     let dom = '';
     child.stdout.on('data', (d) => (dom += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
@@ -142,7 +141,8 @@ function chromium(home: string, url: string): Promise<{ dom: string; netlog: str
 
 test('Chromium with the root in its NSS database loads a page served by our certificate and refuses the outside one for the name constraint', async (t) => {
   const home = join(ws.dir, 'chromium-home');
-  const nssdb = join(home, '.pki', 'nssdb');
+  // Where Chromium 146 and later keep it when no older ~/.pki/nssdb exists (what `trust install` fills).
+  const nssdb = join(home, '.local', 'share', 'pki', 'nssdb');
   mkdirSync(nssdb, { recursive: true });
   sh('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password']);
   sh('certutil', ['-A', '-d', `sql:${nssdb}`, '-t', 'C,,', '-n', 'Cluster CA', '-i', root]);
@@ -213,42 +213,21 @@ test('Firefox ESR with the root in its profile\'s NSS database accepts our certi
 });
 
 test('nats-server --tlsverify serves our certificate to a client holding only the root, and refuses an outside client certificate', async (t) => {
-  const port = await freePort();
-  const server = startDaemon('nats-server', ['-a', '127.0.0.1', '-p', String(port), '--tlsverify', '--tlscert', web.cert, '--tlskey', web.key, '--tlscacert', root]);
+  const { server, connectAs } = await startNatsTlsVerify(web, root);
   t.after(() => server.stop());
-  await waitForPort(port);
-  const opts = (pair: Pair) => ({
-    servers: `tls://127.0.0.1:${port}`,
-    tls: { ca: readFileSync(root, 'utf8'), cert: readFileSync(pair.cert, 'utf8'), key: readFileSync(pair.key, 'utf8') },
-    reconnect: false,
-    maxReconnectAttempts: 0,
-    timeout: 10_000,
-  });
-  const nc = await connect(opts(worker));
+  const nc = await connectAs(worker);
   await nc.flush();
   await nc.close();
-  await assert.rejects(connect(opts(outside.bankClient)));
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && !/not authorized to sign for this name/.test(server.output())) await new Promise((r) => setTimeout(r, 50));
+  await assert.rejects(connectAs(outside.bankClient));
+  await outputOnceMatching(server, /not authorized to sign for this name/);
   assert.match(server.output(), /not authorized to sign for this name: DNS name "www\.bank\.com" is not permitted/);
 });
 
 const fetchWithRootOnly = (port: number, servername: string) => fetchWithCa(port, servername, root);
 
 test('nginx serves our certificate to a client holding only the root; the outside certificate is refused by that client', async (t) => {
-  const prefix = join(ws.dir, 'nginx');
-  mkdirSync(prefix, { recursive: true });
-  const [inPort, outPort] = [await freePort(), await freePort()];
-  const server = (port: number, pair: Pair) => `    server { listen 127.0.0.1:${port} ssl; ssl_certificate ${pair.cert}; ssl_certificate_key ${pair.key}; location / { return 200 "nginx ok\\n"; } }`;
-  const conf = join(prefix, 'nginx.conf');
-  writeFileSync(conf, [
-    'daemon off;', `pid ${prefix}/nginx.pid;`, `error_log ${prefix}/error.log;`, 'events { worker_connections 16; }',
-    'http {', '    access_log off;', `    client_body_temp_path ${prefix}/body;`, server(inPort, web), server(outPort, outside.bank), '}', '',
-  ].join('\n'));
-  const nginx = startDaemon('nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', conf]);
+  const { nginx, ports: [inPort, outPort] } = await startNginxServing(join(ws.dir, 'nginx'), [web, outside.bank]);
   t.after(() => nginx.stop());
-  await waitForPort(inPort);
-  await waitForPort(outPort);
   assert.deepEqual(await fetchWithRootOnly(inPort, 'web.cluster.example'), { status: 200, body: 'nginx ok\n' });
   // Node's TLS is OpenSSL: the chain itself fails, before any host name check (which is switched off here).
   await assert.rejects(fetchWithRootOnly(outPort, 'www.bank.com'), /subtree violation/);

@@ -5,15 +5,13 @@
 // key outside Cluster Trust, is refused for the constraint. Then the root key leaves the vault, issuance
 // goes on, a new intermediate is signed from the exported file, and hostile inputs change nothing.
 import { fetchWithCa } from '../helpers/fetch-with-ca.ts';
+import { outputOnceMatching, startNatsTlsVerify, startNginxServing } from '../helpers/tls-peers.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'nats';
 import { cleanup, ROOT, sh, shResult, workspace } from '../helpers/cli.ts';
-import { freePort, waitForPort } from '../helpers/ports.ts';
-import { startDaemon } from '../profiles/helpers.ts';
 import { bundle, caCertFile, ok, refused, refusedUnchanged, type Workspace } from './helpers.ts';
 
 interface Pair {
@@ -138,42 +136,21 @@ test('Go crypto/x509: our leaves pass against the root; the outside leaf is not 
 });
 
 test('nats-server --tlsverify serves a two-tier leaf to a client holding only the root, and refuses the outside client certificate', async (t) => {
-  const port = await freePort();
-  const server = startDaemon('nats-server', ['-a', '127.0.0.1', '-p', String(port), '--tlsverify', '--tlscert', web.cert, '--tlskey', web.key, '--tlscacert', root]);
+  const { server, connectAs } = await startNatsTlsVerify(web, root);
   t.after(() => server.stop());
-  await waitForPort(port);
-  const opts = (pair: Pair) => ({
-    servers: `tls://127.0.0.1:${port}`,
-    tls: { ca: readFileSync(root, 'utf8'), cert: readFileSync(pair.cert, 'utf8'), key: readFileSync(pair.key, 'utf8') },
-    reconnect: false,
-    maxReconnectAttempts: 0,
-    timeout: 10_000,
-  });
-  const nc = await connect(opts(worker));
+  const nc = await connectAs(worker);
   await nc.flush();
   await nc.close();
-  await assert.rejects(connect(opts(outsideClient)));
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && !/not authorized to sign for this name/.test(server.output())) await new Promise((r) => setTimeout(r, 50));
+  await assert.rejects(connectAs(outsideClient));
+  await outputOnceMatching(server, /not authorized to sign for this name/);
   assert.match(server.output(), /not authorized to sign for this name: DNS name "www\.bank\.com" is not permitted/);
 });
 
 const fetchWithRootOnly = (port: number, servername: string) => fetchWithCa(port, servername, root);
 
 test('nginx serves the two-tier chain to a client holding only the root; the outside chain is refused by that client', async (t) => {
-  const prefix = join(ws.dir, 'nginx');
-  mkdirSync(prefix, { recursive: true });
-  const [inPort, outPort] = [await freePort(), await freePort()];
-  const server = (port: number, pair: Pair) => `    server { listen 127.0.0.1:${port} ssl; ssl_certificate ${pair.cert}; ssl_certificate_key ${pair.key}; location / { return 200 "nginx ok\\n"; } }`;
-  const conf = join(prefix, 'nginx.conf');
-  writeFileSync(conf, [
-    'daemon off;', `pid ${prefix}/nginx.pid;`, `error_log ${prefix}/error.log;`, 'events { worker_connections 16; }',
-    'http {', '    access_log off;', `    client_body_temp_path ${prefix}/body;`, server(inPort, web), server(outPort, outside), '}', '',
-  ].join('\n'));
-  const nginx = startDaemon('nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', conf]);
+  const { nginx, ports: [inPort, outPort] } = await startNginxServing(join(ws.dir, 'nginx'), [web, outside]);
   t.after(() => nginx.stop());
-  await waitForPort(inPort);
-  await waitForPort(outPort);
   assert.deepEqual(await fetchWithRootOnly(inPort, 'web.cluster.example'), { status: 200, body: 'nginx ok\n' });
   await assert.rejects(fetchWithRootOnly(outPort, 'www.bank.com'), /subtree violation/);
 });

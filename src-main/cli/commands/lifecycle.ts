@@ -219,7 +219,8 @@ export const lifecycleCommands: Command[] = [
       const lines = [`retired CA "${r.retired.name}" (${formatFingerprint(r.retired.fingerprint).slice(0, 23)}...): new bundles trust the active CA only; its certificate and encrypted key stay in the vault`];
       if (r.forcedPast.length) lines.push(`forced: ${r.forcedPast.join(', ')} still hold certificates from it and will be refused once peers get the new ca.crt; renew them now`);
       for (const s of stores) lines.push(`trust store ${s.store}: ${s.removed ? 'removed the retired CA' : `NOT removed: ${s.message}`}`);
-      lines.push('push the new ca.crt to every node (bundles or `renew --all --push`)');
+      // A retired intermediate was never in ca.crt (only its root is): nothing changes on the nodes.
+      lines.push(r.retired.rootId ? 'ca.crt (the root) is unchanged: nodes and workstations need nothing for this' : 'push the new ca.crt to every node (bundles or `renew --all --push`)');
       return { human: lines.join('\n'), json: r, exitCode: stores.some((s) => !s.removed) ? 3 : 0 };
     },
   },
