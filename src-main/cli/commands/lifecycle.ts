@@ -25,7 +25,11 @@ import type { Command } from '../command.ts';
 function rotationNext(s: CaStatus): string {
   const list = (names: string[]): string => names.slice(0, 8).join(', ') + (names.length > 8 ? `, and ${names.length - 8} more` : '');
   if (s.step === 'none') return 'no rotation under way';
-  if (s.step === 'renew') return `${s.toRenew.length} node(s) still carry a certificate from an older CA: ${list(s.toRenew)} (\`cluster-trust renew --old-ca\`, then push)`;
+  if (s.step === 'renew') {
+    return s.onPreviousCa.length
+      ? `${s.onPreviousCa.length} node(s) still carry a live certificate from the previous CA: ${list(s.onPreviousCa)} (\`cluster-trust renew --old-ca\`, then push)`
+      : `${s.toRenew.length} node(s) still carry a certificate from an older CA: ${list(s.toRenew)} (\`cluster-trust renew --old-ca\`, then push)`;
+  }
   if (s.step === 'push') return `every node is on the new CA; ${s.pushPending.length} renewed node(s) not pushed since: ${list(s.pushPending)} (\`cluster-trust push\`), then \`cluster-trust ca retire-old\``;
   if (s.onPreviousCa.length) return `${s.onPreviousCa.length} holder(s) of a live certificate from the previous CA block \`ca retire-old\`: ${list(s.onPreviousCa)} (sign a new CSR for or revoke each)`;
   return 'every node is on the new CA: `cluster-trust ca retire-old` can follow';
