@@ -314,7 +314,7 @@ describe('FirstRun', () => {
     await type(screen.getByLabelText('Validity (years)'), '5');
     await fireEvent.click(create);
     await waitFor(() => screen.getByTestId('ca-created'));
-    expect(fake.calls.find((c) => c.channel === 'createCa')!.request).toEqual({ name: 'Prod CA', keyType: 'rsa-3072', days: 1825 });
+    expect(fake.calls.find((c) => c.channel === 'createCa')!.request).toEqual({ name: 'Prod CA', keyType: 'rsa-3072', days: 1825, org: 'Cluster Trust' });
     expect(screen.getByTestId('ca-fingerprint').textContent).toBe(`AB:`.repeat(31) + 'AB');
     expect(screen.getByTestId('passphrase-location').textContent).toContain('in the OS keychain');
   });
@@ -339,7 +339,7 @@ describe('FirstRun', () => {
     await type(screen.getByLabelText('Type it again'), 'a long passphrase 1');
     await fireEvent.click(screen.getByRole('button', { name: 'Create CA' }));
     await waitFor(() => screen.getByTestId('ca-created'));
-    expect(fake.calls.filter((c) => c.channel === 'createCa').map((c) => c.request)).toEqual([{ name: 'Own CA', keyType: 'ecdsa-p256', days: 3650, passphrase: 'a long passphrase 1' }]);
+    expect(fake.calls.filter((c) => c.channel === 'createCa').map((c) => c.request)).toEqual([{ name: 'Own CA', keyType: 'ecdsa-p256', days: 3650, org: 'Cluster Trust', passphrase: 'a long passphrase 1' }]);
   });
 
   test('validity outside 1..100 years is refused as typed', async () => {
