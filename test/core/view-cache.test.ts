@@ -100,6 +100,8 @@ test('the history is re-read when the audit log grows, and not otherwise', async
   const { w, value } = setup();
   const first = await value<AuditRow[]>('getAuditLog', { limit: 100 });
   assert.equal(await value('getAuditLog', { limit: 100 }), first, 'an unchanged log is not parsed again');
+  assert.throws(() => (first as AuditRow[]).reverse(), TypeError, 'the shared answer cannot be reordered');
+  assert.equal(jsonTextOf(first), jsonTextOf(first));
   ok(w.cli('--json', 'issue', 'b'));
   const grown = await value<AuditRow[]>('getAuditLog', { limit: 100 });
   assert.equal(grown.length, first.length + 1);

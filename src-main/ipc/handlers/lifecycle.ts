@@ -92,8 +92,10 @@ export function lifecycleHandlers(host: Host): HandlerSection<LifecycleChannels>
         .slice(-limit)
         .reverse()
         .map((e) => ({ time: e.time, action: e.action, outcome: e.outcome, node: e.node ?? null, serial: e.serial ?? null, detail: e.detail ?? null }));
-      lastAudit = { key, rows };
-      return rows;
+      // Frozen: the same answer (and its JSON text, see view-cache.ts) serves every visit until the log grows.
+      for (const row of rows) Object.freeze(row);
+      lastAudit = { key, rows: Object.freeze(rows) as AuditRow[] };
+      return lastAudit.rows;
     },
     backupVault: async () => {
       const ctx = host.context();
