@@ -7,12 +7,14 @@
 import { app } from 'electron';
 import { join } from 'node:path';
 import { requireWithCodeCache } from '../cli/code-cache.ts';
+import { traceMark } from './startup-trace.ts';
 
 declare const __dirname: string;
 
 /** After the first window has loaded and answered its first calls: the functions used by then are compiled and cached too. */
 const WRITE_AFTER_LOAD_MS = 1500;
 
+traceMark('loader');
 requireWithCodeCache(join(__dirname, 'main-app.cjs'), {
   writeWhen: (write) => {
     app.once('browser-window-created', (_event, win) => {
