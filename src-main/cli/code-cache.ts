@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -41,6 +41,7 @@ export function requireWithCodeCache(file: string, opts: { writeWhen?: (write: (
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         renameSync(tmp, cacheFile);
+        pruneCache(dir, cacheFile);
       } catch {
         // A cache we cannot write only costs the next run its compile time.
       }
@@ -48,6 +49,19 @@ export function requireWithCodeCache(file: string, opts: { writeWhen?: (write: (
     (opts.writeWhen ?? ((w) => setImmediate(w)))(write);
   }
   return mod.exports;
+}
+
+/** Caches kept: each build (and each copy of the app) has its own, so old ones are dropped, oldest first. */
+const KEEP_CACHES = 16;
+
+function pruneCache(dir: string, keep: string): void {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.v8'))
+    .map((f) => join(dir, f))
+    .filter((f) => f !== keep)
+    .map((f) => ({ f, t: statSync(f).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of files.slice(KEEP_CACHES - 1)) unlinkSync(f);
 }
 
 /** $XDG_CACHE_HOME/cluster-trust/v8 (else ~/.cache/...), if it is ours and private; otherwise none. */
