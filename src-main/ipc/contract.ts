@@ -821,8 +821,8 @@ export type InvokeFn<K extends Channel> = [RequestOf<K>] extends [void]
   ? () => Promise<WireResult<ResponseOf<K>>>
   : (request: RequestOf<K>) => Promise<WireResult<ResponseOf<K>>>;
 
-/** The channels that answer with a row per node (plain JSON data): sent as JSON text (WireResult). */
-export const JSON_TEXT_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['listNodes', 'getLifecycle', 'listPushTargets', 'getRotation']);
+/** The channels that answer with a row per node or log entry (plain JSON data): sent as JSON text (WireResult). */
+export const JSON_TEXT_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['listNodes', 'getLifecycle', 'listPushTargets', 'getRotation', 'getAuditLog']);
 
 /** What the preload exposes as `window.api`: exactly one function per channel and per event. */
 export type Api = { [K in Channel]: InvokeFn<K> } & {

@@ -10,6 +10,7 @@ import type { AskPassphrase, PassphraseAnswer } from '../../ssh/auth.ts';
 import { keychainKeyPassphrases } from '../../ssh/key-passphrases.ts';
 import type { HandlerSection } from './types.ts';
 import { PushApprovals } from '../push-approvals.ts';
+import { cachedView } from '../view-cache.ts';
 import { confirmHostKeys, confirmPushSettings } from '../push-confirm.ts';
 
 /** How long a passphrase question waits for the window before the key counts as declined. */
@@ -59,11 +60,15 @@ export function pushHandlers(host: Host): HandlerSection<PushInvoke> {
     listPushTargets: () => {
       const ctx = host.context();
       const inv = ctx.vault.read();
-      return summarizeNodes(inv, ctx.now(), undefined, warnDaysOf(ctx)).map((s) => ({
-        name: s.node.name,
-        ssh: s.node.ssh ? sshTargetText(s.node.ssh) : null,
-        state: s.state,
-      }));
+      const now = ctx.now();
+      const warnDays = warnDaysOf(ctx);
+      return cachedView(inv, 'push-targets', now, warnDays, () =>
+        summarizeNodes(inv, now, undefined, warnDays).map((s) => ({
+          name: s.node.name,
+          ssh: s.node.ssh ? sshTargetText(s.node.ssh) : null,
+          state: s.state,
+        })),
+      );
     },
     pushNodes: async ({ jobId, names, dryRun, verify, trustHostKeys, concurrency, timeoutSeconds }, call) => {
       if (running.has(jobId)) throw new UserError('conflict', `push ${jobId} is already running`);
