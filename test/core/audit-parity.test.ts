@@ -154,3 +154,51 @@ test('CLI and app: push to a node over SSH, renew due, trust install and uninsta
   }
   assert.deepEqual(comparable(app.home), fromCli);
 });
+
+test('CLI and app: import a CA, sign a CSR (for a node and stand-alone), edit a node and rotate the Maelstrom keys leave the same audit log', async () => {
+  const cli = workspace();
+  const app = workspace();
+  spaces.push(cli.dir, app.dir);
+  // One CA made outside Cluster Trust (openssl), imported by both, and two CSRs made by a node's own tools.
+  const made = tempDir('ct-parity-made-');
+  spaces.push(made);
+  const caKey = join(made, 'ca.key');
+  const caCert = join(made, 'ca.crt');
+  sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caKey, '-out', caCert, '-days', '365', '-subj', '/CN=Imported Parity CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  const csr = (cn: string, san: string): string => {
+    const file = join(made, `${cn}.csr`);
+    sh('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(made, `${cn}.key`), '-out', file, '-subj', `/CN=${cn}`, '-addext', `subjectAltName=${san}`]);
+    return file;
+  };
+  const forNode = csr('n1', 'DNS:n1.parity.test,IP:10.9.0.1');
+  const standalone = csr('tool', 'DNS:tool.parity.test');
+
+  ok(cli.cli('--json', 'ca', 'import', '--cert', caCert, '--key', caKey));
+  ok(cli.cli('--json', 'node', 'add', 'n1', '--ip', '10.9.0.1', '--dns', 'n1.parity.test'));
+  ok(cli.cli('--json', 'sign-csr', forNode, '--out', join(cli.dir, 'n1.crt'), '--name', 'n1', '--server'));
+  ok(cli.cli('--json', 'sign-csr', standalone, '--out', join(cli.dir, 'tool.crt'), '--client'));
+  ok(cli.cli('--json', 'node', 'edit', 'n1', '--dns', 'n1.parity.test', '--dns', 'api.parity.test', '--ip', '10.9.0.1'));
+  ok(cli.cli('--json', 'maelstrom', 'rotate'));
+
+  const opens = [caCert, caKey];
+  const handlers = createHandlers({ ...plainHost(app.home, app.pass, 'ok'), chooseOpenPath: async () => opens.shift() ?? null });
+  const call = { emit: () => {} };
+  const value = async (channel: Channel, raw: unknown): Promise<unknown> => {
+    const r = (await dispatch(handlers, channel, raw, call)) as Result<unknown>;
+    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
+    return r.value;
+  };
+  const certToken = ((await value('pickCaFile', { kind: 'cert' })) as { token: string }).token;
+  const keyToken = ((await value('pickCaFile', { kind: 'key' })) as { token: string }).token;
+  await value('importCa', { certToken, keyToken });
+  await value('addNodes', { nodes: [{ name: 'n1', dns: ['n1.parity.test'], ips: ['10.9.0.1'] }] });
+  await value('signCsr', { pem: readFileSync(forNode, 'utf8'), name: 'n1', server: true });
+  await value('signCsr', { pem: readFileSync(standalone, 'utf8'), client: true });
+  await value('editNode', { name: 'n1', dns: ['n1.parity.test', 'api.parity.test'], ips: ['10.9.0.1'] });
+  await value('rotateMaelstromKeys', undefined);
+
+  const fromCli = comparable(cli.home);
+  assert.ok(fromCli.some((e) => e.startsWith('sign-csr n1 ')) && fromCli.some((e) => e.startsWith('maelstrom.rotate')), fromCli.join('\n'));
+  assert.deepEqual(comparable(app.home), fromCli);
+});
