@@ -15,8 +15,8 @@ import type { FromWorker, ToWorker } from './leaf-worker.ts';
 // results in one vault transaction. (SSH's I/O limiter, ssh/pool.ts, stays separate: it waits on
 // the network, not on a core.)
 
-/** Below this many leaves the main thread makes them alone: starting a worker costs more (bench: `-- issue`). */
-export const POOL_MIN_LEAVES = 48;
+/** Below this many leaves the main thread makes them alone: a worker costs ~100 ms of CPU to start (evaluating its bundle), about 100-200 leaves of work. */
+export const POOL_MIN_LEAVES = 200;
 
 /** Workers beside the main thread, which is a lane too: one per core but the main thread's. */
 export function poolWorkers(): number {
@@ -41,6 +41,8 @@ export interface LeafRunOptions {
   onEach?: (index: number) => void;
   /** Worker threads to start (default: poolWorkers(); 0: the main thread alone). */
   workers?: number;
+  /** Whether the main thread is a lane too (default true; false keeps it free, all work on workers). */
+  mainLane?: boolean;
 }
 
 /**
@@ -51,9 +53,9 @@ export async function makeLeaves(ca: UnlockedCa, jobs: LeafJob[], opts: LeafRunO
   const workers = jobs.length < POOL_MIN_LEAVES ? 0 : opts.workers ?? poolWorkers();
   if (workers === 0) return makeLeafRun(ca, ca.kek, jobs, 16, opts.onEach);
   const rsa = jobs.some((j) => j.keyType.startsWith('rsa'));
-  const lanes = workers + 1;
+  const laneCount = workers + (opts.mainLane === false ? 0 : 1);
   // Small chunks for RSA (a key takes ~0.1-1 s) and enough chunks per lane that lanes finish together.
-  const size = Math.max(1, Math.min(rsa ? 2 : 64, Math.ceil(jobs.length / (lanes * 4))));
+  const size = Math.max(1, Math.min(rsa ? 2 : 64, Math.ceil(jobs.length / (laneCount * 4))));
   const chunks: number[] = [];
   for (let i = 0; i < jobs.length; i += size) chunks.push(i);
   const out = new Array<LeafOutput>(jobs.length);
@@ -64,6 +66,7 @@ export async function makeLeaves(ca: UnlockedCa, jobs: LeafJob[], opts: LeafRunO
     return [start, Math.min(start + size, jobs.length)];
   };
   const started: Worker[] = [];
+  const starting = new Set<(v: unknown) => void>();
   let failed: UserError | null = null;
   const fail = (err: UserError): UserError => (failed ??= err);
   try {
@@ -84,6 +87,16 @@ export async function makeLeaves(ca: UnlockedCa, jobs: LeafJob[], opts: LeafRunO
       worker.on('exit', (code) => {
         if (pending) died(`exit code ${code}`);
       });
+      // Work is handed out only once the worker can sign: a small batch may be done by the main lane
+      // first, which then releases this wait instead of waiting for a worker it no longer needs.
+      let release: (v: unknown) => void = () => undefined;
+      await new Promise<unknown>((resolve, reject) => {
+        pending = { resolve, reject };
+        release = resolve;
+        starting.add(resolve);
+      });
+      starting.delete(release);
+      pending = null;
       for (let range = take(); range && !failed; range = take()) {
         const [start, end] = range;
         const reply = await new Promise<FromWorker>((resolve, reject) => {
@@ -92,6 +105,7 @@ export async function makeLeaves(ca: UnlockedCa, jobs: LeafJob[], opts: LeafRunO
         });
         pending = null;
         if (reply.type === 'failed') throw fail(new UserError(reply.code as ErrorCode, reply.message, reply.appMessage));
+        if (reply.type !== 'done') throw fail(new UserError('internal', 'a signing worker answered out of turn; nothing was recorded: run the command again'));
         reply.leaves.forEach((leaf, i) => {
           out[start + i] = leaf;
           opts.onEach?.(start + i);
@@ -110,9 +124,13 @@ export async function makeLeaves(ca: UnlockedCa, jobs: LeafJob[], opts: LeafRunO
         }
       } catch (err) {
         throw fail(toUserError(err));
+      } finally {
+        for (const release of starting) release(null);
       }
     };
-    const results = await Promise.allSettled([...Array.from({ length: workers }, workerLane), mainLane()]);
+    const lanes = Array.from({ length: workers }, workerLane);
+    if (opts.mainLane !== false) lanes.push(mainLane());
+    const results = await Promise.allSettled(lanes);
     for (const r of results) if (r.status === 'rejected') throw failed ?? r.reason;
     if (failed) throw failed;
     return out;

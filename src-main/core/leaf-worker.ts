@@ -10,6 +10,7 @@ import { makeLeafRun, type LeafJob } from './leaf-work.ts';
 
 export type ToWorker = { type: 'init'; certPem: string; key: KeyObject; kek: Uint8Array } | { type: 'run'; id: number; jobs: LeafJob[] };
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'done'; id: number; leaves: import('./leaf-work.ts').LeafOutput[] }
   | { type: 'failed'; id: number; code: string; message: string; appMessage: string };
 
@@ -21,6 +22,8 @@ parentPort?.on('message', (msg: ToWorker) => {
       ca: { certPem: msg.certPem, cert: parseCaCertificate(msg.certPem), signingKey: privateKey, keyType: type },
       kek: Buffer.from(msg.kek),
     }));
+    // Announced once it can sign, so the pool hands this worker work only then (the main thread works meanwhile).
+    ready.then(() => parentPort!.postMessage({ type: 'ready' } satisfies FromWorker), () => undefined);
     return;
   }
   void (async () => {
