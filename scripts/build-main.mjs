@@ -13,6 +13,8 @@ const entries = [
   { in: 'src-main/cli/main.ts', out: 'cli-main' },
   { in: 'src-main/main.ts', out: 'main-app' },
   { in: 'src-main/app/loader.ts', out: 'main' },
+  // The compute pool's worker (core/leaf-pool.ts): its own small bundle, evaluated by each worker.
+  { in: 'src-main/core/leaf-worker.ts', out: 'leaf-worker' },
 ].filter((e) => existsSync(e.in));
 
 // Build beside dist/ and rename each file into place, so a CLI started during a rebuild never

@@ -16,6 +16,7 @@ import { buildManifest, filesToPush, type Owner } from './manifest.ts';
 import { carriedKeyId } from './bundle-key.ts';
 import { keyToCarry, pruneKeyDirs, withCarriedKey } from './node-key.ts';
 import { runPool } from './pool.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './defaults.ts';
 import { parseOwnerSpec, resolveOwner, runRestart } from './remote-commands.ts';
 import { describeChanges, isUnchanged, readRemoteState, type FileChange } from './remote-state.ts';
 import { trustCaOnNode } from './remote-trust.ts';
@@ -91,8 +92,7 @@ export interface PushOptions {
 
 export type PushListener = (event: PushEvent) => void;
 
-export const DEFAULT_CONCURRENCY = 8;
-export const DEFAULT_TIMEOUT_MS = 60_000;
+export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS };
 export { DEFAULT_RETRIES };
 const MAX_CONCURRENCY = 256;
 /** The live check may wait this long for a restarted service to serve the new certificate. */
