@@ -8,9 +8,13 @@ import { join, resolve } from 'node:path';
 
 // The CLI is two files: `cli` (a small entry: help from the manifest, routing) and `cli-main` (every
 // command, loaded through V8's code cache only when a command runs).
+// The app likewise: `main` (a small loader) runs `main-app` (the main process) through the code cache.
 const entries = [
   { in: 'src-main/cli/main.ts', out: 'cli-main' },
-  { in: 'src-main/main.ts', out: 'main' },
+  { in: 'src-main/main.ts', out: 'main-app' },
+  { in: 'src-main/app/loader.ts', out: 'main' },
+  // The compute pool's worker (core/leaf-pool.ts): its own small bundle, evaluated by each worker.
+  { in: 'src-main/core/leaf-worker.ts', out: 'leaf-worker' },
 ].filter((e) => existsSync(e.in));
 
 // Build beside dist/ and rename each file into place, so a CLI started during a rebuild never

@@ -16,6 +16,14 @@ export type ErrorCode =
   | 'tool-failed'
   | 'cancelled'
   | 'refused'
+  // Reaching a node over SSH: what went wrong, so a front end reacts by kind, never by wording.
+  | 'unreachable'
+  | 'timeout'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'auth-refused'
+  /** The bundle is in place but the node does not serve it (the live TLS check after a push). */
+  | 'verify-failed'
   | 'internal';
 
 /**

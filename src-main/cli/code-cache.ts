@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,12 +11,13 @@ import { createRequire } from 'node:module';
  * user's own cache folder (0700, owned by them): code from a folder others can write is never run.
  * Any failure falls back to a plain require.
  */
-export function requireWithCodeCache(file: string): unknown {
+export function requireWithCodeCache(file: string, opts: { writeWhen?: (write: () => void) => void } = {}): unknown {
   const dir = cacheDir();
   if (!dir) return createRequire(file)(file);
   const source = readFileSync(file, 'utf8');
   const st = statSync(file);
-  const key = createHash('sha256').update(`${file}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32);
+  // V8's own version too: Electron and Node can share a Node version but not a V8 build.
+  const key = createHash('sha256').update(`${file}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.versions.v8}\0${process.arch}`).digest('hex').slice(0, 32);
   const cacheFile = join(dir, `${key}.v8`);
   let cachedData: Buffer | undefined;
   try {
@@ -31,17 +32,36 @@ export function requireWithCodeCache(file: string): unknown {
   fn.call(mod.exports, mod.exports, createRequire(file), mod, file, dirname(file));
   if (!cachedData || script.cachedDataRejected) {
     // After the first run, when the functions it used are compiled too; written beside, then renamed.
-    setImmediate(() => {
+    // `writeWhen` picks that moment (the app: once its first screen is up); by default, next tick.
+    let written = false;
+    const write = () => {
+      if (written) return;
+      written = true;
       try {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
         renameSync(tmp, cacheFile);
+        pruneCache(dir, cacheFile);
       } catch {
         // A cache we cannot write only costs the next run its compile time.
       }
-    });
+    };
+    (opts.writeWhen ?? ((w) => setImmediate(w)))(write);
   }
   return mod.exports;
+}
+
+/** Caches kept: each build (and each copy of the app) has its own, so old ones are dropped, oldest first. */
+const KEEP_CACHES = 16;
+
+function pruneCache(dir: string, keep: string): void {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.v8'))
+    .map((f) => join(dir, f))
+    .filter((f) => f !== keep)
+    .map((f) => ({ f, t: statSync(f).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of files.slice(KEEP_CACHES - 1)) unlinkSync(f);
 }
 
 /** $XDG_CACHE_HOME/cluster-trust/v8 (else ~/.cache/...), if it is ours and private; otherwise none. */

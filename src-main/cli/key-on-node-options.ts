@@ -1,4 +1,4 @@
-import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../ssh/index.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../ssh/defaults.ts';
 import type { OnNodeEvent, OnNodeOptions } from '../lifecycle/key-on-node.ts';
 import { sshKeyPassphrases } from './ssh-key-passphrases.ts';
 import { intOption, one, type OptionSpec, type ParsedArgs } from './args.ts';

@@ -1,17 +1,17 @@
 import { X509Certificate } from 'node:crypto';
 import { issueLeaf, checkDays } from '../pki/certificates.ts';
-import { generateKeyDer } from '../pki/keys.ts';
 import { fingerprintSha256 } from '../pki/inspect.ts';
 import { parseCsr } from '../pki/csr.ts';
 import { normalizeDnsName, normalizeIp, unique, checkNodeName } from '../pki/names.ts';
 import { DEFAULT_KEY_TYPE, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, isKeyType, type KeyType } from '../pki/policy.ts';
-import { sealNodeKey } from '../keychain/node-keys.ts';
 import { audit } from '../vault/audit.ts';
 import { activeCaRecord, unlockCa, type UnlockedCa } from './ca.ts';
 import { findNode } from './nodes.ts';
 import { sansFor } from './node-sans.ts';
 import { ekuOf } from '../profiles/index.ts';
 import { indexInventory } from './inventory-index.ts';
+import { makeLeaves } from './leaf-pool.ts';
+import type { LeafJob, LeafOutput } from './leaf-work.ts';
 import { invalid, UserError } from '../errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, Pack } from '../vault/schema.ts';
@@ -21,8 +21,6 @@ export interface IssueOptions {
   keyType?: string;
   /** Called after each certificate is made (before the batch is written). */
   onProgress?: (done: number, total: number, node: string) => void;
-  /** How many keys are generated and signed at once; WebCrypto runs them on libuv's thread pool. */
-  parallel?: number;
   /** Per-node choices made by a renewal (key type, lifetime, or an existing key to re-sign). */
   plans?: Map<string, LeafPlan>;
   /** What the audit log calls this operation. */
@@ -54,61 +52,54 @@ function pickKeyType(node: NodeRecord, override?: string): KeyType {
   return node.keyType ?? DEFAULT_KEY_TYPE;
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
 interface Made {
   record: CertRecord;
   cert: string;
   key: string | null;
 }
 
-async function makeLeaf(ctx: CoreContext, ca: UnlockedCa, node: NodeRecord, opts: IssueOptions): Promise<Made> {
+/** What the compute pool needs to make a node's certificate: plain data, no vault. */
+function leafJob(node: NodeRecord, opts: IssueOptions, nowMs: number): LeafJob {
   const plan = opts.plans?.get(node.name);
   const existing = plan?.existingKey;
   // The vault must never make (and hold) the key of a node that makes its own.
   if (node.keyOnNode && !existing) {
     throw new UserError('refused', `node "${node.name}" makes its key on the node: issue and renew it with \`cluster-trust issue ${node.name}\` / \`renew ${node.name}\`, which work over SSH`);
   }
-  const keyType = existing?.keyType ?? plan?.keyType ?? pickKeyType(node, opts.keyType);
-  // Key pairs come as DER straight from the thread pool: no main-thread export per key.
-  const key = existing ? null : await generateKeyDer(keyType);
-  const sans = sansFor(node);
-  const eku = ekuOf(node);
-  const publicKey = existing ? existing.publicKeyDer : key!.spki;
-  const leaf = await issueLeaf(ca, { commonName: node.name, ...sans, ...eku, days: plan?.days ?? opts.days, publicKey, now: ctx.now() });
-  // A kept key is re-sealed under the issuing CA's key, which may be a new CA after a rotation.
-  const pkcs8 = existing ? existing.pkcs8Der : key!.pkcs8;
-  const sealed = pkcs8 ? sealNodeKey(ca.kek, pkcs8) : null;
+  const days = plan?.days ?? opts.days;
+  return {
+    commonName: node.name,
+    ...sansFor(node),
+    ...ekuOf(node),
+    ...(days !== undefined ? { days } : {}),
+    keyType: existing?.keyType ?? plan?.keyType ?? pickKeyType(node, opts.keyType),
+    nowMs,
+    ...(existing ? { existing: { spki: existing.publicKeyDer, pkcs8: existing.pkcs8Der } } : {}),
+  };
+}
+
+function madeOf(ca: UnlockedCa, node: NodeRecord, job: LeafJob, leaf: LeafOutput): Made {
   return {
     cert: leaf.certPem,
-    key: sealed,
+    key: leaf.sealedKey,
     record: {
       serial: leaf.serial,
       node: node.name,
       nodeId: node.id,
       caId: ca.record.id,
-      fingerprint: fingerprintSha256(leaf.der),
+      fingerprint: leaf.fingerprint,
       // As encoded in the certificate (whole seconds), so status and `openssl x509` agree.
-      notBefore: leaf.notBefore.toISOString(),
-      notAfter: leaf.notAfter.toISOString(),
-      ...sans,
-      ...eku,
-      keyType,
-      issuedAt: ctx.now().toISOString(),
+      notBefore: new Date(leaf.notBeforeMs).toISOString(),
+      notAfter: new Date(leaf.notAfterMs).toISOString(),
+      dns: job.dns,
+      ips: job.ips,
+      server: job.server,
+      client: job.client,
+      keyType: job.keyType,
+      issuedAt: new Date(job.nowMs).toISOString(),
       pack: '',
-      hasKey: sealed !== null,
-      ...(node.keyOnNode && sealed === null ? { keyOnNode: true } : {}),
+      hasKey: leaf.sealedKey !== null,
+      ...(node.keyOnNode && leaf.sealedKey === null ? { keyOnNode: true } : {}),
       status: 'active',
     },
   };
@@ -140,13 +131,12 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
   const nodes = wanted.map((n) => findNode(snapshot, n)); // O(1) each on the read snapshot
   // Before minutes of key generation, not after: a read-only vault would refuse the result anyway.
   ctx.vault.assertWritable();
+  const nowMs = ctx.now().getTime();
+  const jobs = nodes.map((node) => leafJob(node, opts, nowMs));
   const ca = await unlockCa(ctx, caRec);
   let done = 0;
-  const made = await mapLimit(nodes, opts.parallel ?? 16, async (node) => {
-    const m = await makeLeaf(ctx, ca, node, opts);
-    opts.onProgress?.(++done, nodes.length, node.name);
-    return m;
-  });
+  const leaves = await makeLeaves(ca, jobs, { onEach: (i) => opts.onProgress?.(++done, nodes.length, nodes[i]!.name) });
+  const made = leaves.map((leaf, i) => madeOf(ca, nodes[i]!, jobs[i]!, leaf));
   await ctx.vault.update((inv, tx) => {
     // The inventory may have moved since the snapshot: refuse rather than issue for a stale node.
     if (activeCaRecord(inv).id !== caRec.id) throw new UserError('conflict', 'the active CA changed while issuing; run the command again');

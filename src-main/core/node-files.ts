@@ -4,7 +4,7 @@ import type { CoreContext } from './context.ts';
 import type { NodeRecord } from '../vault/schema.ts';
 import type { BundleFile, Profile } from '../profiles/types.ts';
 import { getProfile, installDirOf, verifyPortOf } from '../profiles/index.ts';
-import { checkInstallDir } from '../profiles/paths.ts';
+import { checkInstallDir, installPath } from '../profiles/paths.ts';
 
 export interface NodeProfileFiles {
   node: NodeRecord;
@@ -23,4 +23,27 @@ export async function profileFilesFor(ctx: CoreContext, name: string): Promise<N
   const files = await profile.files({ node, inventory, installDir, sharedKeyPairs: () => sharedMaelstromPairs(ctx) });
   const verifyPort = verifyPortOf(node);
   return { node, profile, installDir, ...(verifyPort !== undefined ? { verifyPort } : {}), files };
+}
+
+/** A private key: mode 0600 (no group or other access), or a PEM private key whatever its mode. */
+export function isSecretFile(f: Pick<BundleFile, 'mode' | 'content'>): boolean {
+  return (f.mode & 0o077) === 0 || /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(f.content.toString());
+}
+
+/** A profile file as both front ends show it: a secret's content never leaves the core. */
+export interface ShownProfileFile {
+  path: string;
+  installPath: string;
+  description: string;
+  mode: number;
+  secret: boolean;
+  content: string | null;
+}
+
+/** `node config` and the app's node detail: the same files, the same secrets withheld. */
+export function shownProfileFiles(r: NodeProfileFiles): ShownProfileFile[] {
+  return r.files.map((f) => {
+    const secret = isSecretFile(f);
+    return { path: f.path, installPath: installPath(r.installDir, f.path), description: f.description, mode: f.mode, secret, content: secret ? null : f.content.toString() };
+  });
 }

@@ -1,4 +1,5 @@
-import { checkNodeName, dnsNameProblem, normalizeIp } from '../pki/names.ts';
+import { dnsNameProblem, normalizeIp } from '../pki/names.ts';
+import { nodeNameProblem } from '../pki/name-rules.ts';
 import { PROFILES } from '../profiles/index.ts';
 import type { LineProfile, NameChecks } from './node-lines.ts';
 
@@ -13,7 +14,7 @@ const passes = (fn: () => unknown): boolean => {
 
 /** Main's own name rules for parseNodeLines (the renderer passes its mirror of them). */
 export const MAIN_NAME_CHECKS: NameChecks = {
-  nodeNameProblem: (name) => (passes(() => checkNodeName(name)) ? null : 'use 1-63 letters, digits, dots, hyphens or underscores, starting with a letter or digit'),
+  nodeNameProblem,
   isIp: (token) => passes(() => normalizeIp(token)),
   dnsNameProblem,
 };

@@ -6,9 +6,11 @@
  * This file is shared with the renderer's type check: it must import nothing. Main-side files check
  * at compile time that the types copied here (key types, error codes) still match the core's.
  *
- * Adding a screen (Trust store, Push, Lifecycle) = one section of channels in `Invoke` (and events in
- * `Events` if it streams), their names in INVOKE_CHANNELS / EVENT_CHANNELS, a schema in schemas.ts and
- * a handler in handlers/. The preload and the typed wrappers pick the new channels up by themselves.
+ * Channels come in sections, one interface per screen (`CaInvoke`, `NodesInvoke`...), and `Invoke` is
+ * their intersection. Adding a channel = a line in its section, its name in that section's list in
+ * INVOKE_SECTIONS, a schema in schemas.ts and the handler in the section's file in handlers/ (typed
+ * `HandlerSection<CaInvoke>`, so it names no channel itself). A new screen = a new section (and events
+ * in `Events` if it streams). The preload and the typed wrappers pick new channels up by themselves.
  */
 
 // ---------------------------------------------------------------------------------------------------
@@ -31,6 +33,12 @@ export type IpcErrorCode =
   | 'tool-failed'
   | 'cancelled'
   | 'refused'
+  | 'unreachable'
+  | 'timeout'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'auth-refused'
+  | 'verify-failed'
   | 'internal';
 
 export interface IpcError {
@@ -462,6 +470,8 @@ export interface PushNodeResult {
   verify: { ok: boolean; message: string } | null;
   /** The push stopped at an unknown host key: what to show the user before trusting it. */
   unknownHostKey: { host: string; port: number; keyType: string; fingerprint: string } | null;
+  /** Why it failed or was cancelled, null otherwise: classify by this, never by the message's words. */
+  code: IpcErrorCode | null;
   durationMs: number;
 }
 
@@ -500,11 +510,20 @@ export interface RotationNode {
   blocksRetire: boolean;
   /** The newest push of this node since its current certificate was issued (from the audit log). */
   lastPush: { time: string; outcome: 'ok' | 'failed' | 'refused'; detail: string } | null;
+  /** Renewed, with an SSH target, not pushed successfully since: what the wizard's Push step pushes. */
+  pushPending: boolean;
+  /** Renewed but its new bundle not delivered by this app (no SSH target, or no successful push since). */
+  undelivered: boolean;
 }
+
+/** Where a rotation stands (main's rotation model): none, then renew, push, retire. */
+export type RotationStepId = 'none' | 'renew' | 'push' | 'retire';
 
 export interface RotationView {
   /** idle: no rotation under way; overlap: the previous CA is still trusted next to the active one. */
   phase: 'idle' | 'overlap';
+  /** The wizard's current step, from the same model `ca status` and `ca retire-old` use. */
+  step: RotationStepId;
   active: RotationCa;
   previous: RotationCa | null;
   /** The CA retired most recently, if any. */
@@ -514,6 +533,10 @@ export interface RotationView {
   toRenew: number;
   /** Nodes that block retiring the previous CA. */
   blocking: string[];
+  /** Names of the nodes with `pushPending`. */
+  pushPending: string[];
+  /** Names of the nodes with `undelivered`. */
+  undelivered: string[];
   lastBackupAt: string | null;
   /** The name a rotation gives the new CA unless the user types another. */
   nextCaName: string;
@@ -546,15 +569,18 @@ export type RestoreOutcome =
     };
 
 // ---------------------------------------------------------------------------------------------------
-// Request/response channels: name -> { request, response }. `void` = the call takes no argument.
+// Request/response channels, one interface per section (screen): name -> { request, response }.
+// `void` = the call takes no argument. Each handler file in ipc/handlers/ implements one section.
 
-export interface Invoke {
-  // App
+/** App: facts for every screen, clipboard, fixed links. */
+export interface AppInvoke {
   getAppInfo: { request: void; response: AppInfo };
   copyText: { request: { text: string }; response: null };
   openLink: { request: { id: LinkId }; response: null };
+}
 
-  // CA
+/** CA screen: the active CA, its keychain passphrase, import and export. */
+export interface CaInvoke {
   getCa: { request: void; response: CaView | null };
   /** `passphrase`: the user's own (where no keychain answers); otherwise a random one goes into the keychain. */
   /** `org`, `orgUnit`: the subject's O (default "Cluster Trust") and OU (none unless given). */
@@ -570,8 +596,10 @@ export interface Invoke {
   exportCaPassphrases: { request: void; response: SaveOutcome<{ cas: string[]; missing: string[] }> };
   /** Loads such a file (native dialog) into this machine's keychain, each passphrase checked first. */
   importCaPassphrases: { request: void; response: { picked: false } | { picked: true; stored: string[]; unknown: number; passphrase: { ok: boolean; message: string } } };
+}
 
-  // Nodes
+/** Nodes screen: the inventory. */
+export interface NodesInvoke {
   listNodes: { request: void; response: NodeRow[] };
   getNode: { request: { name: string }; response: NodeDetail };
   addNodes: { request: { nodes: NodeDraft[] }; response: NodeRow[] };
@@ -586,8 +614,10 @@ export interface Invoke {
   setSshSettings: { request: { names: string[]; user?: string; sshKeyToken?: string; dest?: string }; response: NodeRow[] };
   /** A native open dialog for the node's SSH private key; the path stays in main behind the token. */
   pickSshKey: { request: void; response: PickedSshKey };
+}
 
-  // Certificates
+/** Certificates: issue, bundles, CSR signing. */
+export interface CertsInvoke {
   /** Progress arrives on the `issueProgress` event, tagged with the caller's jobId. */
   issueCerts: { request: { names: string[]; days?: number; jobId: string }; response: IssuedCert[] };
   /** Bundles of a selection into one folder chosen in a native dialog, each node its own subfolder (or archive). */
@@ -602,20 +632,26 @@ export interface Invoke {
   signCsr: { request: { pem: string; name?: string; days?: number; server?: boolean; client?: boolean }; response: SignedCsr };
   listCsrCerts: { request: void; response: CertSummary[] };
   saveCertificate: { request: { serial: string }; response: SaveOutcome };
+}
 
-  // Trust store (this machine; always the vault's active CA)
+/** Trust store (this machine; always the vault's active CA). */
+export interface TrustInvoke {
   getTrustStatus: { request: void; response: TrustReport };
   /** dryRun: true only builds the exact commands; false changes the stores (the OS asks for admin rights when needed). */
   changeTrust: { request: { action: TrustAction; stores?: StoreKindId[]; dryRun: boolean }; response: TrustReport };
+}
 
-  // Profile files (node detail) and settings (node form)
+/** Profile files (node detail) and settings (node form). */
+export interface ProfilesInvoke {
   getNodeFiles: { request: { name: string }; response: NodeFilesView };
   getProfileOptions: { request: { profile: string }; response: ProfileOptionInfo[] };
   getMaelstromKeys: { request: void; response: MaelstromKeysView };
   /** a -> c, b -> a, a new b (the first call creates a and b). */
   rotateMaelstromKeys: { request: void; response: MaelstromKeysView };
+}
 
-  // Lifecycle
+/** Lifecycle: expiry, renewal, revocation, audit log, backup, preferences. */
+export interface LifecycleInvoke {
   getLifecycle: { request: void; response: LifecycleView };
   /** Renews the named nodes (each must have a certificate); progress on `lifecycleProgress` with the caller's jobId. */
   renewNodes: { request: { names: string[]; jobId: string }; response: RenewedCertView[] };
@@ -630,8 +666,10 @@ export interface Invoke {
   /** expiryWarnDays: fewer days left than this and a certificate is amber and due (1-3650). */
   getPreferences: { request: void; response: Preferences };
   setPreferences: { request: Partial<Preferences>; response: Preferences };
+}
 
-  // Push
+/** Push: bundles to nodes over SSH. */
+export interface PushInvoke {
   listPushTargets: { request: void; response: PushTarget[] };
   /**
    * Progress arrives on `pushProgress` with the caller's jobId. trustHostKeys: host keys the page
@@ -661,8 +699,10 @@ export interface Invoke {
   /** Key files whose passphrase the OS keychain keeps (paths only). */
   listSavedSshKeys: { request: void; response: string[] };
   forgetSshKeyPassphrase: { request: { keyFile: string }; response: { forgotten: boolean } };
+}
 
-  // Rotation and restore
+/** Rotation and restore. */
+export interface RotationInvoke {
   getRotation: { request: void; response: RotationView };
   /** Makes a new active CA; the old one stays trusted (previous) until retireOldCa. */
   rotateCa: { request: { keyType: KeyTypeId; days: number; name?: string } & PermitRequest; response: RotationCa };
@@ -680,7 +720,30 @@ export interface Invoke {
     request: { action: 'finish' | 'roll-back' };
     response: { action: 'finish' | 'roll-back'; home: string; previousVaultMovedTo: string | null; cas: number; nodes: number };
   };
+}
 
+/** Every channel: the sections together (no channel may sit in two of them; checked below). */
+export type Invoke = AppInvoke &
+  CaInvoke &
+  NodesInvoke &
+  CertsInvoke &
+  TrustInvoke &
+  ProfilesInvoke &
+  LifecycleInvoke &
+  PushInvoke &
+  RotationInvoke;
+
+/** The sections by name (the handler files and INVOKE_SECTIONS use these names). */
+export interface InvokeSections {
+  app: AppInvoke;
+  ca: CaInvoke;
+  nodes: NodesInvoke;
+  certs: CertsInvoke;
+  trust: TrustInvoke;
+  profiles: ProfilesInvoke;
+  lifecycle: LifecycleInvoke;
+  push: PushInvoke;
+  rotation: RotationInvoke;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -716,6 +779,7 @@ export interface Events {
 // Runtime lists (the preload builds the API from them) and the API's shape.
 
 export type Channel = keyof Invoke;
+export type InvokeSection = keyof InvokeSections;
 export type EventName = keyof Events;
 export type RequestOf<K extends Channel> = Invoke[K]['request'];
 export type ResponseOf<K extends Channel> = Invoke[K]['response'];
@@ -723,64 +787,35 @@ export type ResponseOf<K extends Channel> = Invoke[K]['response'];
 /** Compile-time check that a runtime list names every key of a type (a missing one is an error). */
 type Exhaustive<T extends string, L extends readonly T[]> = [T] extends [L[number]] ? L : never;
 
-const invokeChannels = [
-  'getAppInfo',
-  'copyText',
-  'openLink',
-  'getCa',
-  'createCa',
-  'getKeychain',
-  'unlockCa',
-  'pickCaFile',
-  'importCa',
-  'exportCaCert',
-  'exportCaPassphrases',
-  'importCaPassphrases',
-  'listNodes',
-  'getNode',
-  'addNodes',
-  'editNode',
-  'removeNode',
-  'removeNodes',
-  'undoRemove',
-  'setSshSettings',
-  'pickSshKey',
-  'issueCerts',
-  'exportBundle',
-  'exportBundles',
-  'classifyDrop',
-  'pickCsr',
-  'previewCsr',
-  'signCsr',
-  'listCsrCerts',
-  'saveCertificate',
-  'getTrustStatus',
-  'changeTrust',
-  'getNodeFiles',
-  'getProfileOptions',
-  'getMaelstromKeys',
-  'rotateMaelstromKeys',
-  'getLifecycle',
-  'renewNodes',
-  'renewDue',
-  'revokeCert',
-  'getAuditLog',
-  'backupVault',
-  'getPreferences',
-  'setPreferences',
-  'listPushTargets',
-  'pushNodes',
-  'cancelPush',
-  'answerSshKeyPassphrase',
-  'listSavedSshKeys',
-  'forgetSshKeyPassphrase',
-  'getRotation',
-  'rotateCa',
-  'renewOldCa',
-  'retireOldCa',
-  'restoreVault',
-  'resolveInterruptedRestore',
-] as const satisfies readonly Channel[];
+/** The same check for one section: `exhaustive<CaInvoke>()([...])` keeps the list's literal types. */
+const exhaustive =
+  <S extends object>() =>
+  <const L extends readonly (keyof S & string)[]>(list: Exhaustive<keyof S & string, L>): L =>
+    list;
+
+/**
+ * Each section's channels in a runtime list (the preload builds the API from them); a list missing
+ * one of its section's channels does not compile.
+ */
+export const INVOKE_SECTIONS = {
+  app: exhaustive<AppInvoke>()(['getAppInfo', 'copyText', 'openLink']),
+  ca: exhaustive<CaInvoke>()(['getCa', 'createCa', 'getKeychain', 'unlockCa', 'pickCaFile', 'importCa', 'exportCaCert', 'exportCaPassphrases', 'importCaPassphrases']),
+  nodes: exhaustive<NodesInvoke>()(['listNodes', 'getNode', 'addNodes', 'editNode', 'removeNode', 'removeNodes', 'undoRemove', 'setSshSettings', 'pickSshKey']),
+  certs: exhaustive<CertsInvoke>()(['issueCerts', 'exportBundle', 'exportBundles', 'classifyDrop', 'pickCsr', 'previewCsr', 'signCsr', 'listCsrCerts', 'saveCertificate']),
+  trust: exhaustive<TrustInvoke>()(['getTrustStatus', 'changeTrust']),
+  profiles: exhaustive<ProfilesInvoke>()(['getNodeFiles', 'getProfileOptions', 'getMaelstromKeys', 'rotateMaelstromKeys']),
+  lifecycle: exhaustive<LifecycleInvoke>()(['getLifecycle', 'renewNodes', 'renewDue', 'revokeCert', 'getAuditLog', 'backupVault', 'getPreferences', 'setPreferences']),
+  push: exhaustive<PushInvoke>()(['listPushTargets', 'pushNodes', 'cancelPush', 'answerSshKeyPassphrase', 'listSavedSshKeys', 'forgetSshKeyPassphrase']),
+  rotation: exhaustive<RotationInvoke>()(['getRotation', 'rotateCa', 'renewOldCa', 'retireOldCa', 'restoreVault', 'resolveInterruptedRestore']),
+} as const satisfies { [S in InvokeSection]: readonly (keyof InvokeSections[S])[] };
+
+type ChannelsOf<T> = { [S in keyof T]: keyof T[S] }[keyof T];
+type SharedChannels = { [S in InvokeSection]: keyof InvokeSections[S] & ChannelsOf<Omit<InvokeSections, S>> }[InvokeSection];
+type IsTrue<T extends true> = T;
+/** Does not compile when a channel sits in two sections (the intersection would silently merge its types). */
+export type SectionsAreDisjoint = IsTrue<[SharedChannels] extends [never] ? true : false>;
+
+const invokeChannels = [...INVOKE_SECTIONS.app, ...INVOKE_SECTIONS.ca, ...INVOKE_SECTIONS.nodes, ...INVOKE_SECTIONS.certs, ...INVOKE_SECTIONS.trust, ...INVOKE_SECTIONS.profiles, ...INVOKE_SECTIONS.lifecycle, ...INVOKE_SECTIONS.push, ...INVOKE_SECTIONS.rotation] as const satisfies readonly Channel[];
 export const INVOKE_CHANNELS: Exhaustive<Channel, typeof invokeChannels> = invokeChannels;
 
 const eventNames = ['issueProgress', 'menuCommand', 'lifecycleProgress', 'pushProgress', 'sshKeyPassphrase', 'pushNotice'] as const satisfies readonly EventName[];
@@ -798,8 +833,8 @@ export type InvokeFn<K extends Channel> = [RequestOf<K>] extends [void]
   ? () => Promise<WireResult<ResponseOf<K>>>
   : (request: RequestOf<K>) => Promise<WireResult<ResponseOf<K>>>;
 
-/** The channels that answer with a row per node (plain JSON data): sent as JSON text (WireResult). */
-export const JSON_TEXT_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['listNodes', 'getLifecycle', 'listPushTargets', 'getRotation']);
+/** The channels that answer with a row per node or log entry (plain JSON data): sent as JSON text (WireResult). */
+export const JSON_TEXT_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['listNodes', 'getLifecycle', 'listPushTargets', 'getRotation', 'getAuditLog']);
 
 /** What the preload exposes as `window.api`: exactly one function per channel and per event. */
 export type Api = { [K in Channel]: InvokeFn<K> } & {

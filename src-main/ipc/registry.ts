@@ -3,6 +3,7 @@ import { REQUEST_SCHEMAS } from './schemas.ts';
 import { senderInfo, senderProblem } from './guard.ts';
 import { INVOKE_CHANNELS, JSON_TEXT_CHANNELS, wireName, type Channel, type EventName, type Events, type IpcError, type RequestOf, type ResponseOf, type Result, type WireResult } from './contract.ts';
 import type { CallContext } from './host.ts';
+import { jsonTextOf } from './view-cache.ts';
 import type { Handlers } from './handlers/types.ts';
 import type { z } from 'zod';
 
@@ -64,7 +65,7 @@ export function registerIpc(ipc: IpcMainLike, handlers: Handlers, trusted: Reado
         return { ok: false, error: REFUSED } satisfies Result<never>;
       }
       const result = await dispatch(handlers, channel, raw, { emit: (name, payload) => emitTo(event.sender, name, payload) });
-      return result.ok && JSON_TEXT_CHANNELS.has(channel) ? ({ ok: true, json: JSON.stringify(result.value) } satisfies WireResult<never>) : result;
+      return result.ok && JSON_TEXT_CHANNELS.has(channel) ? ({ ok: true, json: jsonTextOf(result.value) } satisfies WireResult<never>) : result;
     });
   }
   return () => {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { KEY_TYPES, CA_MAX_DAYS, LEAF_MAX_DAYS, type KeyType } from '../pki/policy.ts';
-import { NODE_NAME_PATTERN } from '../pki/names.ts';
+import { NODE_NAME_PATTERN, NODE_NAME_RULE } from '../pki/names.ts';
 import { MIN_PASSPHRASE_LENGTH } from '../keychain/passphrase.ts';
 import type { ErrorCode } from '../errors.ts';
 import { MAX_WARN_DAYS, type CertState } from '../core/status.ts';
 import type { RevocationReason } from '../core/crl.ts';
 import { LINKS } from './links.ts';
-import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf, RevocationReasonId } from './contract.ts';
+import type { CertStateId, Channel, IpcErrorCode, KeyTypeId, LinkId, RequestOf, RevocationReasonId, RotationStepId } from './contract.ts';
+import type { RotationStep } from '../lifecycle/rotation-state.ts';
 
 /**
  * One schema per channel: the shape and size limits of every request, checked in main before any
@@ -21,10 +22,12 @@ const keyTypesMatch: Same<KeyType, KeyTypeId> = true;
 const errorCodesMatch: Same<ErrorCode, IpcErrorCode> = true;
 const certStatesMatch: Same<CertState, CertStateId> = true;
 const reasonsMatch: Same<RevocationReason, RevocationReasonId> = true;
+const rotationStepsMatch: Same<RotationStep, RotationStepId> = true;
 void keyTypesMatch;
 void errorCodesMatch;
 void certStatesMatch;
 void reasonsMatch;
+void rotationStepsMatch;
 
 /** Also enforced by the renderer before it sends (AppInfo.limits). */
 export const LIMITS = {
@@ -38,7 +41,7 @@ export const LIMITS = {
 const nodeName = z
   .string()
   .max(63, 'a node name has at most 63 characters')
-  .regex(NODE_NAME_PATTERN, 'use 1-63 letters, digits, dots, hyphens or underscores, starting with a letter or digit')
+  .regex(NODE_NAME_PATTERN, NODE_NAME_RULE)
   .refine((n) => !n.includes('..'), 'a node name may not contain ".."');
 
 const keyType = z.enum(KEY_TYPES);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, scrypt, scryptSync } from 'node:crypto';
 import { UserError } from '../errors.ts';
 
 /**
@@ -6,8 +6,15 @@ import { UserError } from '../errors.ts';
  * (scrypt, per-CA salt). Deriving once instead of running PKCS#8 PBKDF2 per key keeps bulk
  * issuance fast while every node key stays encrypted on disk.
  */
+const KEK_PARAMS = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
 export function deriveNodeKeyKek(passphrase: string, saltHex: string): Buffer {
-  return scryptSync(passphrase, Buffer.from(saltHex, 'hex'), 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+  return scryptSync(passphrase, Buffer.from(saltHex, 'hex'), 32, KEK_PARAMS);
+}
+
+/** The same key, derived on libuv's thread pool: the caller's thread stays free meanwhile. */
+export function deriveNodeKeyKekAsync(passphrase: string, saltHex: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => scrypt(passphrase, Buffer.from(saltHex, 'hex'), 32, KEK_PARAMS, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 export function newKekSalt(): string {

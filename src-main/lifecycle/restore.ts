@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fsyncDir } from '../vault/atomic.ts';
+import { audit } from '../vault/audit.ts';
 import { acquireLock } from '../vault/lock.ts';
 import { UserError, invalid } from '../errors.ts';
 import { MAX_ARCHIVE_BYTES, sha256, verifyArchive, type VaultFile } from './archive.ts';
@@ -151,5 +152,10 @@ export async function restoreVault(ctx: CoreContext, file: string, opts: Restore
     if (aside && !existsSync(home) && existsSync(aside)) renameSync(aside, home);
     throw err;
   }
+  // Recorded in the restored vault's own log (the only one that goes on), for both front ends.
+  audit(ctx, {
+    action: 'restore',
+    detail: `${verified.files.length} files from ${file} (made ${verified.manifest.createdAt}, ${authenticity.authenticated ? 'authenticated' : 'checksum only'})${aside ? `; the replaced vault is at ${aside}` : ''}`,
+  });
   return { home, inventory: verified.inventory, files: verified.files.length, previousVaultMovedTo: aside, checkedSidecar, authenticity, createdAt: verified.manifest.createdAt };
 }

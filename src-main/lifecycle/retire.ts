@@ -1,5 +1,6 @@
 import { UserError } from '../errors.ts';
-import { liveCertHolders, retirePreviousCa, type Retired } from './rotate.ts';
+import { retirePreviousCa, type Retired } from './rotate.ts';
+import { liveCertHolders, previousCa } from './rotation-state.ts';
 import { untrustRetiredCa, type UntrustOutcome } from './untrust.ts';
 import type { TrustOptions } from '../truststore/index.ts';
 import type { CoreContext } from '../core/context.ts';
@@ -19,7 +20,7 @@ export interface RetireOptions {
 export async function retireOldCa(ctx: CoreContext, opts: RetireOptions = {}): Promise<Retired & { trustStores: UntrustOutcome[] }> {
   if (opts.force && opts.confirmCutOff !== undefined) {
     const inv = ctx.vault.read();
-    const prev = inv.cas.find((c) => c.status === 'previous');
+    const prev = previousCa(inv);
     const live = prev ? liveCertHolders(inv, prev.id, ctx.now()).length : 0;
     if (live !== opts.confirmCutOff) {
       throw new UserError('conflict', `retiring now would cut off ${live} node(s), not the ${opts.confirmCutOff} you confirmed; look at the list again`);

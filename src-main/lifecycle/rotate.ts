@@ -5,22 +5,18 @@ import { isKeyType, type KeyType } from '../pki/policy.ts';
 import { activeCaRecord, caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa, type CaInfo, type PermittedNames } from '../core/ca.ts';
 import { constraintsFor, parsePermitted, readNameConstraints } from '../pki/name-constraints.ts';
 import { constraintWarnings } from '../core/name-policy.ts';
-import { latestCert, ownerOf } from '../core/nodes.ts';
-import { indexInventory, nodeKeyOf } from '../core/inventory-index.ts';
+import { ownerOf } from '../core/nodes.ts';
 import { certStateIn, type CertState } from '../core/status.ts';
+import { liveCertHolders, liveCerts, previousCa, rotationState, type RotationStep } from './rotation-state.ts';
 import { UserError, invalid } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
 import { resignCrls, unlockTrustedCas } from '../core/crl.ts';
 import type { CoreContext } from '../core/context.ts';
-import type { CaRecord, CertRecord, Inventory } from '../vault/schema.ts';
+import type { CaRecord, Inventory } from '../vault/schema.ts';
 
 /** "Cluster CA" -> "Cluster CA G2": a distinct subject, so no verifier confuses the two CAs. */
 export function nextCaName(current: string, generation: number): string {
   return `${current.replace(/\s+G\d+$/, '')} G${generation}`;
-}
-
-function previousCa(inv: Inventory): CaRecord | undefined {
-  return inv.cas.find((c) => c.status === 'previous');
 }
 
 export interface Rotated {
@@ -81,33 +77,26 @@ export interface CaNodeRow {
 
 export interface CaStatus {
   cas: CaRecord[];
+  /** Where the rotation stands (the wizard's step). */
+  step: RotationStep;
   nodes: CaNodeRow[];
-  /** Nodes whose current, live certificate comes from the previous CA. */
+  /** Every holder of a live certificate from the previous CA, CSR-signed ones included: what retire-old refuses on. */
   onPreviousCa: string[];
+  /** Nodes whose current certificate comes from an older CA: what `renew --old-ca` renews. */
+  toRenew: string[];
+  /** Renewed nodes with an SSH target not pushed successfully since. */
+  pushPending: string[];
 }
 
-/** `ca status`: every CA the vault holds and which CA each node's current certificate comes from. */
+/** `ca status`: every CA the vault holds, which CA each node's current certificate comes from, and the rotation's step. */
 export function caStatus(ctx: CoreContext): CaStatus {
   const inv = ctx.vault.read();
-  activeCaRecord(inv);
   const now = ctx.now();
-  const nodes = inv.nodes.map((n): CaNodeRow => {
-    const cert = latestCert(inv, n.name);
-    const ca = cert ? inv.cas.find((c) => c.id === cert.caId) : undefined;
-    return { node: n.name, serial: cert?.serial ?? null, ca: ca?.name ?? null, caStatus: ca?.status ?? null, state: certStateIn(inv, cert, now) };
-  });
-  // The same count retire-old refuses on: every live certificate of the previous CA, CSR-signed ones included.
-  const previous = previousCa(inv);
-  return { cas: inv.cas, nodes, onPreviousCa: previous ? liveCertHolders(inv, previous.id, now) : [] };
-}
-
-function liveCerts(inv: Inventory, caId: string, now: Date): CertRecord[] {
-  return inv.certs.filter((c) => c.caId === caId && c.status === 'active' && new Date(c.notAfter) > now);
-}
-
-/** Who holds a still-live certificate of a CA (current ones only: superseded and revoked do not count): what retiring it cuts off. */
-export function liveCertHolders(inv: Inventory, caId: string, now: Date): string[] {
-  return [...new Set(liveCerts(inv, caId, now).map((c) => c.node))];
+  const s = rotationState(ctx);
+  const nodes = s.holders
+    .filter((h) => h.node)
+    .map((h): CaNodeRow => ({ node: h.name, serial: h.cert?.serial ?? null, ca: h.ca?.name ?? null, caStatus: h.ca?.status ?? null, state: certStateIn(inv, h.cert, now) }));
+  return { cas: inv.cas, step: s.step, nodes, onPreviousCa: s.onOldCa, toRenew: s.toRenew, pushPending: s.pushPending };
 }
 
 export interface Retired {
@@ -159,8 +148,9 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
 
 /**
  * The one transaction of a rotation (CA or intermediate): the active CA becomes "previous", the new
- * one lands with its files, CRLs are re-signed; returns the nodes whose latest certificate is from
- * the old CA. A vault whose CAs changed meanwhile is refused, and the prepared key discarded.
+ * one lands with its files, CRLs are re-signed; returns who holds a live certificate of the old CA
+ * (the rotation model's count, CSR-signed ones included). A vault whose CAs changed meanwhile is
+ * refused, and the prepared key discarded.
  */
 export async function installNewCa(ctx: CoreContext, old: CaRecord, prepared: Awaited<ReturnType<typeof prepareCa>>, signers: Map<string, CaMaterial>, record: CaRecord = prepared.record): Promise<string[]> {
   try {
@@ -173,8 +163,7 @@ export async function installNewCa(ctx: CoreContext, old: CaRecord, prepared: Aw
       tx.write(caKeyPath(record.id), prepared.encryptedKey, 0o600);
       inv.cas.push(record);
       if (inv.crl) await resignCrls(ctx, inv, tx, signers);
-      const index = indexInventory(inv);
-      return inv.nodes.filter((n) => index.latest(nodeKeyOf(n))?.caId === old.id).map((n) => n.name);
+      return liveCertHolders(inv, old.id, ctx.now());
     });
   } catch (err) {
     await prepared.discard();

@@ -67,3 +67,9 @@ export async function changeTrust(ctx: CoreContext, action: 'install' | 'uninsta
   const results = action === 'install' ? await trustInstall(ca.pem, opts) : await trustUninstall(ca.pem, opts);
   return { ca, results: auditTrust(ctx, `trust.${action}`, ca.pem, results) };
 }
+
+/** Which of this machine's stores hold the active CA's trust anchor (a two-tier CA's root), for both front ends. */
+export async function activeTrustStatus(ctx: CoreContext, env: Omit<TrustOptions, 'caFile' | 'name'>): Promise<{ ca: TrustAnchor; results: StoreResult[] }> {
+  const ca = activeTrustAnchor(ctx);
+  return { ca, results: await trustStatus(ca.pem, { ...env, caFile: ca.file, name: ca.name }) };
+}

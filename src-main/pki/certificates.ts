@@ -1,5 +1,6 @@
 import { X509Certificate as NodeX509 } from 'node:crypto';
-import { x509 } from './provider.ts';
+import { subtle, x509 } from './provider.ts';
+import { spkiParts, leafTbs, leafTemplate, signTbs, type LeafTemplate } from './leaf-der.ts';
 import { generateKey, signingAlgorithm, type GeneratedKey } from './keys.ts';
 import { randomSerial } from './serial.ts';
 import { BACKDATE_MS, CA_DEFAULT_DAYS, CA_MAX_DAYS, LEAF_DEFAULT_DAYS, LEAF_MAX_DAYS, type KeyType } from './policy.ts';
@@ -163,32 +164,28 @@ export async function issueLeaf(ca: CaMaterial, req: LeafRequest): Promise<Issue
   const usages: string[] = [];
   if (req.server) usages.push(x509.ExtendedKeyUsage.serverAuth);
   if (req.client) usages.push(x509.ExtendedKeyUsage.clientAuth);
-  const serial = randomSerial();
-  // One SPKI object for both the certificate and its SKI (a CryptoKey would be exported twice).
-  const publicKey = req.publicKey instanceof ArrayBuffer ? new x509.PublicKey(req.publicKey) : await x509.PublicKey.create(req.publicKey);
+  const spki = req.publicKey instanceof ArrayBuffer ? Buffer.from(req.publicKey) : Buffer.from(await subtle.exportKey('spki', req.publicKey));
   // keyEncipherment only means something for RSA key transport; ECDSA leaves sign only.
-  const rsaLeaf = publicKey.algorithm.name.startsWith('RSA');
+  const rsaLeaf = spkiParts(spki).rsa;
   const keyUsage = x509.KeyUsageFlags.digitalSignature | (rsaLeaf ? x509.KeyUsageFlags.keyEncipherment : 0);
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: serial,
-    subject: [{ CN: [req.commonName] }],
-    issuer: ca.cert.subjectName,
-    notBefore,
-    notAfter,
-    publicKey,
-    signingKey: ca.signingKey,
-    signingAlgorithm: signingAlgorithm(ca.keyType),
-    extensions: [
-      ...leafUsageExtensions(keyUsage, usages),
-      new x509.SubjectAlternativeNameExtension([
-        ...req.dns.map((value) => ({ type: 'dns' as const, value })),
-        ...req.ips.map((value) => ({ type: 'ip' as const, value })),
-      ], false),
-      await x509.SubjectKeyIdentifierExtension.create(publicKey),
-      await cachedAuthorityKeyId(ca),
-    ],
-  });
-  return { certPem: pemWithNewline(cert.toString('pem')), der: Buffer.from(cert.rawData), serial, notBefore: cert.notBefore, notAfter: cert.notAfter };
+  const serial = randomSerial();
+  // Whole seconds, as the certificate encodes them.
+  const seconds = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
+  const parts = { serialHex: serial, commonName: req.commonName, dns: req.dns, ips: req.ips, notBefore: seconds(notBefore), notAfter: seconds(notAfter), spki, usage: leafUsageExtensions(keyUsage, usages) };
+  const der = signTbs(await templateOf(ca), leafTbs(await templateOf(ca), parts));
+  return { certPem: pemWithNewline(x509.PemConverter.encode(der.buffer.slice(der.byteOffset, der.byteOffset + der.byteLength) as ArrayBuffer, 'CERTIFICATE')), der, serial, notBefore: parts.notBefore, notAfter: parts.notAfter };
+}
+
+const templates = new WeakMap<CaMaterial, Promise<LeafTemplate>>();
+
+/** What every leaf of this CA shares, encoded once per unlocked CA. */
+function templateOf(ca: CaMaterial): Promise<LeafTemplate> {
+  let t = templates.get(ca);
+  if (!t) {
+    t = cachedAuthorityKeyId(ca).then((aki) => leafTemplate(Buffer.from(ca.cert.rawData), ca.signingKey, ca.keyType, aki));
+    templates.set(ca, t);
+  }
+  return t;
 }
 
 /** AKI taken from the CA's own SKI when it has one (an imported CA may not use the SHA-1 method). */

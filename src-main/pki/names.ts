@@ -1,22 +1,12 @@
 import { isIP } from 'node:net';
 import { invalid } from '../errors.ts';
+import { dnsNameProblemWith, NODE_NAME_PATTERN, NODE_NAME_RULE, nodeNameProblem } from './name-rules.ts';
 
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+export { NODE_NAME_PATTERN, NODE_NAME_RULE };
 
-/** Why a DNS name is not usable in a certificate, or null when it is. Wildcards only as the leftmost label. */
+/** Why a DNS name is not usable in a certificate, or null when it is (the shared rules, with Node's IP test). */
 export function dnsNameProblem(name: string): string | null {
-  if (name.length === 0) return 'is empty';
-  if (name.length > 253) return `is ${name.length} characters long (at most 253)`;
-  if (isIP(name)) return 'is an IP address: give it as an IP, not a DNS name';
-  const labels = name.toLowerCase().replace(/\.$/, '').split('.');
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (i === 0 && label === '*' && labels.length > 2) continue;
-    if (label.length > 63) return `has a label longer than 63 characters ("${label.slice(0, 20)}...")`;
-    if (!LABEL.test(label)) return `has an invalid label "${label}" (letters, digits and inner hyphens only)`;
-  }
-  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'ends in an all-numeric label';
-  return null;
+  return dnsNameProblemWith(name, (value) => isIP(value) !== 0);
 }
 
 export function normalizeDnsName(name: string): string {
@@ -49,13 +39,8 @@ export function isIpAddress(value: string): boolean {
   return isIP(value.trim().replace(/^\[(.*)\]$/, '$1')) !== 0;
 }
 
-/** Node names double as certificate CN and file names in bundles, so they are kept to a safe alphabet. */
-export const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
 export function checkNodeName(name: string): string {
-  if (!NODE_NAME_PATTERN.test(name) || name.includes('..')) {
-    throw invalid(`invalid node name "${name}": use 1-63 letters, digits, dots, hyphens or underscores, starting with a letter or digit`);
-  }
+  if (nodeNameProblem(name) !== null) throw invalid(`invalid node name "${name}": ${NODE_NAME_RULE}`);
   return name;
 }
 

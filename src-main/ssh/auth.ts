@@ -271,7 +271,7 @@ export function authFailedError(target: string, plan: AuthPlan): UserError {
   const keyErr = plan.keyError();
   if (keyErr) return keyErr;
   if (plan.tried.length === 0) {
-    return new UserError('refused', `no SSH credentials for ${target}`, { cli: 'set the node\'s key with `node edit NAME --ssh-key FILE` or start ssh-agent (SSH_AUTH_SOCK)', app: 'choose the node\'s SSH key in its Edit form (Push over SSH, Choose key…) or start ssh-agent (SSH_AUTH_SOCK)' });
+    return new UserError('auth-refused', `no SSH credentials for ${target}`, { cli: 'set the node\'s key with `node edit NAME --ssh-key FILE` or start ssh-agent (SSH_AUTH_SOCK)', app: 'choose the node\'s SSH key in its Edit form (Push over SSH, Choose key…) or start ssh-agent (SSH_AUTH_SOCK)' });
   }
-  return new UserError('refused', `authentication failed for ${target} (tried ${plan.tried.join(', ')}): the node does not accept these keys`);
+  return new UserError('auth-refused', `authentication failed for ${target} (tried ${plan.tried.join(', ')}): the node does not accept these keys`);
 }

@@ -68,7 +68,7 @@ export function nodeBudget(outer: AbortSignal, timeoutMs: number, session: () =>
   const ctl = new AbortController();
   const onOuterAbort = (): void => ctl.abort(outer.reason);
   outer.addEventListener('abort', onOuterAbort, { once: true });
-  const timer = setTimeout(() => ctl.abort(new UserError('io', `timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+  const timer = setTimeout(() => ctl.abort(new UserError('timeout', `timed out after ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
   ctl.signal.addEventListener('abort', () => session()?.destroy(), { once: true });
   return {
     signal: ctl.signal,

@@ -20,8 +20,8 @@ import { keyTypeOfBlob, knownHostsName, sshFingerprint } from './known-hosts.ts'
 
 /** A failure to reach the node at all (refused, reset, timed out before login): worth retrying. */
 export class ConnectError extends UserError {
-  constructor(message: string) {
-    super('io', message);
+  constructor(message: string, code: 'unreachable' | 'timeout' = 'unreachable') {
+    super(code, message);
   }
 }
 
@@ -148,7 +148,7 @@ export function connect(opts: ConnectOptions): Promise<SshSession> {
       if (settled) return;
       if (hostKeyProblem) return fail(hostKeyProblem);
       if (err.level === 'client-authentication') return fail(authFailedError(where, plan));
-      if (err.level === 'client-timeout') return fail(new ConnectError(`timed out connecting to ${where}`));
+      if (err.level === 'client-timeout') return fail(new ConnectError(`timed out connecting to ${where}`, 'timeout'));
       if (err.level === 'client-socket') return fail(new ConnectError(`cannot connect to ${where}: ${err.code ?? err.message}`));
       if (/no matching host key/i.test(err.message) && algorithms.length) return fail(noKnownAlgorithmError(target.host, target.port, algorithms));
       if (/ECONNRESET|Connection lost|before handshake/i.test(err.message)) return fail(new ConnectError(`the connection to ${where} was lost while logging in: ${err.message}`));

@@ -109,13 +109,13 @@ export function hostKeyAlgorithmsFor(entries: KnownHostEntry[], host: string, po
 
 export function unknownHostKeyError(info: HostKeyInfo): UserError {
   const what = `unknown host key for ${knownHostsName(info.host, info.port)} (${keyTypeLabel(info.keyType)} ${info.fingerprint}); check this fingerprint on the node (\`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\`), then`;
-  return new UserError('refused', `${what} rerun with --accept-new-host-keys to record it`, `${what} choose “Trust this key and retry” on the Push screen`);
+  return new UserError('host-key-unknown', `${what} rerun with --accept-new-host-keys to record it`, `${what} choose “Trust this key and retry” on the Push screen`);
 }
 
 export function changedHostKeyError(info: HostKeyInfo, known: KnownHostEntry[]): UserError {
   const where = known.map((e) => `${e.file}:${e.line} ${keyTypeLabel(e.keyType)} ${sshFingerprint(e.key)}`).join('; ');
   return new UserError(
-    'refused',
+    'host-key-changed',
     `HOST KEY CHANGED for ${knownHostsName(info.host, info.port)}: the node now presents ${keyTypeLabel(info.keyType)} ${info.fingerprint}, ` +
       `but ${where} says otherwise. Someone may be intercepting the connection (or the node was reinstalled). ` +
       'Refusing to push; if the change is expected, remove that line and push again',
@@ -123,12 +123,12 @@ export function changedHostKeyError(info: HostKeyInfo, known: KnownHostEntry[]):
 }
 
 export function revokedHostKeyError(info: HostKeyInfo, entry: KnownHostEntry): UserError {
-  return new UserError('refused', `the host key ${info.fingerprint} of ${knownHostsName(info.host, info.port)} is marked @revoked in ${entry.file}:${entry.line}; refusing to push`);
+  return new UserError('host-key-changed', `the host key ${info.fingerprint} of ${knownHostsName(info.host, info.port)} is marked @revoked in ${entry.file}:${entry.line}; refusing to push`);
 }
 
 export function noKnownAlgorithmError(host: string, port: number, algorithms: string[]): UserError {
   return new UserError(
-    'refused',
+    'host-key-changed',
     `HOST KEY CHANGED for ${knownHostsName(host, port)}: it no longer offers a host key of the known type (${algorithms.join(', ')}); refusing to push`,
   );
 }

@@ -1,7 +1,7 @@
 import { buildNodeBundle, type NodeBundle } from '../core/bundle.ts';
 import { trustedCaPems } from '../core/ca.ts';
 import { findNode } from '../core/nodes.ts';
-import { UserError, invalid, toUserError, type Fix } from '../errors.ts';
+import { UserError, invalid, toUserError, type ErrorCode, type Fix } from '../errors.ts';
 import { installDirOf, verifyPortOf } from '../profiles/index.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { NodeRecord } from '../vault/schema.ts';
@@ -16,6 +16,7 @@ import { buildManifest, filesToPush, type Owner } from './manifest.ts';
 import { carriedKeyId } from './bundle-key.ts';
 import { keyToCarry, pruneKeyDirs, withCarriedKey } from './node-key.ts';
 import { runPool } from './pool.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './defaults.ts';
 import { parseOwnerSpec, resolveOwner, runRestart } from './remote-commands.ts';
 import { describeChanges, isUnchanged, readRemoteState, type FileChange } from './remote-state.ts';
 import { trustCaOnNode } from './remote-trust.ts';
@@ -55,7 +56,8 @@ export interface PushResult {
   backup: string | null;
   attempts: number;
   durationMs: number;
-  error: { code: string; message: string } | null;
+  /** Why it failed or was cancelled (null otherwise): the code front ends classify by. */
+  error: { code: ErrorCode; message: string } | null;
 }
 
 export interface PushOptions {
@@ -90,8 +92,7 @@ export interface PushOptions {
 
 export type PushListener = (event: PushEvent) => void;
 
-export const DEFAULT_CONCURRENCY = 8;
-export const DEFAULT_TIMEOUT_MS = 60_000;
+export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS };
 export { DEFAULT_RETRIES };
 const MAX_CONCURRENCY = 256;
 /** The live check may wait this long for a restarted service to serve the new certificate. */
@@ -267,7 +268,7 @@ async function pushOne(shared: Shared, job: Job): Promise<PushResult> {
       if (shared.signal.aborted) throw abortError(shared.signal, 'checking the live certificate');
       if (!verify.ok) {
         notes.push(`but the live check failed: ${verify.message}`);
-        return finish(result(name, 'failed', notes, { changes, verify, installed, backup, error: { code: 'refused', message: `live check failed: ${verify.message}` } }));
+        return finish(result(name, 'failed', notes, { changes, verify, installed, backup, error: { code: 'verify-failed', message: `live check failed: ${verify.message}` } }));
       }
       notes.push(`live check OK on port ${port}`);
     }

@@ -149,5 +149,5 @@ export async function verifyServedCertificate(input: VerifyInput): Promise<Verif
 }
 
 export function verifyFailed(result: VerifyResult): UserError {
-  return new UserError('refused', `live check failed: ${result.message}`);
+  return new UserError('verify-failed', `live check failed: ${result.message}`);
 }

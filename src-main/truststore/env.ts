@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { invalid } from '../errors.ts';
+import { familyFromOsRelease, type OsFamily } from './os-families.ts';
 import type { TrustEnv } from './types.ts';
 
 export type TrustEnvOptions = Partial<TrustEnv>;
@@ -98,23 +99,6 @@ export function needsAdmin(env: TrustEnv, paths: string[]): boolean {
   if (env.privilege === 'elevate') return true;
   if (env.privilege === 'direct' || env.isRoot) return false;
   return paths.some((p) => !canWrite(p));
-}
-
-export type OsFamily = 'debian' | 'rhel' | 'arch' | 'opensuse' | 'freebsd' | 'alpine' | 'macos' | 'windows' | 'unknown';
-
-/** The family from /etc/os-release's ID and ID_LIKE (the same mapping the remote detection script uses). */
-export function familyFromOsRelease(text: string): OsFamily {
-  const field = (k: string) => (text.match(new RegExp(`^${k}=(.*)$`, 'm'))?.[1] ?? '').replace(/^["']|["']$/g, '').toLowerCase();
-  const ids = [field('ID'), ...field('ID_LIKE').split(/\s+/)].filter(Boolean);
-  for (const id of ids) {
-    if (['debian', 'ubuntu', 'raspbian', 'linuxmint', 'pop', 'devuan', 'kali'].includes(id)) return 'debian';
-    if (['rhel', 'fedora', 'centos', 'rocky', 'almalinux', 'ol', 'amzn'].includes(id)) return 'rhel';
-    if (['arch', 'manjaro', 'endeavouros', 'artix'].includes(id)) return 'arch';
-    if (id === 'suse' || id === 'sles' || id.startsWith('opensuse')) return 'opensuse';
-    if (id === 'alpine') return 'alpine';
-    if (id === 'freebsd') return 'freebsd';
-  }
-  return 'unknown';
 }
 
 export function osFamily(env: TrustEnv): OsFamily {

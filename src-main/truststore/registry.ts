@@ -9,5 +9,8 @@ import { nssStore } from './nss.ts';
 import { javaStore } from './java.ts';
 import type { TrustStore } from './types.ts';
 
+/** The Unix system stores (an anchors folder and a tool): what a node's OS table line (os-families.ts) names. */
+export const ANCHOR_STORES = [debianStore, rhelStore, archStore, opensuseStore, freebsdStore] as const;
+
 /** Every store, in the order they are worked on: the OS's own first, then browsers, then Java. */
-export const TRUST_STORES: readonly TrustStore[] = [debianStore, rhelStore, archStore, opensuseStore, freebsdStore, macosStore, windowsStore, nssStore, javaStore];
+export const TRUST_STORES: readonly TrustStore[] = [...ANCHOR_STORES, macosStore, windowsStore, nssStore, javaStore];

@@ -1,16 +1,14 @@
 import { invalid } from '../errors.ts';
 import { parseTrustedCa, type TrustedCa } from './ca-cert.ts';
-import { debianStore } from './debian.ts';
-import { rhelStore } from './rhel.ts';
-import { archStore } from './arch.ts';
-import { opensuseStore } from './opensuse.ts';
-import { freebsdStore, CA_ROOT_NSS_UTIL } from './freebsd.ts';
+import { CA_ROOT_NSS_UTIL } from './freebsd.ts';
+import { ANCHOR_STORES } from './registry.ts';
+import { NODE_OSES, osCaseArms, storeOf, type NodeOs } from './os-families.ts';
 import { posixCommand, posixQuote } from './shell.ts';
 import type { AnchorStoreSpec } from './anchor-store.ts';
 import type { TrustEnv } from './types.ts';
 
-export type RemoteOs = 'debian' | 'rhel' | 'arch' | 'opensuse' | 'freebsd';
-export const REMOTE_OSES: readonly RemoteOs[] = ['debian', 'rhel', 'arch', 'opensuse', 'freebsd'];
+export type RemoteOs = NodeOs;
+export const REMOTE_OSES: readonly RemoteOs[] = NODE_OSES;
 
 /** How to trust (and untrust) our CA on a node, from the same store modules the local side uses. */
 export interface RemoteTrustPlan {
@@ -31,13 +29,13 @@ export interface RemoteTrustPlan {
   uninstallScript: string;
 }
 
-const SPECS: Record<RemoteOs, AnchorStoreSpec> = {
-  debian: debianStore.spec,
-  rhel: rhelStore.spec,
-  arch: archStore.spec,
-  opensuse: opensuseStore.spec,
-  freebsd: freebsdStore.spec,
-};
+/** The store module a node's OS uses (the OS table names it), the same one the local side runs. */
+function specOf(os: RemoteOs): AnchorStoreSpec {
+  const id = storeOf(os);
+  const store = ANCHOR_STORES.find((s) => s.id === id);
+  if (!store) throw new Error(`the OS table names "${id}" for ${os}, which is no anchor store`);
+  return store.spec;
+}
 
 /** The node's own paths: root '/', and no probing of this machine (the node decides at run time). */
 function nodeEnv(os: RemoteOs): TrustEnv {
@@ -79,7 +77,7 @@ function freebsdRefresh(after: 'install' | 'uninstall'): string {
 export function remoteTrustScript(os: RemoteOs, caPem: string, name?: string): RemoteTrustPlan {
   if (!REMOTE_OSES.includes(os)) throw invalid(`unknown node OS "${os}"; use one of ${REMOTE_OSES.join(', ')}`);
   const ca = parseTrustedCa(caPem, name);
-  const spec = SPECS[os];
+  const spec = specOf(os);
   const env = nodeEnv(os);
   const dir = spec.anchorDir;
   const file = `${dir}/${ca.label}${spec.extension}`;
@@ -141,21 +139,19 @@ export function remoteTrustScript(os: RemoteOs, caPem: string, name?: string): R
 }
 
 /**
- * A POSIX sh snippet that prints the node's OS family (debian, rhel, arch, opensuse, freebsd) or
- * `unknown`, from uname and /etc/os-release's ID then ID_LIKE. It reads the file with sed, never
- * sources it (it is data from the node).
+ * A POSIX sh snippet that prints the node's OS family (a family of the OS table) or `unknown`,
+ * from uname and /etc/os-release's ID then ID_LIKE, its arms written from the same table as
+ * familyFromOsRelease. It reads the file with sed, never sources it (it is data from the node).
  */
 export function detectOsScript(osReleasePath = '/etc/os-release'): string {
   const f = posixQuote(osReleasePath);
+  const { uname, arms } = osCaseArms();
   return [
-    'if [ "$(uname -s)" = FreeBSD ]; then echo freebsd; exit 0; fi',
+    ...uname,
     `f=${f}; [ -r "$f" ] || f=/usr/lib/os-release`,
     `for id in $( { sed -n 's/^ID=//p' "$f"; sed -n 's/^ID_LIKE=//p' "$f"; } 2>/dev/null | tr -d "\\"'" | tr 'A-Z ' 'a-z\\n'); do`,
     '  case "$id" in',
-    '    debian|ubuntu|raspbian|linuxmint|pop|devuan|kali) echo debian; exit 0 ;;',
-    '    rhel|fedora|centos|rocky|almalinux|ol|amzn) echo rhel; exit 0 ;;',
-    '    arch|manjaro|endeavouros|artix) echo arch; exit 0 ;;',
-    '    suse|sles|opensuse*) echo opensuse; exit 0 ;;',
+    ...arms,
     '  esac',
     'done',
     'echo unknown',

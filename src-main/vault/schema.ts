@@ -6,7 +6,8 @@ export const SCHEMA_VERSION = 3;
 
 export const keyTypeSchema = z.enum(KEY_TYPES);
 
-export const caRecordSchema = z.object({
+/** What every CA certificate the vault holds records, root or signing CA. */
+const caCertificateFields = {
   id: z.string().regex(/^[0-9a-f]{16}$/),
   name: z.string(),
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
@@ -14,6 +15,10 @@ export const caRecordSchema = z.object({
   notBefore: z.string(),
   notAfter: z.string(),
   createdAt: z.string(),
+};
+
+export const caRecordSchema = z.object({
+  ...caCertificateFields,
   /** active: signs new certificates; previous: still trusted during a rotation; retired: read-only history. */
   status: z.enum(['active', 'previous', 'retired']),
   /** Where the passphrase lives, so errors can say where to look ('typed': the user's, kept nowhere). */
@@ -33,13 +38,7 @@ export const caRecordSchema = z.object({
  * intermediates only; its key may leave the vault (`ca root export`, `ca root remove`).
  */
 export const rootRecordSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{16}$/),
-  name: z.string(),
-  fingerprint: z.string().regex(/^[0-9a-f]{64}$/),
-  keyType: keyTypeSchema,
-  notBefore: z.string(),
-  notAfter: z.string(),
-  createdAt: z.string(),
+  ...caCertificateFields,
   passphraseIn: z.enum(['keychain', 'file', 'typed']),
   /** False once `ca root remove` deleted the key (and its keychain passphrase) from this vault. */
   keyInVault: z.boolean(),

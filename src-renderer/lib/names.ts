@@ -1,10 +1,12 @@
 /**
- * Renderer-side mirror of src-main/pki/names.ts, for validation as the user types. Main checks
- * everything again; test/renderer/names-mirror.test.ts proves both agree on the same inputs.
- * No Node here (the renderer has none), so IP parsing is written out.
+ * Validation as the user types. Name rules come from main's shared pure module; IP parsing is
+ * written out (the renderer has no Node): test/renderer/names-mirror.test.ts proves it accepts
+ * exactly what main accepts. Main checks everything again.
  */
+import { dnsNameProblemWith } from '../../src-main/pki/name-rules.ts';
 
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+export { NODE_NAME_PATTERN, nodeNameProblem } from '../../src-main/pki/name-rules.ts';
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)){3}$/;
 const HEXTET = /^[0-9a-fA-F]{1,4}$/;
 
@@ -44,28 +46,9 @@ export function ipProblem(value: string): string | null {
   return isIpAddress(value) ? null : `"${value}" is not a valid IP address`;
 }
 
-/** Why a DNS name is not usable in a certificate, or null. Same rules and words as main. */
+/** Why a DNS name is not usable in a certificate, or null: main's rules and words. */
 export function dnsNameProblem(name: string): string | null {
-  if (name.length === 0) return 'is empty';
-  if (name.length > 253) return `is ${name.length} characters long (at most 253)`;
-  if (isIPv4(name) || isIPv6(name)) return 'is an IP address: give it as an IP, not a DNS name';
-  const labels = name.toLowerCase().replace(/\.$/, '').split('.');
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (i === 0 && label === '*' && labels.length > 2) continue;
-    if (label.length > 63) return `has a label longer than 63 characters ("${label.slice(0, 20)}...")`;
-    if (!LABEL.test(label)) return `has an invalid label "${label}" (letters, digits and inner hyphens only)`;
-  }
-  if (/^[0-9]+$/.test(labels[labels.length - 1]!)) return 'ends in an all-numeric label';
-  return null;
-}
-
-export const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
-export function nodeNameProblem(name: string): string | null {
-  if (name.length === 0) return 'give the node a name';
-  if (!NODE_NAME_PATTERN.test(name) || name.includes('..')) return 'use 1-63 letters, digits, dots, hyphens or underscores, starting with a letter or digit';
-  return null;
+  return dnsNameProblemWith(name, (value) => isIPv4(value) || isIPv6(value));
 }
 
 /** Splits what the user typed in an address field: commas, spaces and new lines all separate. */

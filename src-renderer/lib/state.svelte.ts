@@ -1,5 +1,6 @@
 import type { AppInfo, CaView, IssuedCert, MenuCommand, NodeRow, RemovedNodesView } from '../../src-main/ipc/contract.ts';
-import { call, messageOf, on } from './api.ts';
+import { call, messageOf } from './api.ts';
+import { ProgressJob } from './progress-job.svelte.ts';
 import type { SectionId } from './sections.ts';
 
 export type Modal =
@@ -130,35 +131,36 @@ export function warnSharedIps(rows: NodeRow[]): void {
   showNotice({ tone: 'warn', text: 'Saved. Some addresses are used by more than one node: fine for a shared virtual IP, otherwise correct them.', lines: [...lines.values()].slice(0, 10) });
 }
 
-let jobCounter = 0;
-let progressSubscribed = false;
+const issuing = new ProgressJob('issue');
+const renewing = new ProgressJob('renew');
 
-function ensureProgressListener(): void {
-  if (progressSubscribed) return;
-  progressSubscribed = true;
-  const progress = (p: { jobId: string; done: number; total: number; node: string }) => {
-    const job = app.job;
-    if (!job || job.id !== p.jobId) return;
-    job.done = p.done;
-    job.total = p.total;
-    job.current = p.node;
-  };
-  on('issueProgress', progress);
-  on('lifecycleProgress', progress);
-}
-
-/** Issues (or renews) certificates for nodes; progress arrives from main as it goes. */
-export async function issue(names: string[], days?: number): Promise<IssuedCert[] | null> {
-  ensureProgressListener();
-  const id = `job-${Date.now().toString(36)}-${++jobCounter}`;
-  app.job = { id, kind: 'issue', names, done: 0, total: names.length, current: '', running: true, error: null, issued: [] };
+/**
+ * One bulk job shown in app.job (issue or renew): a job of its own per run, so what app.job shows is
+ * always the newest run, whichever finishes first; progress events of that job only.
+ */
+async function runShownJob<T>(
+  kind: IssueJob['kind'],
+  names: string[],
+  job: ProgressJob,
+  start: (jobId: string) => Promise<T>,
+  issuedOf: (result: T) => IssuedCert[],
+): Promise<T | null> {
+  const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  app.job = { id, kind, names, done: 0, total: names.length, current: '', running: true, error: null, issued: [] };
   try {
-    const issued = await call('issueCerts', { names, jobId: id, ...(days !== undefined ? { days } : {}) });
+    const result = await job.run(start, (follow) =>
+      follow(kind === 'issue' ? 'issueProgress' : 'lifecycleProgress', (p) => {
+        if (app.job?.id !== id) return;
+        app.job.done = p.done;
+        app.job.total = p.total;
+        app.job.current = p.node;
+      }),
+    );
     if (app.job?.id === id) {
-      app.job.issued = issued;
+      app.job.issued = issuedOf(result);
       app.job.done = app.job.total;
     }
-    return issued;
+    return result;
   } catch (err) {
     if (app.job?.id === id) app.job.error = messageOf(err);
     return null;
@@ -168,25 +170,17 @@ export async function issue(names: string[], days?: number): Promise<IssuedCert[
   }
 }
 
+/** Issues (or renews) certificates for nodes; progress arrives from main as it goes. */
+export function issue(names: string[], days?: number): Promise<IssuedCert[] | null> {
+  return runShownJob('issue', names, issuing, (jobId) => call('issueCerts', { names, jobId, ...(days !== undefined ? { days } : {}) }), (issued) => issued);
+}
+
 /** Renews certificates of nodes that have one, through the lifecycle renew path; progress from main. */
 export async function renew(names: string[]): Promise<boolean> {
-  ensureProgressListener();
-  const id = `renew-${Date.now().toString(36)}-${++jobCounter}`;
-  app.job = { id, kind: 'renew', names, done: 0, total: names.length, current: '', running: true, error: null, issued: [] };
-  try {
-    const renewed = await call('renewNodes', { names, jobId: id });
-    if (app.job?.id === id) {
-      app.job.issued = renewed.map((r) => ({ node: r.node, serial: r.serial, fingerprint: '', notAfter: r.notAfter, dns: [], ips: [] }));
-      app.job.done = app.job.total;
-    }
-    return true;
-  } catch (err) {
-    if (app.job?.id === id) app.job.error = messageOf(err);
-    return false;
-  } finally {
-    if (app.job?.id === id) app.job.running = false;
-    await refreshNodes();
-  }
+  const renewed = await runShownJob('renew', names, renewing, (jobId) => call('renewNodes', { names, jobId }), (r) =>
+    r.map((c) => ({ node: c.node, serial: c.serial, fingerprint: '', notAfter: c.notAfter, dns: [], ips: [] })),
+  );
+  return renewed !== null;
 }
 
 const named = (names: string[]): string => (names.length === 1 ? names[0]! : names.length <= 3 ? names.join(', ') : `${names.length} nodes`);

@@ -19,13 +19,16 @@ module.exports = {
     // The two front ends of one layer stay apart: each maps to the core, neither calls the other.
     { name: 'cli-not-ipc', severity: 'error', from: { path: '^src-main/cli/' }, to: { path: '^src-main/ipc/' } },
     { name: 'ipc-not-cli', severity: 'error', from: { path: '^src-main/ipc/' }, to: { path: '^src-main/cli/' } },
-    // The renderer is untrusted page code: of main it may load only the contract and the pure line parser.
+    // The renderer is untrusted page code: of main it may load only the contract and the pure modules
+    // that import nothing (the line parser, the name rules).
     {
       name: 'renderer-only-contract',
       severity: 'error',
       from: { path: '^src-renderer/' },
-      to: { path: '^src-main/', pathNot: '^src-main/(ipc/contract\\.ts|core/node-lines\\.ts|ipc/contract-[a-z-]+\\.ts)$' },
+      to: { path: '^src-main/', pathNot: '^src-main/(ipc/contract\\.ts|core/node-lines\\.ts|pki/name-rules\\.ts|ipc/contract-[a-z-]+\\.ts)$' },
     },
+    // What the renderer loads of main must bring nothing else with it.
+    { name: 'renderer-shared-imports-nothing', severity: 'error', from: { path: '^src-main/(core/node-lines|pki/name-rules)\\.ts$' }, to: {} },
     { name: 'not-to-unresolvable', severity: 'error', from: { path: '^src-main/' }, to: { couldNotResolve: true } },
   ],
   options: {

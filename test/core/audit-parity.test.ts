@@ -3,17 +3,24 @@
 // no front end records, or forgets, an operation of its own.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
+import { trustHandlers } from '../../src-main/ipc/handlers/trust.ts';
+import { rotationHandlers } from '../../src-main/ipc/handlers/rotation.ts';
+import { createCluster, hostsLine, type Cluster } from '../ssh/fixture.ts';
 import { dispatch } from '../../src-main/ipc/registry.ts';
 import type { Channel, Result } from '../../src-main/ipc/contract.ts';
 import { plainHost } from '../helpers/ipc-host.ts';
-import { cleanup, workspace } from '../helpers/cli.ts';
+import { cleanup, sh, tempDir, workspace } from '../helpers/cli.ts';
 import { ok } from './helpers.ts';
 
 const spaces: string[] = [];
-after(() => cleanup(...spaces));
+let cluster: Cluster | undefined;
+after(() => {
+  cluster?.close();
+  cleanup(...spaces);
+});
 
 interface Entry { action: string; node?: string; outcome: string; detail?: string }
 
@@ -64,5 +71,134 @@ test('CLI and app: create, add, issue, export in every format, re-issue, revoke 
 
   const fromCli = comparable(cli.home);
   assert.ok(fromCli.filter((e) => e.startsWith('bundle.export')).length === 3, `the CLI's exports are audited:\n${fromCli.join('\n')}`);
+  assert.deepEqual(comparable(app.home), fromCli);
+});
+
+/** A private NSS database: trust install/uninstall changes it, never this machine's stores. */
+function nssDb(dir: string): string {
+  const db = join(dir, 'nssdb');
+  mkdirSync(db);
+  sh('certutil', ['-N', '-d', `sql:${db}`, '--empty-password']);
+  return db;
+}
+
+test('CLI and app: push to a node over SSH, renew due, trust install and uninstall, rotate, renew the old CA, retire-old, backup and restore leave the same audit log', async () => {
+  // The CLI side is the SSH fixture's vault (its own `ca init`); the app side a vault of its own,
+  // pushing to the same loopback sshd into another folder.
+  cluster = await createCluster();
+  const node = await cluster.addNode('p1');
+  const appDir = tempDir('ct-parity-app-');
+  spaces.push(appDir);
+  const app = { home: join(appDir, 'vault'), pass: join(appDir, 'pass') };
+  writeFileSync(app.pass, 'parity test passphrase 1234\n', { mode: 0o600 });
+  const cliDb = nssDb(cluster.dir);
+  const appDb = nssDb(appDir);
+  const hostKeyLine = `${hostsLine(node)} ${readFileSync(`${node.sshd.hostKey}.pub`, 'utf8')}`;
+
+  // CLI
+  const c = (...args: string[]) => ok(cluster!.cli('--json', ...args));
+  c('node', 'add', 'd1', '--ip', '10.9.1.1', '--dns', 'd1.parity.test');
+  c('issue', 'p1');
+  c('issue', 'd1', '--days', '5');
+  writeFileSync(join(cluster.home, 'known_hosts'), hostKeyLine, { mode: 0o600 });
+  c('push', 'p1', '--no-verify');
+  c('renew', '--due');
+  c('trust', 'install', '--store', 'nss', '--nss-db', cliDb);
+  c('trust', 'uninstall', '--store', 'nss', '--nss-db', cliDb);
+  c('ca', 'rotate');
+  c('renew', '--old-ca');
+  c('ca', 'retire-old');
+  const cliBackup = join(cluster.dir, 'backup.tar.gz');
+  c('backup', '--out', cliBackup);
+  // A restore brings back the log as it was backed up (before its own backup entry): compare before, too.
+  const cliBeforeRestore = comparable(cluster.home);
+  c('restore', cliBackup, '--force');
+
+  // App
+  const paths: string[] = [];
+  const host = { ...plainHost(app.home, app.pass, 'ok'), chooseSavePath: async () => paths.shift() ?? null, chooseOpenPath: async () => paths.shift() ?? null };
+  const handlers = { ...createHandlers(host), ...trustHandlers(host, { nssDbs: [appDb] }), ...rotationHandlers(host, { nssDbs: [appDb] }) };
+  const call = { emit: () => {} };
+  const value = async <T = unknown>(channel: Channel, raw: unknown): Promise<T> => {
+    const r = (await dispatch(handlers, channel, raw, call)) as Result<T>;
+    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
+    return r.value;
+  };
+  await value('createCa', { name: 'SSH push test CA', keyType: 'ecdsa-p256', days: 3650 });
+  paths.push(cluster.key);
+  const key = await value<{ picked: true; token: string }>('pickSshKey', undefined);
+  await value('addNodes', { nodes: [{ name: 'p1', dns: ['localhost'], ips: ['127.0.0.1'], ssh: `root@127.0.0.1:${node.sshd.port}`, sshKeyToken: key.token, dest: `${node.dest}-app` }] });
+  await value('addNodes', { nodes: [{ name: 'd1', dns: ['d1.parity.test'], ips: ['10.9.1.1'] }] });
+  await value('issueCerts', { names: ['p1'], jobId: 'i1' });
+  await value('issueCerts', { names: ['d1'], days: 5, jobId: 'i2' });
+  writeFileSync(join(app.home, 'known_hosts'), hostKeyLine, { mode: 0o600 });
+  const pushed = await value<Array<{ status: string; message: string }>>('pushNodes', { jobId: 'p', names: ['p1'], dryRun: false, verify: false });
+  assert.equal(pushed[0]?.status, 'updated', pushed[0]?.message);
+  await value('renewDue', { jobId: 'r1' });
+  await value('changeTrust', { action: 'install', stores: ['nss'], dryRun: false });
+  await value('changeTrust', { action: 'uninstall', stores: ['nss'], dryRun: false });
+  await value('rotateCa', { keyType: 'ecdsa-p256', days: 3650 });
+  await value('renewOldCa', { jobId: 'r2' });
+  await value('retireOldCa', { force: false });
+  const appBackup = join(appDir, 'backup.tar.gz');
+  paths.push(appBackup);
+  await value('backupVault', undefined);
+  assert.deepEqual(comparable(app.home), cliBeforeRestore, 'the same log up to the backup');
+  paths.push(appBackup);
+  await value('restoreVault', { force: true });
+
+  const fromCli = comparable(cluster.home);
+  assert.ok(cliBeforeRestore.some((e) => e.startsWith('backup ')), `the CLI audits backup:\n${cliBeforeRestore.join('\n')}`);
+  for (const action of ['push', 'renew', 'trust.install', 'trust.uninstall', 'ca.rotate', 'ca.retire', 'restore']) {
+    assert.ok(fromCli.some((e) => e.startsWith(`${action} `)), `the CLI audits ${action}:\n${fromCli.join('\n')}`);
+  }
+  assert.deepEqual(comparable(app.home), fromCli);
+});
+
+test('CLI and app: import a CA, sign a CSR (for a node and stand-alone), edit a node and rotate the Maelstrom keys leave the same audit log', async () => {
+  const cli = workspace();
+  const app = workspace();
+  spaces.push(cli.dir, app.dir);
+  // One CA made outside Cluster Trust (openssl), imported by both, and two CSRs made by a node's own tools.
+  const made = tempDir('ct-parity-made-');
+  spaces.push(made);
+  const caKey = join(made, 'ca.key');
+  const caCert = join(made, 'ca.crt');
+  sh('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', caKey, '-out', caCert, '-days', '365', '-subj', '/CN=Imported Parity CA',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  const csr = (cn: string, san: string): string => {
+    const file = join(made, `${cn}.csr`);
+    sh('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(made, `${cn}.key`), '-out', file, '-subj', `/CN=${cn}`, '-addext', `subjectAltName=${san}`]);
+    return file;
+  };
+  const forNode = csr('n1', 'DNS:n1.parity.test,IP:10.9.0.1');
+  const standalone = csr('tool', 'DNS:tool.parity.test');
+
+  ok(cli.cli('--json', 'ca', 'import', '--cert', caCert, '--key', caKey));
+  ok(cli.cli('--json', 'node', 'add', 'n1', '--ip', '10.9.0.1', '--dns', 'n1.parity.test'));
+  ok(cli.cli('--json', 'sign-csr', forNode, '--out', join(cli.dir, 'n1.crt'), '--name', 'n1', '--server'));
+  ok(cli.cli('--json', 'sign-csr', standalone, '--out', join(cli.dir, 'tool.crt'), '--client'));
+  ok(cli.cli('--json', 'node', 'edit', 'n1', '--dns', 'n1.parity.test', '--dns', 'api.parity.test', '--ip', '10.9.0.1'));
+  ok(cli.cli('--json', 'maelstrom', 'rotate'));
+
+  const opens = [caCert, caKey];
+  const handlers = createHandlers({ ...plainHost(app.home, app.pass, 'ok'), chooseOpenPath: async () => opens.shift() ?? null });
+  const call = { emit: () => {} };
+  const value = async (channel: Channel, raw: unknown): Promise<unknown> => {
+    const r = (await dispatch(handlers, channel, raw, call)) as Result<unknown>;
+    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
+    return r.value;
+  };
+  const certToken = ((await value('pickCaFile', { kind: 'cert' })) as { token: string }).token;
+  const keyToken = ((await value('pickCaFile', { kind: 'key' })) as { token: string }).token;
+  await value('importCa', { certToken, keyToken });
+  await value('addNodes', { nodes: [{ name: 'n1', dns: ['n1.parity.test'], ips: ['10.9.0.1'] }] });
+  await value('signCsr', { pem: readFileSync(forNode, 'utf8'), name: 'n1', server: true });
+  await value('signCsr', { pem: readFileSync(standalone, 'utf8'), client: true });
+  await value('editNode', { name: 'n1', dns: ['n1.parity.test', 'api.parity.test'], ips: ['10.9.0.1'] });
+  await value('rotateMaelstromKeys', undefined);
+
+  const fromCli = comparable(cli.home);
+  assert.ok(fromCli.some((e) => e.startsWith('sign-csr n1 ')) && fromCli.some((e) => e.startsWith('maelstrom.rotate')), fromCli.join('\n'));
   assert.deepEqual(comparable(app.home), fromCli);
 });

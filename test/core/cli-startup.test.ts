@@ -3,7 +3,7 @@
 // others could write is never used.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, cleanup, runCli, tempDir } from '../helpers/cli.ts';
 import { ok } from './helpers.ts';
@@ -37,6 +37,24 @@ test('the command bundle is compiled once into a private cache, then loaded from
   const second = runCli(['--home', home, '--json', 'node', 'list'], env);
   assert.deepEqual(ok(second), []);
   assert.deepEqual(readdirSync(cacheDir), files, 'an accepted cache is not rewritten');
+});
+
+test('old caches (other builds) are dropped, oldest first, when a new one is written; 16 stay', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const cacheDir = join(dir, 'cache', 'cluster-trust', 'v8');
+  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+  const stale = Array.from({ length: 20 }, (_, i) => join(cacheDir, `old-${String(i).padStart(2, '0')}.v8`));
+  stale.forEach((f, i) => {
+    writeFileSync(f, 'stale', { mode: 0o600 });
+    utimesSync(f, 1_000_000 + i, 1_000_000 + i); // old-19 the newest
+  });
+  writeFileSync(join(cacheDir, 'notes.txt'), 'not a cache');
+  ok(runCli(['--home', join(dir, 'home'), '--json', 'node', 'list'], { XDG_CACHE_HOME: join(dir, 'cache') }));
+  const left = readdirSync(cacheDir).sort();
+  assert.equal(left.filter((f) => f.endsWith('.v8')).length, 16);
+  assert.deepEqual(left.filter((f) => f.startsWith('old-')), stale.slice(5).map((f) => f.slice(cacheDir.length + 1)), 'the 15 newest old ones stay');
+  assert.ok(left.includes('notes.txt'), 'only cache files are touched');
 });
 
 test('a cache folder that others can write is ignored: nothing is read from or written to it', async () => {

@@ -32,7 +32,10 @@ test('trust install puts the root (not the intermediate) in NSS; retire-old of a
   assert.notEqual(hex(inDb.fingerprint256), hex(ca.sha256));
   ok(cli('ca', 'intermediate', 'rotate'));
   ok(cli('renew', '--all'));
-  ok(cli('ca', 'retire-old'));
+  const retired = runCli(['--home', ws.home, '--passphrase-file', ws.pass, 'ca', 'retire-old'], { HOME: home });
+  assert.equal(retired.code, 0, retired.stderr);
+  assert.match(retired.stdout, /ca\.crt \(the root\) is unchanged/);
+  assert.doesNotMatch(retired.stdout, /push the new ca\.crt/, 'nothing to push after an intermediate retires');
   assert.equal(held().length, 1, 'the root stays trusted after the old intermediate retires');
   assert.equal(new X509Certificate(sh('certutil', ['-L', '-d', `sql:${nssdb}`, '-n', nick, '-a'])).fingerprint256.replace(/:/g, '').toLowerCase(), hex(ca.root.sha256));
   const log = readFileSync(join(ws.home, 'audit.jsonl'), 'utf8');

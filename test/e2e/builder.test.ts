@@ -60,13 +60,14 @@ describe('packaged app (electron-builder --dir)', { skip: GUI_SKIP }, () => {
     assert.ok(existsSync(join(unpacked, 'resources', 'app.asar')), 'the app is in an asar');
     assert.ok(existsSync(join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node')), 'keytar\'s native module is outside the asar');
     assert.ok(existsSync(join(unpacked, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs', 'keyring-linux-x64-gnu', 'keyring.linux-x64-gnu.node')), '@napi-rs/keyring\'s native module is outside the asar');
-    // Every package main.cjs leaves external (keytar...) must be in the asar, or the app dies on start.
+    // Every package the main bundles leave external (keytar...) must be in the asar, or the app dies on start.
     const listing = shResult('npx', ['--no-install', '@electron/asar', 'list', join(unpacked, 'resources', 'app.asar')]).stdout;
-    const main = readFileSync(join(project, 'dist', 'main.cjs'), 'utf8');
+    assert.match(listing, /^\/dist\/main-app\.cjs$/m, 'the main process bundle that the loader (main.cjs) runs is packaged');
+    const main = ['main.cjs', 'main-app.cjs'].map((f) => readFileSync(join(project, 'dist', f), 'utf8')).join('\n');
     const external = new Set([...main.matchAll(/\brequire\("([^".][^"]*)"\)/g)].map((m) => m[1]!.split('/').slice(0, m[1]!.startsWith('@') ? 2 : 1).join('/')));
     for (const name of external) {
       if (name === 'electron' || name.startsWith('node:') || builtinModules.includes(name)) continue;
-      assert.match(listing, new RegExp(`^/node_modules/${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/package\\.json$`, 'm'), `${name} (required by main.cjs) is packaged`);
+      assert.match(listing, new RegExp(`^/node_modules/${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/package\\.json$`, 'm'), `${name} (required by the main bundles) is packaged`);
     }
   });
 

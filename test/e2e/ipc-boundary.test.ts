@@ -8,11 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHandlers } from '../../src-main/ipc/handlers/index.ts';
+import { createHandlers, createSectionHandlers } from '../../src-main/ipc/handlers/index.ts';
 import { dispatch, registerIpc, REFUSED, type IpcMainLike, type InvokeEventLike } from '../../src-main/ipc/registry.ts';
 import { REQUEST_SCHEMAS } from '../../src-main/ipc/schemas.ts';
 import { senderProblem } from '../../src-main/ipc/guard.ts';
-import { INVOKE_CHANNELS, apiKeys, wireName, type Channel, type EventName, type Events, type Result } from '../../src-main/ipc/contract.ts';
+import { INVOKE_CHANNELS, INVOKE_SECTIONS, apiKeys, wireName, type Channel, type EventName, type Events, type Result } from '../../src-main/ipc/contract.ts';
 import { resolveAppAsset, assetHeaders } from '../../src-main/app/assets.ts';
 import { isAllowedRequest } from '../../src-main/app/security.ts';
 import { isAppUrl, APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../src-main/ipc/origin.ts';
@@ -110,6 +110,14 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     assert.deepEqual(Object.keys(REQUEST_SCHEMAS).sort(), [...INVOKE_CHANNELS].sort());
     assert.deepEqual(Object.keys(handlers).sort(), [...INVOKE_CHANNELS].sort());
     assert.equal(new Set(apiKeys()).size, apiKeys().length);
+  });
+
+  test('each handler file answers exactly its own contract section', () => {
+    const sections = createSectionHandlers(t.host);
+    assert.deepEqual(Object.keys(sections).sort(), Object.keys(INVOKE_SECTIONS).sort());
+    for (const [name, channels] of Object.entries(INVOKE_SECTIONS)) {
+      assert.deepEqual(Object.keys(sections[name as keyof typeof sections]).sort(), [...channels].sort(), `section ${name}`);
+    }
   });
 
   test('happy path through the registry: CA, nodes, issue with progress, detail, bundle, CSR', async () => {

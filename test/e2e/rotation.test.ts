@@ -171,6 +171,7 @@ describe('CA rotation wizard in the app', { skip: GUI_SKIP }, () => {
 
     await page.locator('[data-testid=push-renewed]').click();
     await page.locator('[data-testid=wizard-result-web1]', { hasText: 'failed' }).waitFor({ timeout: 120_000 });
+    assert.equal(await page.locator('[data-testid=wizard-result-web1]').getAttribute('data-code'), 'host-key-unknown', 'main sends the failure\'s code');
     assert.match(await page.locator('[data-testid=wizard-help-web1]').innerText(), /host key of 127\.0\.0\.1:\d+ is not known yet: compare and trust it on the Push screen/);
     assert.equal(await page.locator('[data-testid=to-push-web1]').count(), 1);
     assert.equal(existsSync(join(web.dest, 'node.crt')), false, 'nothing was installed');

@@ -198,6 +198,11 @@ describe('trust store and profile files through the IPC handlers (plain Node)', 
     assert.ok(keys.length >= 2, mv.files.map((f) => f.path).join(', '));
     assert.ok(keys.every((f) => f.secret && f.content === null));
     assert.doesNotMatch(JSON.stringify(mv), /PRIVATE KEY/);
+    // `node config` withholds exactly the same files (one rule in the core).
+    const cli = runCli(['--home', home, '--passphrase-file', passFile, '--json', 'node', 'config', 'mael1']);
+    assert.equal(cli.code, 0, cli.stderr);
+    const cliFiles = (JSON.parse(cli.stdout) as { files: Array<{ path: string; secret: boolean; content: string | null }> }).files;
+    assert.deepEqual(cliFiles.map((f) => [f.path, f.secret, f.content]), mv.files.map((f) => [f.path, f.secret, f.content]));
   });
 });
 

@@ -22,7 +22,22 @@ delete contentBefore['.lock'];
 // This machine's stamp of its last checked inventory write is not vault content: a restore re-checks
 // the inventory in full (and an archive could not carry the stamp: its paths cannot start with a dot).
 delete contentBefore['.inventory.sha256'];
+const auditBefore = readFileSync(join(ws.home, 'audit.jsonl'), 'utf8');
 const backup = json<{ path: string; sha256: string; checksumPath: string }>(ws.cli('backup', '--out', archive, '--json'), 'backup');
+
+/** A restored vault's files: the backed-up ones byte-for-byte, its audit log with exactly one `restore` line added. */
+function restoredContent(home: string): Record<string, string> {
+  const log = readFileSync(join(home, 'audit.jsonl'), 'utf8');
+  assert.ok(log.startsWith(auditBefore), 'the backed-up log is kept whole');
+  const added = log.slice(auditBefore.length).trim().split('\n');
+  assert.equal(added.length, 1, log.slice(auditBefore.length));
+  assert.equal((JSON.parse(added[0]!) as { action: string }).action, 'restore');
+  const files = snapshot(home);
+  delete files['.lock'];
+  delete files['.inventory.sha256'];
+  files['audit.jsonl'] = contentBefore['audit.jsonl']!;
+  return files;
+}
 
 test('backup: one archive with a manifest, keys still encrypted, a checksum beside it', () => {
   assert.equal(backup.path, archive);
@@ -47,7 +62,7 @@ test('restore into an empty home gives the same vault, and signing still works w
   const r = at(home, 'restore', archive);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /checksum file verified/);
-  assert.deepEqual(snapshot(home), contentBefore, 'byte-for-byte the vault as it was backed up');
+  assert.deepEqual(restoredContent(home), contentBefore, 'byte-for-byte the vault as it was backed up, and the restore in its log');
   const a = json<{ sha256: string }>(at(home, 'ca', 'show', '--json'), 'ca show');
   const b = json<{ sha256: string }>(ws.cli('ca', 'show', '--json'), 'ca show');
   assert.equal(a.sha256, b.sha256);
@@ -120,7 +135,7 @@ test('restore onto a live vault is refused without --force; --force moves the ol
   ok(at(live, 'ca', 'init', '--name', 'Other CA'), 'another vault');
   const other = snapshot(live);
   const forced = json<{ previousVaultMovedTo: string }>(at(live, 'restore', archive, '--force', '--json'), 'restore --force');
-  assert.deepEqual(snapshot(live), contentBefore);
+  assert.deepEqual(restoredContent(live), contentBefore);
   assert.deepEqual(snapshot(forced.previousVaultMovedTo), other, 'the replaced vault is kept, whole');
 });
 

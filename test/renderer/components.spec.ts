@@ -314,7 +314,7 @@ describe('FirstRun', () => {
     await type(screen.getByLabelText('Validity (years)'), '5');
     await fireEvent.click(create);
     await waitFor(() => screen.getByTestId('ca-created'));
-    expect(fake.calls.find((c) => c.channel === 'createCa')!.request).toEqual({ name: 'Prod CA', keyType: 'rsa-3072', days: 1825 });
+    expect(fake.calls.find((c) => c.channel === 'createCa')!.request).toEqual({ name: 'Prod CA', keyType: 'rsa-3072', days: 1825, org: 'Cluster Trust' });
     expect(screen.getByTestId('ca-fingerprint').textContent).toBe(`AB:`.repeat(31) + 'AB');
     expect(screen.getByTestId('passphrase-location').textContent).toContain('in the OS keychain');
   });
@@ -339,7 +339,7 @@ describe('FirstRun', () => {
     await type(screen.getByLabelText('Type it again'), 'a long passphrase 1');
     await fireEvent.click(screen.getByRole('button', { name: 'Create CA' }));
     await waitFor(() => screen.getByTestId('ca-created'));
-    expect(fake.calls.filter((c) => c.channel === 'createCa').map((c) => c.request)).toEqual([{ name: 'Own CA', keyType: 'ecdsa-p256', days: 3650, passphrase: 'a long passphrase 1' }]);
+    expect(fake.calls.filter((c) => c.channel === 'createCa').map((c) => c.request)).toEqual([{ name: 'Own CA', keyType: 'ecdsa-p256', days: 3650, org: 'Cluster Trust', passphrase: 'a long passphrase 1' }]);
   });
 
   test('validity outside 1..100 years is refused as typed', async () => {
@@ -501,12 +501,16 @@ describe('NodesView at scale: virtual rows, search, sort, keyboard', () => {
 });
 
 describe('PushView at scale', () => {
-  test('the search box filters the push list by name, SSH target and state; a page of rows at a time', async () => {
+  test('the search box filters the push list by name, SSH target and state; only the rows in view are in the DOM', async () => {
     const targets = Array.from({ length: 2000 }, (_, i) => ({ name: `n${i}`, ssh: i % 2 ? `deploy@10.0.${Math.floor(i / 250)}.${i % 250}` : null, state: (i === 1234 ? 'expired' : 'ok') as 'ok' | 'expired' }));
     useApi(fakeApi({ listPushTargets: () => targets, listSavedSshKeys: () => [] }).api);
     const { container } = render(PushView);
-    await waitFor(() => expect(container.querySelectorAll('[data-testid=push-nodes] tr[data-node]').length).toBe(300));
+    await waitFor(() => expect(container.querySelector('[data-testid=push-nodes]')?.getAttribute('data-rows')).toBe('2000'));
     const names = () => Array.from(container.querySelectorAll('[data-testid=push-nodes] tr[data-node]')).map((r) => r.getAttribute('data-node'));
+    // Without layout the window assumes a tall screen: a screenful of rows, not 2,000.
+    expect(names().length).toBeGreaterThan(10);
+    expect(names().length).toBeLessThanOrEqual(60);
+    expect(names()[0]).toBe('n0');
     await fireEvent.input(screen.getByTestId('push-search'), { target: { value: 'n1999' } });
     expect(names()).toEqual(['n1999']);
     await fireEvent.input(screen.getByTestId('push-search'), { target: { value: 'deploy@10.0.7.99' } });

@@ -152,8 +152,10 @@ test('the passphrase is asked once, before any node connects, for several nodes 
   assert.equal(asks, 3);
   assert.deepEqual(wrong.map((r) => r.status), ['failed', 'failed', 'updated']);
   assert.match(wrong[0]!.message, /wrong passphrase for the SSH key .*enc_key/);
+  assert.deepEqual(wrong.map((r) => r.error?.code ?? null), ['bad-passphrase', 'bad-passphrase', null], 'front ends classify by this code');
   const declined = await pushBundles(cluster.ctx(), ['ask1'], { verify: false, hostKeyFiles: cluster.hostKeyFiles(), auth: { agent: null, askPassphrase: () => null } });
   assert.match(declined[0]!.message, /no passphrase was given for the SSH key .*enc_key/);
+  assert.equal(declined[0]!.error?.code, 'no-passphrase');
 });
 
 test('a key ssh-agent holds is never asked for', async () => {

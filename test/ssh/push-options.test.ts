@@ -274,6 +274,9 @@ test('a node that never answers times out; an unreachable one is retried, then f
   assert.equal(gone!.status, 'failed');
   assert.equal(gone!.attempts, 3, 'connection errors are retried');
   assert.match(gone!.message, /cannot connect to root@\[127\.0\.0\.1\]:\d+: ECONNREFUSED/);
+  assert.equal(gone!.error?.code, 'unreachable');
+  const [slow] = await pushBundles(cluster.ctx(), ['silent'], { ...opts, timeoutMs: 2000 });
+  assert.deepEqual([slow!.status, slow!.error?.code], ['failed', 'timeout'], slow!.message);
 
   // Cancel while the first node hangs on the silent port: it and the queued one are cancelled.
   const ctl = new AbortController();

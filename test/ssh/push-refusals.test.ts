@@ -23,6 +23,11 @@ async function nodeWithCert(name: string, opts: Parameters<Cluster['addNode']>[1
   return node;
 }
 
+/** The error code of the one node of a `--json push`: what the app's screens classify by. */
+function pushCode(r: { stdout: string }): string | null {
+  return (JSON.parse(r.stdout) as { results: Array<{ error: { code: string } | null }> }).results[0]!.error?.code ?? null;
+}
+
 function appKnownHosts(): string {
   const file = join(cluster.home, 'known_hosts');
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -34,6 +39,7 @@ test('an unknown host key refuses with its SHA-256 fingerprint and writes nothin
   const r = await cluster.cliAsync('push', 'hk1');
   assert.equal(r.code, 1);
   assert.match(r.stdout, /hk1\s+failed\s+unknown host key for \[127\.0\.0\.1\]:\d+ \(ED25519 SHA256:/);
+  assert.equal(pushCode(await cluster.cliAsync('--json', 'push', 'hk1')), 'host-key-unknown');
   assert.ok(r.stdout.includes(`ED25519 ${fp})`), `the refusal must quote ${fp}:\n${r.stdout}`);
   assert.match(r.stdout, /1 node: 0 failed|1 failed/);
   assert.ok(!existsSync(join(node.dest, '..', '.tls.cluster-trust')), 'nothing may be written on the node');
@@ -64,6 +70,7 @@ test('a changed host key refuses loudly, even with --accept-new-host-keys, and c
   const r = await cluster.cliAsync('push', 'hk2', '--accept-new-host-keys');
   assert.equal(r.code, 1);
   assert.match(r.stdout, /HOST KEY CHANGED for \[127\.0\.0\.1\]:\d+: the node now presents ED25519 SHA256:/);
+  assert.equal(pushCode(await cluster.cliAsync('--json', 'push', 'hk2', '--accept-new-host-keys')), 'host-key-changed');
   assert.ok(r.stdout.includes(fingerprintOf(node.sshd.hostKey)));
   assert.ok(r.stdout.includes(`${join(cluster.home, 'known_hosts')}:`), 'the error names the file and line that know the old key');
   assert.equal(appKnownHosts(), known, 'the known key is not replaced');
@@ -96,6 +103,7 @@ test('a user key the node does not accept refuses, without retrying', async () =
   assert.equal(r.code, 1);
   const res = (JSON.parse(r.stdout) as { results: Array<{ status: string; message: string; attempts: number }> }).results[0]!;
   assert.equal(res.status, 'failed');
+  assert.equal(pushCode(r), 'auth-refused');
   assert.match(res.message, /^authentication failed for root@\[127\.0\.0\.1\]:\d+ \(tried key .*\/id_ed25519\): the node does not accept these keys$/);
   assert.equal(res.attempts, 1);
   assert.ok(!existsSync(join(node.dest, '..', '.tls.cluster-trust')));

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectOsScript, parseDetectedOs, parseTrustedCa, remoteTrustScript, REMOTE_OSES, type RemoteOs } from '../../src-main/truststore/index.ts';
-import { familyFromOsRelease } from '../../src-main/truststore/env.ts';
+import { familyFromOsRelease, OS_FAMILIES } from '../../src-main/truststore/os-families.ts';
 import { cleanup, sh, snapshot, tempDir } from '../helpers/cli.ts';
 import { FAKE_TOOLS, fakeTools, makeCa, sha256File } from './helpers.ts';
 
@@ -23,20 +23,30 @@ const OS_RELEASES: Array<[string, string]> = [
   ['ID=manjaro\nID_LIKE=arch\n', 'arch'],
   ['ID="opensuse-leap"\nID_LIKE="suse opensuse"\n', 'opensuse'],
   ['ID="sles"\nID_LIKE="suse"\n', 'opensuse'],
-  ['ID=alpine\n', 'unknown'],
+  ['ID=alpine\n', 'alpine'],
+  ['NAME="Alpine Linux"\nID="alpine"\nVERSION_ID=3.20.3\n', 'alpine'],
+  ['ID=freebsd\n', 'freebsd'],
   ['ID=gentoo\n', 'unknown'],
   ['ID="$(touch /tmp/should-not-exist-ct)"\n', 'unknown'],
 ];
 
-test('OS detection: the sh snippet (run by the real sh) and the TypeScript mapping agree on every /etc/os-release', () => {
+test('OS detection: the sh snippet (run by the real sh) and the TypeScript mapping agree on every /etc/os-release, Alpine included', () => {
   const dir = tempDir('ct-os-');
   try {
     for (const [text, want] of OS_RELEASES) {
       const f = join(dir, 'os-release');
       writeFileSync(f, text);
       assert.equal(sh('sh', ['-c', detectOsScript(f)]).trim(), want, text);
-      assert.equal(familyFromOsRelease(text) === 'alpine' ? 'unknown' : familyFromOsRelease(text), want, text);
+      assert.equal(familyFromOsRelease(text), want, text);
     }
+    // Every family of the one OS table, by its first ID: both sides know it, and the push can plan for it.
+    for (const f of OS_FAMILIES) {
+      writeFileSync(join(dir, 'os-release'), `ID=${f.ids[0].replace('*', '-x')}\n`);
+      assert.equal(sh('sh', ['-c', detectOsScript(join(dir, 'os-release'))]).trim(), f.family);
+      assert.equal(familyFromOsRelease(`ID=${f.ids[0].replace('*', '-x')}\n`), f.family);
+      assert.equal(parseDetectedOs(`${f.family}\n`), f.family);
+    }
+    assert.deepEqual([...REMOTE_OSES], OS_FAMILIES.map((f) => f.family));
     // FreeBSD has no os-release to speak of: uname decides.
     const bin = join(dir, 'bin');
     mkdirSync(bin);
@@ -62,6 +72,8 @@ test('node plans: the documented argv per OS, from the same store modules', asyn
     arch: { file: `/etc/ca-certificates/trust-source/anchors/${label}.crt`, install: [['trust', 'extract-compat']], uninstall: [['rm', '-f', `/etc/ca-certificates/trust-source/anchors/${label}.crt`], ['trust', 'extract-compat']] },
     opensuse: { file: `/etc/pki/trust/anchors/${label}.pem`, install: [['update-ca-certificates']], uninstall: [['rm', '-f', `/etc/pki/trust/anchors/${label}.pem`], ['update-ca-certificates']] },
     freebsd: { file: `/usr/local/share/certs/${label}.pem`, install: [['certctl', 'rehash']], uninstall: [['rm', '-f', `/usr/local/share/certs/${label}.pem`], ['certctl', 'rehash']] },
+    // Alpine's ca-certificates: Debian's folder and update-ca-certificates (--fresh included).
+    alpine: { file: `/usr/local/share/ca-certificates/${label}.crt`, install: [['update-ca-certificates']], uninstall: [['rm', '-f', `/usr/local/share/ca-certificates/${label}.crt`], ['update-ca-certificates', '--fresh']] },
   };
   for (const os of REMOTE_OSES) {
     const plan = remoteTrustScript(os, ca.pem);
@@ -73,6 +85,10 @@ test('node plans: the documented argv per OS, from the same store modules', asyn
       sh('bash', ['-n', '-c', script]);
     }
   }
+  // Alpine runs the very script the Debian test below runs for real, but for its header line.
+  const body = (s: string) => s.split('\n').filter((l) => !l.startsWith('# Cluster Trust:')).join('\n');
+  assert.equal(body(remoteTrustScript('alpine', ca.pem).installScript), body(remoteTrustScript('debian', ca.pem).installScript));
+  assert.equal(body(remoteTrustScript('alpine', ca.pem).uninstallScript), body(remoteTrustScript('debian', ca.pem).uninstallScript));
   assert.throws(() => remoteTrustScript('windows' as RemoteOs, ca.pem), /unknown node OS "windows"/);
   assert.throws(() => remoteTrustScript('debian', 'garbage'), /not PEM text/);
   assert.match(remoteTrustScript('debian', ca.pem, 'Prod Cluster').file, /\/cluster-trust-prod-cluster-[0-9a-f]{16}\.crt$/);

@@ -4,16 +4,13 @@ import { buildNodeBundle, currentCert, type NodeBundle } from '../../core/bundle
 import { invalid } from '../../errors.ts';
 import { writeBundleDir } from '../../bundle/write.ts';
 import { PROFILES } from '../../profiles/index.ts';
-import { profileFilesFor } from '../../core/node-files.ts';
-import { installPath } from '../../profiles/paths.ts';
+import { profileFilesFor, shownProfileFiles } from '../../core/node-files.ts';
 import { nodesWithProfile } from '../../profiles/peers.ts';
 import { maelstrom } from '../../profiles/maelstrom.ts';
 import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../core/maelstrom-keys.ts';
 import { intOption, one } from '../args.ts';
 import { table } from '../format.ts';
 import type { Command } from '../command.ts';
-
-const isSecret = (mode: number): boolean => (mode & 0o077) === 0;
 
 function eku(server: boolean, client: boolean): string {
   return [server && 'serverAuth', client && 'clientAuth'].filter(Boolean).join(' + ');
@@ -37,14 +34,7 @@ export const configCommands: Command[] = [
     async run(ctx, args) {
       if (args.positionals.length !== 1) throw invalid(`usage: cluster-trust ${this.usage}`);
       const r = await profileFilesFor(ctx, args.positionals[0]!);
-      const files = r.files.map((f) => ({
-        path: f.path,
-        installPath: installPath(r.installDir, f.path),
-        mode: f.mode,
-        description: f.description,
-        secret: isSecret(f.mode),
-        content: isSecret(f.mode) ? null : f.content.toString(),
-      }));
+      const files = shownProfileFiles(r);
       const head = [
         `node ${r.node.name}: profile ${r.profile.id} (${r.profile.title})`,
         `install folder: ${r.installDir}${r.verifyPort ? `, verify port ${r.verifyPort}` : ''}`,

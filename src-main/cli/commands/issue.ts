@@ -5,10 +5,12 @@ import { invalid } from '../../errors.ts';
 import { intOption, many, one } from '../args.ts';
 import { table } from '../format.ts';
 import { findNode } from '../../core/nodes.ts';
-import { issueOnNodes } from '../../lifecycle/key-on-node.ts';
 import { KEY_ON_NODE_OPTIONS, KEY_ON_NODE_USAGE, keyOnNodeOptions, onNodeProgress, withSigint } from '../key-on-node-options.ts';
 import { readInputFile } from '../input-files.ts';
 import type { Command } from '../command.ts';
+
+/** SSH (ssh2) loads only when a node makes its own key: the other issues never pay for it. */
+const onNodeIssuance = () => import('../../lifecycle/key-on-node.ts');
 
 export const issueCommands: Command[] = [
   {
@@ -33,7 +35,7 @@ export const issueCommands: Command[] = [
         ? await issueForNodes(ctx, all && !onNode.length ? 'all' : here, { days, keyType, onProgress: (done, total, node) => io.progress(`[${done}/${total}] ${node}`) })
         : [];
       const results = onNode.length
-        ? await withSigint((signal) => issueOnNodes(ctx, onNode, { ...keyOnNodeOptions(args, io.progress, signal), key: 'new', days, keyType }, onNodeProgress(io.progress)))
+        ? await withSigint(async (signal) => (await onNodeIssuance()).issueOnNodes(ctx, onNode, { ...keyOnNodeOptions(args, io.progress, signal), key: 'new', days, keyType }, onNodeProgress(io.progress)))
         : [];
       const rows = [
         ...issued.map((i) => [i.node, i.serial, i.notAfter, [...i.dns, ...i.ips].join(','), 'made here, sealed in the vault']),

@@ -5,7 +5,7 @@ import { renewNodes, type KeyMode, type RenewSelection } from '../../lifecycle/r
 import { KEY_ON_NODE_OPTIONS, KEY_ON_NODE_USAGE, keyOnNodeOptions, onNodeProgress, withSigint } from '../key-on-node-options.ts';
 import { revokeCertificate, type RevokeTarget } from '../../lifecycle/revoke.ts';
 import { generateCrls, REVOCATION_REASONS } from '../../core/crl.ts';
-import { rotateCa, caStatus } from '../../lifecycle/rotate.ts';
+import { rotateCa, caStatus, type CaStatus } from '../../lifecycle/rotate.ts';
 import { readAudit } from '../../vault/audit.ts';
 import { retireOldCa } from '../../lifecycle/retire.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
@@ -20,6 +20,20 @@ import { intOption, one, type ParsedArgs } from '../args.ts';
 import { kv, table } from '../format.ts';
 import { PERMIT_OPTIONS, SUBJECT_OPTIONS, constraintWarningLines, describeCaConstraints, permitOptions, subjectOptions } from './ca.ts';
 import type { Command } from '../command.ts';
+
+/** `ca status`'s last line: the rotation model's step, in words (the wizard shows the same step). */
+function rotationNext(s: CaStatus): string {
+  const list = (names: string[]): string => names.slice(0, 8).join(', ') + (names.length > 8 ? `, and ${names.length - 8} more` : '');
+  if (s.step === 'none') return 'no rotation under way';
+  if (s.step === 'renew') {
+    return s.onPreviousCa.length
+      ? `${s.onPreviousCa.length} node(s) still carry a live certificate from the previous CA: ${list(s.onPreviousCa)} (\`cluster-trust renew --old-ca\`, then push)`
+      : `${s.toRenew.length} node(s) still carry a certificate from an older CA: ${list(s.toRenew)} (\`cluster-trust renew --old-ca\`, then push)`;
+  }
+  if (s.step === 'push') return `every node is on the new CA; ${s.pushPending.length} renewed node(s) not pushed since: ${list(s.pushPending)} (\`cluster-trust push\`), then \`cluster-trust ca retire-old\``;
+  if (s.onPreviousCa.length) return `${s.onPreviousCa.length} holder(s) of a live certificate from the previous CA block \`ca retire-old\`: ${list(s.onPreviousCa)} (sign a new CSR for or revoke each)`;
+  return 'every node is on the new CA: `cluster-trust ca retire-old` can follow';
+}
 
 /** `status` exits with this when anything is due, so cron and monitoring checks see it; errors exit 1. */
 export const STATUS_DUE_EXIT = 2;
@@ -189,9 +203,7 @@ export const lifecycleCommands: Command[] = [
         '',
         s.nodes.length ? table(['NODE', 'CA', 'CA STATUS', 'SERIAL', 'STATE'], s.nodes.map((n) => [n.node, n.ca ?? '-', n.caStatus ?? '-', n.serial ?? '-', n.state])) : 'no nodes yet',
         '',
-        s.onPreviousCa.length
-          ? `${s.onPreviousCa.length} node(s) still carry a live certificate from the previous CA: ${s.onPreviousCa.join(', ')} (\`cluster-trust renew --old-ca\`)`
-          : s.cas.some((c) => c.status === 'previous') ? 'every node is on the new CA: `cluster-trust ca retire-old` can follow' : 'no rotation under way',
+        rotationNext(s),
       ].join('\n');
       return { human, json: s };
     },
@@ -207,7 +219,8 @@ export const lifecycleCommands: Command[] = [
       const lines = [`retired CA "${r.retired.name}" (${formatFingerprint(r.retired.fingerprint).slice(0, 23)}...): new bundles trust the active CA only; its certificate and encrypted key stay in the vault`];
       if (r.forcedPast.length) lines.push(`forced: ${r.forcedPast.join(', ')} still hold certificates from it and will be refused once peers get the new ca.crt; renew them now`);
       for (const s of stores) lines.push(`trust store ${s.store}: ${s.removed ? 'removed the retired CA' : `NOT removed: ${s.message}`}`);
-      lines.push('push the new ca.crt to every node (bundles or `renew --all --push`)');
+      // A retired intermediate was never in ca.crt (only its root is): nothing changes on the nodes.
+      lines.push(r.retired.rootId ? 'ca.crt (the root) is unchanged: nodes and workstations need nothing for this' : 'push the new ca.crt to every node (bundles or `renew --all --push`)');
       return { human: lines.join('\n'), json: r, exitCode: stores.some((s) => !s.removed) ? 3 : 0 };
     },
   },

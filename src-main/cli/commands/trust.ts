@@ -1,15 +1,13 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { activeTrustAnchor } from '../../core/ca.ts';
 import { invalid } from '../../errors.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
-import { parseTrustedCa, trustStatus, STORE_KINDS, type StoreKind, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
+import { parseTrustedCa, STORE_KINDS, type StoreKind, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
 import { posixCommand } from '../../truststore/shell.ts';
 import { many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
 import { table } from '../format.ts';
 import type { Command, CommandResult } from '../command.ts';
-import type { CoreContext } from '../../core/context.ts';
-import { changeTrust } from '../../lifecycle/untrust.ts';
+import { activeTrustStatus, changeTrust } from '../../lifecycle/untrust.ts';
 
 const STORE_OPTIONS: OptionSpec[] = [
   { name: 'store', value: true, repeat: true },
@@ -19,12 +17,7 @@ const STORE_OPTIONS: OptionSpec[] = [
 const CHANGE_OPTIONS: OptionSpec[] = [...STORE_OPTIONS, { name: 'dry-run' }];
 const STORE_USAGE = `[--store ${STORE_KINDS.join('|')}]... [--nss-db DIR]... [--java-keystore FILE]`;
 
-/** What this machine trusts for the vault's active CA (a two-tier CA's root), and its file so commands name a real path. */
-function activeCa(ctx: CoreContext): { pem: string; file: string; name: string } {
-  return activeTrustAnchor(ctx);
-}
-
-function optionsFrom(args: ParsedArgs, ca: { file: string; name: string }): TrustOptions {
+function optionsFrom(args: ParsedArgs): Omit<TrustOptions, 'caFile' | 'name'> {
   const stores = many(args, 'store');
   for (const s of stores) if (!STORE_KINDS.includes(s as StoreKind)) throw invalid(`unknown --store "${s}"; use ${STORE_KINDS.join(', ')}`);
   const nssDbs = many(args, 'nss-db');
@@ -32,8 +25,6 @@ function optionsFrom(args: ParsedArgs, ca: { file: string; name: string }): Trus
   return {
     stores: stores as StoreKind[],
     dryRun: args.flags.has('dry-run'),
-    caFile: ca.file,
-    name: ca.name,
     ...(nssDbs.length > 0 ? { nssDbs: nssDbs.map((d) => resolve(d.startsWith('sql:') ? d.slice(4) : d)) } : {}),
     ...(javaKeystore ? { javaKeystore } : {}),
   };
@@ -96,7 +87,7 @@ function changeCommand(action: 'install' | 'uninstall', summary: string): Comman
     summary,
     options: CHANGE_OPTIONS,
     async run(ctx, args) {
-      const opts = optionsFrom(args, activeCa(ctx));
+      const opts = optionsFrom(args);
       const { ca, results } = await changeTrust(ctx, action, opts);
       return changeOutput(ca.pem, results, opts.dryRun === true);
     },
@@ -110,8 +101,8 @@ export const trustCommands: Command[] = [
     summary: 'which trust stores exist here, which hold the CA (matched by SHA-256), which tool is missing',
     options: STORE_OPTIONS,
     async run(ctx, args) {
-      const ca = activeCa(ctx);
-      return statusOutput(ca.pem, await trustStatus(ca.pem, optionsFrom(args, ca)));
+      const { ca, results } = await activeTrustStatus(ctx, optionsFrom(args));
+      return statusOutput(ca.pem, results);
     },
   },
   changeCommand('install', 'trust the CA in this machine\'s stores (all found here without --store); asks the OS for administrator rights when needed'),

@@ -3,7 +3,7 @@ import { PROFILES, DEFAULT_PROFILE_ID } from '../../profiles/index.ts';
 import { LINKS, linkUrl } from '../links.ts';
 import { LIMITS } from '../schemas.ts';
 import { optionsOf } from '../views.ts';
-import type { AppInfo, BundleFormatInfo, LinkId } from '../contract.ts';
+import type { AppInfo, AppInvoke, BundleFormatInfo, LinkId } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 import { findInterruptedRestore } from '../../lifecycle/restore-recovery.ts';
@@ -20,7 +20,7 @@ export const BUNDLE_FORMATS_INFO: BundleFormatInfo[] = [
   { id: 'p12', label: 'PKCS#12 (.p12)', available: true },
 ];
 
-export function appHandlers(host: Host): HandlerSection<'getAppInfo' | 'copyText' | 'openLink'> {
+export function appHandlers(host: Host): HandlerSection<AppInvoke> {
   return {
     getAppInfo: () => ({
       version: host.versions.app,

@@ -12,6 +12,7 @@ import { caView } from '../views.ts';
 import { readChosenText } from '../files.ts';
 import { PickedFiles } from '../picked-files.ts';
 import type { Host } from '../host.ts';
+import type { CaInvoke } from '../contract.ts';
 import type { HandlerSection } from './types.ts';
 
 const MAX_PEM_FILE = 1024 * 1024;
@@ -35,7 +36,7 @@ function summarize(kind: 'cert' | 'key', text: string): string {
   return label === 'ENCRYPTED PRIVATE KEY' || text.includes('Proc-Type: 4,ENCRYPTED') ? 'encrypted private key' : 'private key (not encrypted)';
 }
 
-export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSection<'getCa' | 'createCa' | 'getKeychain' | 'unlockCa' | 'pickCaFile' | 'importCa' | 'exportCaCert' | 'exportCaPassphrases' | 'importCaPassphrases'> {
+export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSection<CaInvoke> {
   return {
     getCa: () => {
       const ctx = host.context();

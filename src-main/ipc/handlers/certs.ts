@@ -14,14 +14,13 @@ import { readChosenText } from '../files.ts';
 import { LIMITS } from '../schemas.ts';
 import { BUNDLE_FORMATS_INFO } from './app.ts';
 import type { Host } from '../host.ts';
+import type { CertsInvoke } from '../contract.ts';
 import type { HandlerSection } from './types.ts';
 
 const DEFAULT_NAMES = { dir: (n: string) => `${n}-bundle`, tar: (n: string) => `${n}-bundle.tar.gz`, p12: (n: string) => `${n}.p12` };
 const FILTERS = { dir: [], tar: [{ name: 'Gzipped tar', extensions: ['tar.gz', 'tgz'] }], p12: [{ name: 'PKCS#12', extensions: ['p12', 'pfx'] }] };
 
-type CertChannels = 'issueCerts' | 'exportBundle' | 'exportBundles' | 'classifyDrop' | 'pickCsr' | 'previewCsr' | 'signCsr' | 'listCsrCerts' | 'saveCertificate';
-
-export function certHandlers(host: Host): HandlerSection<CertChannels> {
+export function certHandlers(host: Host): HandlerSection<CertsInvoke> {
   return {
     issueCerts: async ({ names, days, jobId }, call) => {
       const ctx = host.context();

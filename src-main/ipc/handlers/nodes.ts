@@ -10,7 +10,8 @@ import { getProfile, verifyPortOf } from '../../profiles/index.ts';
 import { inspectKeyFile } from '../../ssh/auth.ts';
 import type { NodeRecord } from '../../vault/schema.ts';
 import { nodeRows, certSummary, certDetail } from '../views.ts';
-import type { NodeDraft, NodePushSettings, NodeRow, RemovedNodesView } from '../contract.ts';
+import { cachedView } from '../view-cache.ts';
+import type { NodeDraft, NodePushSettings, NodeRow, NodesInvoke, RemovedNodesView } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
@@ -52,9 +53,7 @@ function toInput(d: NodeDraft, picked: PickedFiles): NodeInput {
   };
 }
 
-type NodeChannels = 'listNodes' | 'getNode' | 'addNodes' | 'editNode' | 'removeNode' | 'removeNodes' | 'undoRemove' | 'setSshSettings' | 'pickSshKey';
-
-export function nodeHandlers(host: Host, picked = new PickedFiles(), removedNodes = new RemovedNodes()): HandlerSection<NodeChannels> {
+export function nodeHandlers(host: Host, picked = new PickedFiles(), removedNodes = new RemovedNodes()): HandlerSection<NodesInvoke> {
   // The removed records stay here, in main, for the undo window: the page only ever holds the token.
   const removedView = (removed: RemovedNode[]): RemovedNodesView => ({
     removed: removed.map((r) => r.node),
@@ -69,7 +68,10 @@ export function nodeHandlers(host: Host, picked = new PickedFiles(), removedNode
   return {
     listNodes: () => {
       const ctx = host.context();
-      return nodeRows(ctx.vault.read(), ctx.now(), undefined, warnDaysOf(ctx));
+      const inv = ctx.vault.read();
+      const now = ctx.now();
+      const warnDays = warnDaysOf(ctx);
+      return cachedView(inv, 'nodes', now, warnDays, () => nodeRows(inv, now, undefined, warnDays));
     },
     getNode: ({ name }) => {
       const ctx = host.context();

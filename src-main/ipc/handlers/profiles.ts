@@ -1,10 +1,9 @@
 import { findNode } from '../../core/nodes.ts';
 import { toUserError } from '../../errors.ts';
 import { getProfile, installDirOf } from '../../profiles/index.ts';
-import { profileFilesFor } from '../../core/node-files.ts';
-import { checkInstallDir, installPath } from '../../profiles/paths.ts';
-import type { BundleFile } from '../../profiles/types.ts';
-import type { MaelstromKeysView, ProfileFileView } from '../contract.ts';
+import { profileFilesFor, shownProfileFiles, type ShownProfileFile } from '../../core/node-files.ts';
+import { checkInstallDir } from '../../profiles/paths.ts';
+import type { MaelstromKeysView, ProfileFileView, ProfilesInvoke } from '../contract.ts';
 import type { CoreContext } from '../../core/context.ts';
 import { maelstrom } from '../../profiles/maelstrom.ts';
 import { maelstromRotate, pairFileBase, readMaelstromKeys } from '../../core/maelstrom-keys.ts';
@@ -13,22 +12,8 @@ import type { Host } from '../host.ts';
 import { optionsOf } from '../views.ts';
 import type { HandlerSection } from './types.ts';
 
-/** Private keys (mode 0600, or anything that looks like a key) never cross to the renderer. */
-function isSecret(f: BundleFile): boolean {
-  return (f.mode & 0o077) === 0 || /PRIVATE KEY/.test(f.content.toString());
-}
-
-function fileView(installDir: string, f: BundleFile): ProfileFileView {
-  const secret = isSecret(f);
-  return {
-    path: f.path,
-    installPath: installPath(installDir, f.path),
-    description: f.description,
-    mode: f.mode.toString(8),
-    secret,
-    content: secret ? null : f.content.toString(),
-  };
-}
+/** Private keys never cross to the renderer: the core withholds them (the same rule as `node config`). */
+const fileView = (f: ShownProfileFile): ProfileFileView => ({ ...f, mode: f.mode.toString(8) });
 
 const ROLE = { a: 'active', b: 'next', c: 'previous' } as const;
 
@@ -43,7 +28,7 @@ function maelstromView(ctx: CoreContext): MaelstromKeysView {
   };
 }
 
-export function profileHandlers(host: Host): HandlerSection<'getNodeFiles' | 'getProfileOptions' | 'getMaelstromKeys' | 'rotateMaelstromKeys'> {
+export function profileHandlers(host: Host): HandlerSection<ProfilesInvoke> {
   return {
     getMaelstromKeys: () => maelstromView(host.context()),
     rotateMaelstromKeys: async () => {
@@ -63,7 +48,7 @@ export function profileHandlers(host: Host): HandlerSection<'getNodeFiles' | 'ge
       };
       try {
         const r = await profileFilesFor(ctx, name);
-        return { ...base, installDir: r.installDir, verifyPort: r.verifyPort ?? null, files: r.files.map((f) => fileView(r.installDir, f)), filesError: null };
+        return { ...base, installDir: r.installDir, verifyPort: r.verifyPort ?? null, files: shownProfileFiles(r).map(fileView), filesError: null };
       } catch (err) {
         // The node still shows; the files card says why the profile cannot make them yet.
         let installDir = installDirOf(node);

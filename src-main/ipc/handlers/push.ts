@@ -4,15 +4,14 @@ import { summarizeNodes, warnDaysOf } from '../../core/status.ts';
 import { sshTargetText } from '../../core/nodes.ts';
 import { UserError } from '../../errors.ts';
 import type { HostKeyInfo } from '../../ssh/index.ts';
-import type { PushNodeResult } from '../contract.ts';
+import type { PushInvoke, PushNodeResult } from '../contract.ts';
 import type { CallContext, Host } from '../host.ts';
 import type { AskPassphrase, PassphraseAnswer } from '../../ssh/auth.ts';
 import { keychainKeyPassphrases } from '../../ssh/key-passphrases.ts';
 import type { HandlerSection } from './types.ts';
 import { PushApprovals } from '../push-approvals.ts';
+import { cachedView } from '../view-cache.ts';
 import { confirmHostKeys, confirmPushSettings } from '../push-confirm.ts';
-
-type PushChannels = 'listPushTargets' | 'pushNodes' | 'cancelPush' | 'answerSshKeyPassphrase' | 'listSavedSshKeys' | 'forgetSshKeyPassphrase';
 
 /** How long a passphrase question waits for the window before the key counts as declined. */
 const PASSPHRASE_WAIT_MS = 10 * 60_000;
@@ -28,11 +27,12 @@ function resultView(r: PushResult, unknownKey: HostKeyInfo | undefined): PushNod
     verify: r.verify ? { ok: r.verify.ok, message: r.verify.message } : null,
     // Only when the push failed on it: a key accepted in this run is not a question any more.
     unknownHostKey: r.status === 'failed' && unknownKey ? { host: unknownKey.host, port: unknownKey.port, keyType: unknownKey.keyType, fingerprint: unknownKey.fingerprint } : null,
+    code: r.error?.code ?? null,
     durationMs: r.durationMs,
   };
 }
 
-export function pushHandlers(host: Host): HandlerSection<PushChannels> {
+export function pushHandlers(host: Host): HandlerSection<PushInvoke> {
   /** Running pushes by job id: Cancel aborts one. */
   const running = new Map<string, AbortController>();
   /** Passphrase questions waiting for the window, by job and key file. */
@@ -60,11 +60,15 @@ export function pushHandlers(host: Host): HandlerSection<PushChannels> {
     listPushTargets: () => {
       const ctx = host.context();
       const inv = ctx.vault.read();
-      return summarizeNodes(inv, ctx.now(), undefined, warnDaysOf(ctx)).map((s) => ({
-        name: s.node.name,
-        ssh: s.node.ssh ? sshTargetText(s.node.ssh) : null,
-        state: s.state,
-      }));
+      const now = ctx.now();
+      const warnDays = warnDaysOf(ctx);
+      return cachedView(inv, 'push-targets', now, warnDays, () =>
+        summarizeNodes(inv, now, undefined, warnDays).map((s) => ({
+          name: s.node.name,
+          ssh: s.node.ssh ? sshTargetText(s.node.ssh) : null,
+          state: s.state,
+        })),
+      );
     },
     pushNodes: async ({ jobId, names, dryRun, verify, trustHostKeys, concurrency, timeoutSeconds }, call) => {
       if (running.has(jobId)) throw new UserError('conflict', `push ${jobId} is already running`);

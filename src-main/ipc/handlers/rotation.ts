@@ -8,16 +8,15 @@ import { rotationCa, rotationView } from '../rotation-view.ts';
 import { renewWithProgress } from './lifecycle.ts';
 import type { TrustPlacement } from './trust.ts';
 import type { Host } from '../host.ts';
+import type { RotationInvoke } from '../contract.ts';
 import type { HandlerSection } from './types.ts';
-
-type RotationChannels = 'getRotation' | 'rotateCa' | 'renewOldCa' | 'retireOldCa' | 'restoreVault' | 'resolveInterruptedRestore';
 
 /**
  * The rotation wizard (rotate, renew the old CA's nodes, retire) and restore from a backup. The
  * wizard's pushes go through the Push section's own channel. `placement` says where the trust
  * stores are (tests pass private ones; the app passes nothing: this machine's).
  */
-export function rotationHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<RotationChannels> {
+export function rotationHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<RotationInvoke> {
   return {
     getRotation: () => rotationView(host.context()),
     rotateCa: async ({ keyType, days, name, ...permit }) => {

@@ -1,10 +1,8 @@
-import { activeTrustAnchor } from '../../core/ca.ts';
-import { changeTrust } from '../../lifecycle/untrust.ts';
+import { activeTrustStatus, changeTrust } from '../../lifecycle/untrust.ts';
 import { formatFingerprint } from '../../pki/inspect.ts';
-import { parseTrustedCa, trustStatus, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
+import { parseTrustedCa, type StoreResult, type TrustOptions } from '../../truststore/index.ts';
 import { posixCommand } from '../../truststore/shell.ts';
-import type { CoreContext } from '../../core/context.ts';
-import type { TrustReport, TrustStoreRow } from '../contract.ts';
+import type { TrustInvoke, TrustReport, TrustStoreRow } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
 
@@ -14,11 +12,6 @@ import type { HandlerSection } from './types.ts';
  * folders here; the app passes nothing, i.e. this machine's real stores.
  */
 export type TrustPlacement = Omit<TrustOptions, 'stores' | 'dryRun' | 'caFile' | 'name'>;
-
-/** What this machine trusts for the vault's active CA (a two-tier CA's root), and its file so commands name a real path. */
-function activeCa(ctx: CoreContext): { pem: string; file: string; name: string } {
-  return activeTrustAnchor(ctx);
-}
 
 function row(r: StoreResult): TrustStoreRow {
   return {
@@ -46,11 +39,11 @@ function report(ca: { pem: string; file: string; name: string }, action: TrustRe
   return { ca: { name: ca.name, subject: parsed.subject, sha256: formatFingerprint(parsed.sha256), file: ca.file }, action, dryRun, stores: results.map(row) };
 }
 
-export function trustHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<'getTrustStatus' | 'changeTrust'> {
+export function trustHandlers(host: Host, placement: TrustPlacement = {}): HandlerSection<TrustInvoke> {
   return {
     getTrustStatus: async () => {
-      const ca = activeCa(host.context());
-      return report(ca, 'status', true, await trustStatus(ca.pem, { ...placement, caFile: ca.file, name: ca.name }));
+      const { ca, results } = await activeTrustStatus(host.context(), placement);
+      return report(ca, 'status', true, results);
     },
     changeTrust: async ({ action, stores, dryRun }) => {
       const { ca, results } = await changeTrust(host.context(), action, { ...placement, dryRun, ...(stores ? { stores } : {}) });

@@ -6,4 +6,5 @@ export type Handler<K extends Channel> = (request: RequestOf<K>, call: CallConte
 
 export type Handlers = { [K in Channel]: Handler<K> };
 
-export type HandlerSection<K extends Channel> = { [P in K]: Handler<P> };
+/** The handlers of one contract section (`HandlerSection<CaInvoke>`): exactly its channels. */
+export type HandlerSection<S> = { [K in keyof S & Channel]: Handler<K> };
