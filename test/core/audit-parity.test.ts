@@ -202,3 +202,47 @@ test('CLI and app: import a CA, sign a CSR (for a node and stand-alone), edit a 
   assert.ok(fromCli.some((e) => e.startsWith('sign-csr n1 ')) && fromCli.some((e) => e.startsWith('maelstrom.rotate')), fromCli.join('\n'));
   assert.deepEqual(comparable(app.home), fromCli);
 });
+
+test('CLI and app: bundles of a selection, renewing named nodes, SSH settings for many and removing a selection leave the same audit log', async () => {
+  const cli = workspace();
+  const app = workspace();
+  spaces.push(cli.dir, app.dir);
+  const nodes = [['n1', '10.9.1.1'], ['n2', '10.9.1.2'], ['n3', '10.9.1.3']] as const;
+
+  ok(cli.cli('--json', 'ca', 'init', '--name', 'Parity CA', '--key', 'ecdsa-p256', '--days', '3650'));
+  for (const [name, ip] of nodes) ok(cli.cli('--json', 'node', 'add', name, '--ip', ip));
+  ok(cli.cli('--json', 'issue', 'n1', 'n2', 'n3'));
+  mkdirSync(join(cli.dir, 'out'));
+  for (const n of ['n1', 'n2']) ok(cli.cli('--json', 'bundle', n, '--out', join(cli.dir, 'out', n)));
+  ok(cli.cli('--json', 'renew', 'n1', 'n2'));
+  ok(cli.cli('--json', 'node', 'ssh-settings', 'n1', 'n2', '--user', 'deploy', '--dest', '/etc/cluster-trust'));
+  for (const n of ['n2', 'n3']) ok(cli.cli('--json', 'node', 'remove', n, '--revoke'));
+
+  const folder = join(app.dir, 'out');
+  mkdirSync(folder);
+  const handlers = createHandlers({ ...plainHost(app.home, app.pass, 'ok'), chooseFolder: async () => folder });
+  const call = { emit: () => {} };
+  const value = async (channel: Channel, raw: unknown): Promise<unknown> => {
+    const r = (await dispatch(handlers, channel, raw, call)) as Result<unknown>;
+    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
+    return r.value;
+  };
+  await value('createCa', { name: 'Parity CA', keyType: 'ecdsa-p256', days: 3650 });
+  await value('addNodes', { nodes: nodes.map(([name, ip]) => ({ name, dns: [], ips: [ip] })) });
+  await value('issueCerts', { names: ['n1', 'n2', 'n3'], jobId: 'j1' });
+  await value('exportBundles', { names: ['n1', 'n2'], format: 'dir' });
+  await value('renewNodes', { names: ['n1', 'n2'], jobId: 'j2' });
+  await value('setSshSettings', { names: ['n1', 'n2'], user: 'deploy', dest: '/etc/cluster-trust' });
+  await value('removeNodes', { names: ['n2', 'n3'], cert: 'revoke' });
+
+  const fromCli = comparable(cli.home);
+  assert.ok(fromCli.filter((e) => e.startsWith('bundle.export')).length === 2 && fromCli.filter((e) => e.startsWith('renew ')).length === 2, fromCli.join('\n'));
+  // The CLI removes one node a command, the app a selection in one transaction: the same entries, but
+  // one re-signed CRL for the selection where the CLI signs one per command.
+  const fromApp = comparable(app.home);
+  const before = (log: string[]) => log.slice(0, log.findIndex((e) => e.startsWith('revoke ')));
+  assert.deepEqual(before(fromApp), before(fromCli), 'everything before the removals in the same order');
+  const removals = (log: string[]) => log.slice(before(log).length).filter((e) => !e.startsWith('crl ')).sort();
+  assert.deepEqual(removals(fromApp), removals(fromCli));
+  assert.equal(fromApp.slice(before(fromApp).length).filter((e) => e.startsWith('crl ')).length, 1, fromApp.join('\n'));
+});
