@@ -12,7 +12,8 @@ import { createCluster, hostsLine, type Cluster } from '../ssh/fixture.ts';
 import { dispatch } from '../../src-main/ipc/registry.ts';
 import type { Channel, Result } from '../../src-main/ipc/contract.ts';
 import { plainHost } from '../helpers/ipc-host.ts';
-import { cleanup, sh, tempDir, workspace } from '../helpers/cli.ts';
+import { cleanup, runCli, sh, tempDir, workspace } from '../helpers/cli.ts';
+import { createContext } from '../../src-main/core/context.ts';
 import { ok } from './helpers.ts';
 
 const spaces: string[] = [];
@@ -245,4 +246,37 @@ test('CLI and app: bundles of a selection, renewing named nodes, SSH settings fo
   const removals = (log: string[]) => log.slice(before(log).length).filter((e) => !e.startsWith('crl ')).sort();
   assert.deepEqual(removals(fromApp), removals(fromCli));
   assert.equal(fromApp.slice(before(fromApp).length).filter((e) => e.startsWith('crl ')).length, 1, fromApp.join('\n'));
+});
+
+test('CLI and app: exporting the CA passphrases from the keychain and storing them back leave the same audit log', async () => {
+  const cli = workspace();
+  const app = workspace();
+  spaces.push(cli.dir, app.dir);
+  // The session's keychain (gnome-keyring) holds each CA's generated passphrase: no passphrase file.
+  const run = (...args: string[]) => runCli(['--home', cli.home, '--json', ...args], { CLUSTER_TRUST_PASSPHRASE_FILE: '' });
+  ok(run('ca', 'init', '--name', 'Keychain Parity CA'));
+  const cliFile = join(cli.dir, 'passphrases.txt');
+  ok(run('ca', 'passphrase', 'export', '--out', cliFile));
+  ok(run('ca', 'passphrase', 'import', cliFile));
+
+  const appFile = join(app.dir, 'passphrases.txt');
+  const handlers = createHandlers({
+    ...plainHost(app.home, '', 'ok'),
+    context: ((ctx?: ReturnType<typeof createContext>) => () => (ctx ??= createContext({ home: app.home })))(),
+    chooseSavePath: async () => appFile,
+    chooseOpenPath: async () => appFile,
+  });
+  const call = { emit: () => {} };
+  const value = async (channel: Channel, raw: unknown): Promise<unknown> => {
+    const r = (await dispatch(handlers, channel, raw, call)) as Result<unknown>;
+    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
+    return r.value;
+  };
+  await value('createCa', { name: 'Keychain Parity CA', keyType: 'ecdsa-p256', days: 3650 });
+  assert.equal(((await value('exportCaPassphrases', undefined)) as { saved: boolean }).saved, true);
+  assert.equal(((await value('importCaPassphrases', undefined)) as { stored: string[] }).stored.length, 1);
+
+  const fromCli = comparable(cli.home);
+  assert.ok(fromCli.some((e) => e.startsWith('ca.passphrase-export')) && fromCli.some((e) => e.startsWith('ca.passphrase-import')), fromCli.join('\n'));
+  assert.deepEqual(comparable(app.home), fromCli);
 });
