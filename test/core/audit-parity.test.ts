@@ -36,6 +36,16 @@ function comparable(home: string): string[] {
   });
 }
 
+/** Calls one channel through the app's real dispatch (schema checks included); a failure fails the test. */
+function ipcCaller(handlers: ReturnType<typeof createHandlers>): <T = unknown>(channel: Channel, raw: unknown) => Promise<T> {
+  const call = { emit: () => {} };
+  return async <T,>(channel: Channel, raw: unknown): Promise<T> => {
+    const r = (await dispatch(handlers, channel, raw, call)) as Result<T>;
+    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
+    return r.value;
+  };
+}
+
 test('CLI and app: create, add, issue, export in every format, re-issue, revoke and remove leave the same audit log', async () => {
   const cli = workspace();
   const app = workspace();
@@ -54,12 +64,7 @@ test('CLI and app: create, add, issue, export in every format, re-issue, revoke 
 
   const saves = [join(app.dir, 'n1-dir'), join(app.dir, 'n1.tar.gz'), join(app.dir, 'n1.p12')];
   const handlers = createHandlers({ ...plainHost(app.home, app.pass, 'ok'), chooseSavePath: async () => saves.shift() ?? null });
-  const call = { emit: () => {} };
-  const value = async (channel: Channel, raw: unknown): Promise<unknown> => {
-    const r = (await dispatch(handlers, channel, raw, call)) as Result<unknown>;
-    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
-    return r.value;
-  };
+  const value = ipcCaller(handlers);
   await value('createCa', { name: 'Parity CA', keyType: 'ecdsa-p256', days: 3650 });
   await value('addNodes', { nodes: [{ name: 'n1', dns: ['n1.parity.test'], ips: ['10.9.0.1'] }, { name: 'n2', dns: ['n2.parity.test'], ips: ['10.9.0.2'] }] });
   await value('issueCerts', { names: ['n1', 'n2'], jobId: 'j1' });
@@ -119,12 +124,7 @@ test('CLI and app: push to a node over SSH, renew due, trust install and uninsta
   const paths: string[] = [];
   const host = { ...plainHost(app.home, app.pass, 'ok'), chooseSavePath: async () => paths.shift() ?? null, chooseOpenPath: async () => paths.shift() ?? null };
   const handlers = { ...createHandlers(host), ...trustHandlers(host, { nssDbs: [appDb] }), ...rotationHandlers(host, { nssDbs: [appDb] }) };
-  const call = { emit: () => {} };
-  const value = async <T = unknown>(channel: Channel, raw: unknown): Promise<T> => {
-    const r = (await dispatch(handlers, channel, raw, call)) as Result<T>;
-    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
-    return r.value;
-  };
+  const value = ipcCaller(handlers);
   await value('createCa', { name: 'SSH push test CA', keyType: 'ecdsa-p256', days: 3650 });
   paths.push(cluster.key);
   const key = await value<{ picked: true; token: string }>('pickSshKey', undefined);
@@ -184,12 +184,7 @@ test('CLI and app: import a CA, sign a CSR (for a node and stand-alone), edit a 
 
   const opens = [caCert, caKey];
   const handlers = createHandlers({ ...plainHost(app.home, app.pass, 'ok'), chooseOpenPath: async () => opens.shift() ?? null });
-  const call = { emit: () => {} };
-  const value = async (channel: Channel, raw: unknown): Promise<unknown> => {
-    const r = (await dispatch(handlers, channel, raw, call)) as Result<unknown>;
-    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
-    return r.value;
-  };
+  const value = ipcCaller(handlers);
   const certToken = ((await value('pickCaFile', { kind: 'cert' })) as { token: string }).token;
   const keyToken = ((await value('pickCaFile', { kind: 'key' })) as { token: string }).token;
   await value('importCa', { certToken, keyToken });
@@ -222,12 +217,7 @@ test('CLI and app: bundles of a selection, renewing named nodes, SSH settings fo
   const folder = join(app.dir, 'out');
   mkdirSync(folder);
   const handlers = createHandlers({ ...plainHost(app.home, app.pass, 'ok'), chooseFolder: async () => folder });
-  const call = { emit: () => {} };
-  const value = async (channel: Channel, raw: unknown): Promise<unknown> => {
-    const r = (await dispatch(handlers, channel, raw, call)) as Result<unknown>;
-    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
-    return r.value;
-  };
+  const value = ipcCaller(handlers);
   await value('createCa', { name: 'Parity CA', keyType: 'ecdsa-p256', days: 3650 });
   await value('addNodes', { nodes: nodes.map(([name, ip]) => ({ name, dns: [], ips: [ip] })) });
   await value('issueCerts', { names: ['n1', 'n2', 'n3'], jobId: 'j1' });
@@ -266,12 +256,7 @@ test('CLI and app: exporting the CA passphrases from the keychain and storing th
     chooseSavePath: async () => appFile,
     chooseOpenPath: async () => appFile,
   });
-  const call = { emit: () => {} };
-  const value = async (channel: Channel, raw: unknown): Promise<unknown> => {
-    const r = (await dispatch(handlers, channel, raw, call)) as Result<unknown>;
-    assert.ok(r.ok, `${channel}: ${!r.ok ? r.error.message : ''}`);
-    return r.value;
-  };
+  const value = ipcCaller(handlers);
   await value('createCa', { name: 'Keychain Parity CA', keyType: 'ecdsa-p256', days: 3650 });
   assert.equal(((await value('exportCaPassphrases', undefined)) as { saved: boolean }).saved, true);
   assert.equal(((await value('importCaPassphrases', undefined)) as { stored: string[] }).stored.length, 1);

@@ -4,7 +4,7 @@
 // certificate for an outside name, signed with the CA's own key outside Cluster Trust (openssl, from
 // the decrypted vault key), is refused for the constraint: what protects a workstation if the key leaks.
 import { fetchWithCa } from '../helpers/fetch-with-ca.ts';
-import { outputOnceMatching, startNatsTlsVerify, startNginxServing } from '../helpers/tls-peers.ts';
+import { outputOnceMatching, startNatsTlsVerify, startNginxServing, type CertPair } from '../helpers/tls-peers.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -16,10 +16,7 @@ import { cleanup, ROOT, sh, shResult, workspace } from '../helpers/cli.ts';
 import { freePort } from '../helpers/ports.ts';
 import { bundle, caCertFile, ok, type Workspace } from './helpers.ts';
 
-interface Pair {
-  cert: string;
-  key: string;
-}
+type Pair = CertPair;
 
 let ws: Workspace;
 let root: string;

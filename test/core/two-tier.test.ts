@@ -5,7 +5,7 @@
 // key outside Cluster Trust, is refused for the constraint. Then the root key leaves the vault, issuance
 // goes on, a new intermediate is signed from the exported file, and hostile inputs change nothing.
 import { fetchWithCa } from '../helpers/fetch-with-ca.ts';
-import { outputOnceMatching, startNatsTlsVerify, startNginxServing } from '../helpers/tls-peers.ts';
+import { outputOnceMatching, startNatsTlsVerify, startNginxServing, type CertPair } from '../helpers/tls-peers.ts';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
@@ -14,10 +14,7 @@ import { join } from 'node:path';
 import { cleanup, ROOT, sh, shResult, workspace } from '../helpers/cli.ts';
 import { bundle, caCertFile, ok, refused, refusedUnchanged, type Workspace } from './helpers.ts';
 
-interface Pair {
-  cert: string;
-  key: string;
-}
+type Pair = CertPair;
 
 let ws: Workspace;
 let root: string;
