@@ -39,10 +39,14 @@ try {
     banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   };
-  await build({ ...common, entryPoints: entries });
+  // Hot command groups get a bundle of their own (src-main/cli/groups/<group>.ts), so a frequent
+  // read such as `status` compiles a fraction of the code; the rest run from cli-main.
+  const groupDir = 'src-main/cli/groups';
+  const groups = existsSync(groupDir) ? readdirSync(groupDir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)) : [];
+  await build({ ...common, entryPoints: [...entries, ...groups.map((g) => ({ in: `${groupDir}/${g}.ts`, out: `cli-group-${g}` }))] });
   // Help and routing without loading the commands: their words, groups and usage, read from the bundle.
   const { cliManifest } = createRequire(import.meta.url)(resolve(staging, 'cli-main.cjs'));
-  writeFileSync(join(staging, 'cli-manifest.json'), `${JSON.stringify(await cliManifest())}\n`);
+  writeFileSync(join(staging, 'cli-manifest.json'), `${JSON.stringify({ ...(await cliManifest()), ownBundles: groups })}\n`);
   await build({ ...common, entryPoints: [{ in: 'src-main/cli/index.ts', out: 'cli' }] });
   // The entry last: a CLI started meanwhile finds either the old pair or the new one.
   const names = readdirSync(staging).sort((a, b) => Number(a.startsWith('cli.cjs')) - Number(b.startsWith('cli.cjs')));

@@ -70,3 +70,9 @@ export function intOption(args: ParsedArgs, name: string): number | undefined {
   if (!/^-?\d+$/.test(raw.trim())) throw invalid(`--${name} must be a whole number (got "${raw}")`);
   return Number(raw);
 }
+
+/** The one NAME a command takes, else its usage as the error. */
+export function singleName(args: ParsedArgs, usage: string): string {
+  if (args.positionals.length !== 1) throw invalid(`usage: cluster-trust ${usage}`);
+  return args.positionals[0]!;
+}

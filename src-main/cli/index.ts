@@ -9,6 +9,15 @@ import type { CliManifest, CliStreams } from './main.ts';
 
 declare const __dirname: string;
 
+
+// A reader that went away (`cluster-trust node list | head`) is not an error of ours: the rest of
+// the output is dropped, and the command still finishes what it started (a vault write included).
+const dropWhenClosed = (err: NodeJS.ErrnoException): void => {
+  if (err.code !== 'EPIPE') throw err;
+};
+process.stdout.on('error', dropWhenClosed);
+process.stderr.on('error', dropWhenClosed);
+
 const streams: CliStreams = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
@@ -29,8 +38,13 @@ async function main(argv: string[]): Promise<number> {
     streams.stdout(`${manifest.usage}\n`);
     return 0;
   }
+  const group = found?.command.group;
+  if (group && manifest?.ownBundles?.includes(group)) {
+    const { runGroup } = requireWithCodeCache(join(__dirname, `cli-group-${group}.cjs`)) as typeof import('./groups/status.ts');
+    return runGroup(argv, streams);
+  }
   const { runCli } = requireWithCodeCache(join(__dirname, 'cli-main.cjs')) as typeof import('./main.ts');
-  return runCli(argv, streams, found ? { group: found.command.group } : {});
+  return runCli(argv, streams, group ? { group } : {});
 }
 
 main(process.argv.slice(2)).then(

@@ -1,36 +1,14 @@
 import { isCommandGroup, loadCommands, type CommandGroup } from './registry.ts';
-import { GLOBAL_OPTIONS, one, parseArgs } from './args.ts';
-import { findCommand, leadingWords, wantsUsage } from './route.ts';
-import { createContext } from '../core/context.ts';
-import { terminalCaPassphrase } from './ca-passphrase-prompt.ts';
-import { findInterruptedRestore, interruptedRestoreError } from '../lifecycle/restore-recovery.ts';
-import { toUserError, invalid } from '../errors.ts';
-import { jsonText, printable, printableLine } from './format.ts';
-import type { Command } from './command.ts';
+import { runCliWith, usage, type CliStreams } from './run.ts';
 
-export interface CliStreams {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-export function usage(commands: readonly Command[]): string {
-  const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
-  return [
-    'usage: cluster-trust [--home DIR] [--json] [--passphrase-file FILE] COMMAND ...',
-    '',
-    'Global options may also follow the command. The vault is --home, else $CLUSTER_TRUST_HOME, else the',
-    'desktop app\'s own folder. Passphrases come from the OS keychain unless --passphrase-file (or',
-    '$CLUSTER_TRUST_PASSPHRASE_FILE) names a file.',
-    '',
-    'commands:',
-    ...lines,
-  ].join('\n');
-}
+export { usage, type CliStreams } from './run.ts';
 
 /** What the build writes to dist/cli-manifest.json: help, and which group each command is in. */
 export interface CliManifest {
   usage: string;
   commands: Array<{ words: string[]; group: CommandGroup }>;
+  /** Groups the build also bundled alone (src-main/cli/groups/), loaded instead of the whole command bundle. */
+  ownBundles?: string[];
 }
 
 export async function cliManifest(): Promise<CliManifest> {
@@ -39,39 +17,9 @@ export async function cliManifest(): Promise<CliManifest> {
 }
 
 /**
- * Runs one CLI invocation; returns the exit code. Errors are one line on stderr, never a stack.
- * `group`, when the entry already routed the words, loads only that group's commands.
+ * Runs one CLI invocation; returns the exit code. `group`, when the entry already routed the
+ * words, loads only that group's commands.
  */
-export async function runCli(argv: string[], streams: CliStreams, opts: { group?: string } = {}): Promise<number> {
-  let json = argv.includes('--json');
-  try {
-    const commands = (await loadCommands(opts.group && isCommandGroup(opts.group) ? [opts.group] : undefined)).map((c) => c.command);
-    if (wantsUsage(argv, findCommand(argv, commands) !== null)) {
-      streams.stdout(`${usage(commands)}\n`);
-      return 0;
-    }
-    const found = findCommand(argv, commands);
-    if (!found) throw invalid(`unknown command "${leadingWords(argv).slice(0, 2).map((w) => w.word).join(' ')}"; run \`cluster-trust help\``);
-    const { command, rest } = found;
-    const args = parseArgs(rest, [...GLOBAL_OPTIONS, ...(command.options ?? [])]);
-    json = args.flags.has('json');
-    if (args.flags.has('help')) {
-      streams.stdout(`usage: cluster-trust ${command.usage}\n  ${command.summary}\n`);
-      return 0;
-    }
-    const ctx = createContext({ home: one(args, 'home'), passphraseFile: one(args, 'passphrase-file'), askPassphrase: terminalCaPassphrase() });
-    // A half-done restore leaves no vault: say so (and how to finish it) instead of "run ca init".
-    const interrupted = command.words[0] === 'restore' ? null : findInterruptedRestore(ctx.vault.home);
-    if (interrupted) throw interruptedRestoreError(interrupted);
-    // Every human line passes through printable(): names and subjects can carry terminal escapes.
-    const result = await command.run(ctx, args, { json, progress: (line) => { if (!json) streams.stderr(`${printable(line)}\n`); } });
-    if (json) streams.stdout(`${jsonText(result.json)}\n`);
-    else if (result.human) streams.stdout(`${printable(result.human)}\n`);
-    return result.exitCode ?? 0;
-  } catch (err) {
-    const e = toUserError(err);
-    if (json) streams.stdout(`${jsonText({ error: { code: e.code, message: e.message } }, 0)}\n`);
-    streams.stderr(`cluster-trust: ${printableLine(e.message)}\n`);
-    return e.code === 'internal' ? 70 : 1;
-  }
+export function runCli(argv: string[], streams: CliStreams, opts: { group?: string } = {}): Promise<number> {
+  return runCliWith(argv, streams, async () => (await loadCommands(opts.group && isCommandGroup(opts.group) ? [opts.group] : undefined)).map((c) => c.command));
 }

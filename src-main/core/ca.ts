@@ -47,12 +47,9 @@ export interface RootInfo {
 
 export { caCertPath, caKeyPath, rootCertPath, rootKeyPath } from './ca-paths.ts';
 import { caCertPath, caKeyPath, rootCertPath } from './ca-paths.ts';
-
-export function activeCaRecord(inv: Inventory): CaRecord {
-  const ca = inv.cas.find((c) => c.status === 'active');
-  if (!ca) throw new UserError('no-ca', 'this vault has no CA yet', { cli: 'run `cluster-trust ca init --name NAME` or `ca import`', app: 'create or import one on the first screen' });
-  return ca;
-}
+import { activeCaRecord, rootOf } from './ca-records.ts';
+// Record lookups live apart (no PKI code), so read-only commands load without this module.
+export { activeCaRecord, rootOf } from './ca-records.ts';
 
 function passphraseLocation(rec: Pick<CaRecord, 'passphraseIn' | 'fingerprint'>): string {
   switch (rec.passphraseIn) {
@@ -63,14 +60,6 @@ function passphraseLocation(rec: Pick<CaRecord, 'passphraseIn' | 'fingerprint'>)
     case 'typed':
       return 'yours alone: typed when the CA was made, kept nowhere, asked again after every start (if you lose it, nothing can sign for this CA)';
   }
-}
-
-/** The two-tier root that signed this CA, or undefined when the CA is its own root. */
-export function rootOf(inv: Inventory, rec: CaRecord): RootRecord | undefined {
-  if (!rec.rootId) return undefined;
-  const root = inv.roots.find((r) => r.id === rec.rootId);
-  if (!root) throw new UserError('vault-corrupt', `the root of CA "${rec.name}" is missing from the vault`);
-  return root;
 }
 
 function rootInfo(ctx: CoreContext, root: RootRecord): RootInfo {

@@ -6,9 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { parseOwnerSpec } from './owner-spec.ts';
 import { activeCaConstraints, checkNodeAgainstConstraints } from './name-policy.ts';
 import { UserError, invalid, type Fix } from '../errors.ts';
-import { indexInventory, nodeKeyOf } from './inventory-index.ts';
+import { nodeKeyOf } from './inventory-index.ts';
+import { findNode } from './node-lookup.ts';
+// The lookups live in node-lookup.ts (no PKI code), so read-only commands load without it.
+export { findNode, certsOf, latestCert, certHistory, ownerOf, latestOrphanCert } from './node-lookup.ts';
 import type { CoreContext } from './context.ts';
-import type { CertRecord, Inventory, NodeRecord, SshTarget } from '../vault/schema.ts';
+import type { NodeRecord, SshTarget } from '../vault/schema.ts';
 
 export interface NodeInput {
   name: string;
@@ -150,12 +153,6 @@ export function buildNodeRecord(input: NodeInput, now: string, previous?: NodeRe
   return record;
 }
 
-export function findNode(inv: Inventory, name: string): NodeRecord {
-  const node = Object.isFrozen(inv) ? indexInventory(inv).node(name) : inv.nodes.find((n) => n.name === name);
-  if (!node) throw new UserError('not-found', `no node named "${name}"; see \`cluster-trust node list\``, `no node named "${name}"`);
-  return node;
-}
-
 /** A new node comes with the settings its profile cannot work without (reverse-proxy's upstream). */
 function requireSettings(node: NodeRecord): void {
   const missing = missingSettings(node);
@@ -193,37 +190,3 @@ export async function editNode(ctx: CoreContext, input: NodeInput): Promise<Node
     return next;
   });
 }
-
-/** Certificates are a node record's (by id), never a name's: a re-added name does not inherit them. */
-export function certsOf(inv: Inventory, node: NodeRecord): CertRecord[] {
-  return inv.certs.filter((c) => c.nodeId === node.id);
-}
-
-function newest(certs: Iterable<CertRecord>): CertRecord | undefined {
-  let latest: CertRecord | undefined;
-  for (const c of certs) if (!latest || c.issuedAt >= latest.issuedAt) latest = c;
-  return latest;
-}
-
-/** The newest certificate of the node named `name`. O(1) on a Vault.read snapshot; one pass otherwise. */
-export function latestCert(inv: Inventory, name: string): CertRecord | undefined {
-  if (Object.isFrozen(inv)) return indexInventory(inv).latest(name);
-  const node = inv.nodes.find((n) => n.name === name);
-  return node ? newest(certsOf(inv, node)) : undefined;
-}
-
-/** Newest first; of equal times, in the order recorded. */
-export function certHistory(inv: Inventory, name: string): CertRecord[] {
-  return [...indexInventory(inv).certs(name)].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
-}
-
-/** The node a certificate belongs to, if that node record still exists. */
-export function ownerOf(inv: Inventory, cert: CertRecord): NodeRecord | undefined {
-  return cert.nodeId === undefined ? undefined : inv.nodes.find((n) => n.id === cert.nodeId);
-}
-
-/** The newest certificate under this label that no current node owns: signed stand-alone from a CSR, or a removed node's. */
-export function latestOrphanCert(inv: Inventory, label: string): CertRecord | undefined {
-  return newest(inv.certs.filter((c) => c.node === label && !ownerOf(inv, c)));
-}
-

@@ -1,6 +1,7 @@
 import { indexInventory, nodeKeyOf } from './inventory-index.ts';
 import type { CoreContext } from './context.ts';
-import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import type { CaRecord, CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import type { CertSummary, NodesView } from './nodes-view.ts';
 import { DAY_MS } from '../pki/days.ts';
 
 /** `untrusted`: issued by a CA that has been retired, so no bundle trusts it any more. */
@@ -36,27 +37,36 @@ export function certStateIn(inv: Inventory, cert: CertRecord | undefined, now: D
   return untrustedOr(certState(cert, now, withinDays, warnDays), cert, new Set(retired));
 }
 
-function untrustedOr(state: CertState, cert: CertRecord | undefined, retiredCas: ReadonlySet<string>): CertState {
+function untrustedOr(state: CertState, cert: Pick<CertRecord, 'caId'> | undefined, retiredCas: ReadonlySet<string>): CertState {
   return cert && state !== 'revoked' && state !== 'expired' && retiredCas.has(cert.caId) ? 'untrusted' : state;
 }
 
-export interface NodeSummary {
+export interface NodeSummary<C extends CertSummary = CertRecord> {
   node: NodeRecord;
-  cert?: CertRecord;
+  cert?: C;
   state: CertState;
   daysLeft?: number;
 }
 
-/** One pass over the nodes with the certificates indexed once: O(nodes + certificates). */
-export function summarizeNodes(inv: Inventory, now: Date, withinDays?: number, warnDays?: number): NodeSummary[] {
-  const index = indexInventory(inv);
-  const retiredCas = new Set(inv.cas.filter((c) => c.status === 'retired').map((c) => c.id));
-  return inv.nodes.map((node) => {
-    const cert = index.latest(nodeKeyOf(node));
+function summarize<C extends CertSummary>(nodes: readonly NodeRecord[], latestOf: (node: NodeRecord) => C | undefined, cas: readonly CaRecord[], now: Date, withinDays?: number, warnDays?: number): Array<NodeSummary<C>> {
+  const retiredCas = new Set(cas.filter((c) => c.status === 'retired').map((c) => c.id));
+  return nodes.map((node) => {
+    const cert = latestOf(node);
     return {
       node,
       ...(cert ? { cert, daysLeft: Math.floor((new Date(cert.notAfter).getTime() - now.getTime()) / DAY_MS) } : {}),
       state: untrustedOr(certState(cert, now, withinDays, warnDays), cert, retiredCas),
     };
   });
+}
+
+/** One pass over the nodes with the certificates indexed once: O(nodes + certificates). */
+export function summarizeNodes(inv: Inventory, now: Date, withinDays?: number, warnDays?: number): NodeSummary[] {
+  const index = indexInventory(inv);
+  return summarize(inv.nodes, (node) => index.latest(nodeKeyOf(node)), inv.cas, now, withinDays, warnDays);
+}
+
+/** The same over a NodesView (its newest certificates only). */
+export function summarizeView(view: NodesView, now: Date, withinDays?: number, warnDays?: number): Array<NodeSummary<CertSummary>> {
+  return summarize(view.nodes, (node) => view.latest.get(node.id), view.cas, now, withinDays, warnDays);
 }

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import * as tar from 'tar';
 import { writeFileAtomic } from '../vault/atomic.ts';
 import { acquireLock } from '../vault/lock.ts';
-import { CHECKED_STAMP } from '../vault/vault.ts';
+import { CHECKED_STAMP, DERIVED_PREFIX } from '../vault/vault.ts';
 import { UserError, invalid } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
 import { ARCHIVE_ROOT, MANIFEST_NAME, manifestFor, sha256, type VaultFile } from './archive.ts';
@@ -14,7 +14,8 @@ import type { CoreContext } from '../core/context.ts';
 /** Lock files and the temp files of interrupted writes are not part of a vault's content. */
 function skipped(name: string): boolean {
   // The checked-inventory stamp is a cache of this machine's last write: a restore checks in full.
-  return name === '.lock' || name === CHECKED_STAMP || (name.startsWith('.') && name.endsWith('.tmp'));
+  // Derived views are computed again from the inventory.
+  return name === '.lock' || name === CHECKED_STAMP || name.startsWith(DERIVED_PREFIX) || (name.startsWith('.') && name.endsWith('.tmp'));
 }
 
 function collect(home: string): VaultFile[] {

@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import { activeCaRecord, caCertPath } from '../core/ca.ts';
-import { certState, summarizeNodes, warnDaysOf, type CertState } from '../core/status.ts';
+import { activeCaRecord } from '../core/ca-records.ts';
+import { caCertPath } from '../core/ca-paths.ts';
+import { certState, summarizeView, warnDaysOf, type CertState } from '../core/status.ts';
+import { readNodesView } from '../core/nodes-view.ts';
 import { invalid } from '../errors.ts';
 import { normalizeSerial } from '../pki/serial.ts';
 import type { CoreContext } from '../core/context.ts';
@@ -58,7 +60,8 @@ function caRow(ctx: CoreContext, ca: CaRecord, now: Date, withinDays?: number): 
 /** Every node's current certificate, the trusted CAs and the CRL, each with its state. */
 export function statusReport(ctx: CoreContext, opts: { withinDays?: number } = {}): StatusReport {
   const withinDays = checkWithin(opts.withinDays);
-  const inv = ctx.vault.read();
+  // The derived view, not the whole inventory: the certificate history is not shown here.
+  const inv = readNodesView(ctx);
   // No CA is an error, not "nothing due": a monitoring check must not pass on an empty vault.
   activeCaRecord(inv);
   const now = ctx.now();
@@ -77,7 +80,7 @@ export function statusReport(ctx: CoreContext, opts: { withinDays?: number } = {
       state: certState({ notBefore: inv.crl.thisUpdate, notAfter: inv.crl.nextUpdate, status: 'active' }, now, withinDays, 0),
     });
   }
-  for (const s of summarizeNodes(inv, now, withinDays, warnDaysOf(ctx))) {
+  for (const s of summarizeView(inv, now, withinDays, warnDaysOf(ctx))) {
     rows.push({
       kind: 'node',
       name: s.node.name,

@@ -14,16 +14,17 @@ export function fsyncDir(dir: string): void {
 
 /**
  * Writes a file so that a reader (or a crash) sees the old content or the new, never a mix:
- * temp file in the same directory, fsync, rename, fsync the directory.
+ * temp file in the same directory, fsync, rename, fsync the directory. `durable: false` (caches
+ * only) skips the fsyncs: after a crash such a file may be empty or torn, never half old, half new.
  */
-export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600, opts: { syncDir?: boolean } = {}): void {
+export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600, opts: { syncDir?: boolean; durable?: boolean } = {}): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    if (opts.durable !== false) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
     rmSync(tmp, { force: true });

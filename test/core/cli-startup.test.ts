@@ -3,7 +3,7 @@
 // others could write is never used.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, cleanup, runCli, tempDir } from '../helpers/cli.ts';
 import { ok } from './helpers.ts';
@@ -14,10 +14,13 @@ after(() => cleanup(...dirs));
 test('help is the manifest the build wrote from the commands themselves, and names every command', async () => {
   const help = runCli(['help']);
   assert.equal(help.code, 0);
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli-manifest.json'), 'utf8')) as { usage: string; commands: Array<{ words: string[]; group: string }> };
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli-manifest.json'), 'utf8')) as { usage: string; commands: Array<{ words: string[]; group: string }>; ownBundles: string[] };
   assert.equal(help.stdout, `${manifest.usage}\n`);
   for (const c of manifest.commands) assert.ok(help.stdout.includes(`  ${c.words.join(' ')}`), c.words.join(' '));
-  assert.ok(manifest.commands.some((c) => c.words.join(' ') === 'node list' && c.group === 'node'));
+  assert.ok(manifest.commands.some((c) => c.words.join(' ') === 'node list' && c.group === 'nodeView'));
+  // The frequent reads have bundles of their own, a fraction of the whole command bundle.
+  assert.deepEqual([...manifest.ownBundles].sort(), ['nodeView', 'status']);
+  for (const g of manifest.ownBundles) assert.ok(statSync(join(ROOT, 'dist', `cli-group-${g}.cjs`)).size < statSync(join(ROOT, 'dist', 'cli-main.cjs')).size / 2, g);
   // A command's own --help is answered by its group, loaded alone.
   const own = runCli(['node', 'list', '--help']);
   assert.equal(own.code, 0);

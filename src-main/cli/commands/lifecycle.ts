@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
-import { statusReport, type StatusRow } from '../../lifecycle/status.ts';
 import { renewNodes, type KeyMode, type RenewSelection } from '../../lifecycle/renew.ts';
 import { KEY_ON_NODE_OPTIONS, KEY_ON_NODE_USAGE, keyOnNodeOptions, onNodeProgress, withSigint } from '../key-on-node-options.ts';
 import { revokeCertificate, type RevokeTarget } from '../../lifecycle/revoke.ts';
@@ -20,6 +19,7 @@ import { intOption, one, type ParsedArgs } from '../args.ts';
 import { kv, table } from '../format.ts';
 import { PERMIT_OPTIONS, SUBJECT_OPTIONS, constraintWarningLines, describeCaConstraints, permitOptions, subjectOptions } from './ca.ts';
 import type { Command } from '../command.ts';
+import { STATUS_DUE_EXIT } from './status.ts';
 
 /** `ca status`'s last line: the rotation model's step, in words (the wizard shows the same step). */
 function rotationNext(s: CaStatus): string {
@@ -33,13 +33,6 @@ function rotationNext(s: CaStatus): string {
   if (s.step === 'push') return `every node is on the new CA; ${s.pushPending.length} renewed node(s) not pushed since: ${list(s.pushPending)} (\`cluster-trust push\`), then \`cluster-trust ca retire-old\``;
   if (s.onPreviousCa.length) return `${s.onPreviousCa.length} holder(s) of a live certificate from the previous CA block \`ca retire-old\`: ${list(s.onPreviousCa)} (sign a new CSR for or revoke each)`;
   return 'every node is on the new CA: `cluster-trust ca retire-old` can follow';
-}
-
-/** `status` exits with this when anything is due, so cron and monitoring checks see it; errors exit 1. */
-export const STATUS_DUE_EXIT = 2;
-
-function stateCell(r: StatusRow): string {
-  return r.issuer && r.issuer !== 'active' ? `${r.state} (${r.issuer} CA)` : r.state;
 }
 
 function renewSelection(args: ParsedArgs): RenewSelection {
@@ -58,27 +51,6 @@ function keyMode(args: ParsedArgs): KeyMode {
 }
 
 export const lifecycleCommands: Command[] = [
-  {
-    words: ['status'],
-    usage: 'status [--within DAYS]',
-    summary: `every certificate, the CA and the CRL with their state (ok, renew, expired, revoked, untrusted); exits ${STATUS_DUE_EXIT} when anything is due`,
-    options: [{ name: 'within', value: true }],
-    async run(ctx, args) {
-      const report = statusReport(ctx, { withinDays: intOption(args, 'within') });
-      const lines = [
-        table(['NODE', 'PROFILE', 'SERIAL', 'NOT AFTER', 'DAYS LEFT', 'STATE'], report.rows.map((r) => [
-          r.name, r.profile, r.serial ?? '-', r.notAfter ?? '-', r.daysLeft?.toString() ?? '-', stateCell(r),
-        ])),
-        '',
-        Object.entries(report.counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', '),
-      ];
-      if (report.due > 0) {
-        lines.push(`${report.due} due: run \`cluster-trust renew --due\`${report.rows.some((r) => r.kind === 'crl' && r.state !== 'ok') ? ' and `cluster-trust crl`' : ''}${report.rows.some((r) => r.kind === 'ca' && r.state !== 'ok') ? '; the CA is near its end: `cluster-trust ca rotate`' : ''}`);
-      }
-      if (report.backupReminder) lines.push('no backup since the CA was made: run `cluster-trust backup --out FILE`');
-      return { human: lines.join('\n'), json: report, exitCode: report.due > 0 ? STATUS_DUE_EXIT : 0 };
-    },
-  },
   {
     words: ['renew'],
     usage: `renew NAME... | --due | --all | --old-ca [--rekey | --keep-key] [--keep-csr-key] [--key ${KEY_TYPES.join('|')}] [--days N] [--within DAYS] [--push] ${KEY_ON_NODE_USAGE}`,

@@ -1,15 +1,13 @@
-import { addNodes, editNode, findNode, certHistory, type NodeInput } from '../../core/nodes.ts';
+import { addNodes, editNode, type NodeInput } from '../../core/nodes.ts';
 import { removeNode } from '../../lifecycle/remove-node.ts';
-import { summarizeNodes } from '../../core/status.ts';
 import { sharedIpWarnings } from '../../core/shared-ips.ts';
 import { setSshSettings } from '../../core/ssh-settings.ts';
 import { importNodes, ansibleInventory, IMPORT_FORMATS, type ImportFormat } from '../../core/node-import.ts';
 import { writeFileAtomic } from '../../vault/atomic.ts';
 import { readInputFile } from '../input-files.ts';
-import { getProfile, profileIds, verifyPortOf } from '../../profiles/index.ts';
+import { profileIds } from '../../profiles/index.ts';
 import { invalid } from '../../errors.ts';
-import { intOption, many, one, type OptionSpec, type ParsedArgs } from '../args.ts';
-import { kv, table } from '../format.ts';
+import { intOption, many, one, singleName, type OptionSpec, type ParsedArgs } from '../args.ts';
 import type { Command } from '../command.ts';
 
 const NODE_OPTIONS: OptionSpec[] = [
@@ -73,10 +71,6 @@ function warningLines(warnings: string[]): string {
   return warnings.map((w) => `\nwarning: ${w}`).join('');
 }
 
-function singleName(args: ParsedArgs, usage: string): string {
-  if (args.positionals.length !== 1) throw invalid(`usage: cluster-trust ${usage}`);
-  return args.positionals[0]!;
-}
 
 export const nodeCommands: Command[] = [
   {
@@ -143,54 +137,6 @@ export const nodeCommands: Command[] = [
       const dest = one(args, 'dest');
       const nodes = await setSshSettings(ctx, args.positionals, { ...(user !== undefined ? { user } : {}), ...(keyFile !== undefined ? { keyFile } : {}), ...(dest !== undefined ? { dest } : {}) });
       return { human: `updated the SSH settings of ${nodes.map((n) => n.name).join(', ')}`, json: nodes };
-    },
-  },
-  {
-    words: ['node', 'list'],
-    usage: 'node list',
-    summary: 'list nodes with their certificate state',
-    async run(ctx) {
-      const now = ctx.now();
-      const rows = summarizeNodes(ctx.vault.read(), now);
-      return {
-        human: rows.length === 0 ? 'no nodes yet: add one with `cluster-trust node add NAME --ip A`' : table(
-          ['NAME', 'PROFILE', 'ADDRESSES', 'STATE', 'DAYS', 'SERIAL'],
-          rows.map((r) => [r.node.name, r.node.profile, [...r.node.dns, ...r.node.ips].join(','), r.state, r.daysLeft?.toString() ?? '-', r.cert?.serial ?? '-']),
-        ),
-        json: rows.map((r) => ({ ...r.node, state: r.state, daysLeft: r.daysLeft ?? null, serial: r.cert?.serial ?? null, notAfter: r.cert?.notAfter ?? null })),
-      };
-    },
-  },
-  {
-    words: ['node', 'show'],
-    usage: 'node show NAME',
-    summary: 'show a node and the history of its certificates',
-    async run(ctx, args) {
-      const inv = ctx.vault.read();
-      const node = findNode(inv, singleName(args, this.usage));
-      const history = certHistory(inv, node.name);
-      const human = [
-        kv([
-          ['node', node.name],
-          ['profile', node.profile],
-          ['DNS', node.dns.join(', ') || '-'],
-          ['IP', node.ips.join(', ') || '-'],
-          ['usage', [node.server && 'serverAuth', node.client && 'clientAuth'].filter(Boolean).join(', ')],
-          ['ssh', node.ssh ? `${node.ssh.user}@${node.ssh.host}:${node.ssh.port}` : '-'],
-          ['key made on', node.keyOnNode ? 'the node (over SSH; the vault never holds it)' : 'this machine (sealed in the vault)'],
-          ...(node.ssh ? ([
-            ['ssh key', node.ssh.keyFile ?? 'ssh-agent or ~/.ssh/id_*'],
-            ['destination', node.dest ?? `${getProfile(node.profile).defaultDest} (profile default)`],
-            ['owner', node.owner ?? 'the SSH user'],
-            ['trust CA on node', node.trustCa ? 'yes, at every push' : 'no'],
-            ['restart', node.restart ?? '-'],
-            ['verify port', verifyPortOf(node)?.toString() ?? '-'],
-          ] as Array<[string, string]>) : []),
-        ]),
-        '',
-        history.length ? table(['SERIAL', 'STATUS', 'NOT AFTER', 'SHA-256'], history.map((c) => [c.serial, c.status, c.notAfter, c.fingerprint])) : 'no certificates issued yet',
-      ].join('\n');
-      return { human, json: { node, certificates: history } };
     },
   },
   {

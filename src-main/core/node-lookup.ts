@@ -1,0 +1,44 @@
+import { indexInventory } from './inventory-index.ts';
+import { UserError } from '../errors.ts';
+import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+
+/** Read-only lookups over an inventory: nodes by name, their certificates. */
+export function findNode(inv: Inventory, name: string): NodeRecord {
+  const node = Object.isFrozen(inv) ? indexInventory(inv).node(name) : inv.nodes.find((n) => n.name === name);
+  if (!node) throw new UserError('not-found', `no node named "${name}"; see \`cluster-trust node list\``, `no node named "${name}"`);
+  return node;
+}
+
+/** Certificates are a node record's (by id), never a name's: a re-added name does not inherit them. */
+export function certsOf(inv: Inventory, node: NodeRecord): CertRecord[] {
+  return inv.certs.filter((c) => c.nodeId === node.id);
+}
+
+function newest(certs: Iterable<CertRecord>): CertRecord | undefined {
+  let latest: CertRecord | undefined;
+  for (const c of certs) if (!latest || c.issuedAt >= latest.issuedAt) latest = c;
+  return latest;
+}
+
+/** The newest certificate of the node named `name`. O(1) on a Vault.read snapshot; one pass otherwise. */
+export function latestCert(inv: Inventory, name: string): CertRecord | undefined {
+  if (Object.isFrozen(inv)) return indexInventory(inv).latest(name);
+  const node = inv.nodes.find((n) => n.name === name);
+  return node ? newest(certsOf(inv, node)) : undefined;
+}
+
+/** Newest first; of equal times, in the order recorded. */
+export function certHistory(inv: Inventory, name: string): CertRecord[] {
+  return [...indexInventory(inv).certs(name)].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
+}
+
+/** The node a certificate belongs to, if that node record still exists. */
+export function ownerOf(inv: Inventory, cert: CertRecord): NodeRecord | undefined {
+  return cert.nodeId === undefined ? undefined : inv.nodes.find((n) => n.id === cert.nodeId);
+}
+
+/** The newest certificate under this label that no current node owns: signed stand-alone from a CSR, or a removed node's. */
+export function latestOrphanCert(inv: Inventory, label: string): CertRecord | undefined {
+  return newest(inv.certs.filter((c) => c.node === label && !ownerOf(inv, c)));
+}
+

@@ -1,0 +1,104 @@
+// The derived nodes view (.view-nodes.json) that `status` and `node list` read at scale: it answers
+// exactly what the inventory would, is used only for the inventory version it was computed from,
+// never outlives a change, survives nothing hostile, and stays out of backups.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { CLI, cleanup, workspace } from '../helpers/cli.ts';
+
+const dirs: string[] = [];
+after(() => cleanup(...dirs));
+
+function vault(nodes: number) {
+  const w = workspace();
+  dirs.push(w.dir);
+  assert.equal(w.cli('ca', 'init', '--name', 'View CA', '--key', 'ecdsa-p256').code, 0);
+  const lines = Array.from({ length: nodes }, (_, i) => `v${i} 10.9.${Math.floor(i / 200)}.${(i % 200) + 1} v${i}.view.test`).join('\n');
+  writeFileSync(join(w.dir, 'nodes.txt'), `${lines}\n`);
+  const imp = w.cli('node', 'import', join(w.dir, 'nodes.txt'));
+  assert.equal(imp.code, 0, imp.stderr);
+  return w;
+}
+
+const listed = (w: ReturnType<typeof vault>) => JSON.parse(w.cli('--json', 'node', 'list').stdout) as Array<{ name: string; state: string; serial: string | null; dns: string[] }>;
+const statusJson = (w: ReturnType<typeof vault>) => JSON.parse(w.cli('--json', 'status').stdout) as { rows: Array<{ name: string; state: string; serial: string | null }> };
+
+test('status and node list come from the view, which follows every change of the vault', () => {
+  const w = vault(5);
+  const view = join(w.home, '.view-nodes.json');
+  assert.equal(existsSync(view), false, 'no view before a reader asked');
+  assert.deepEqual(listed(w).map((n) => n.state), ['none', 'none', 'none', 'none', 'none']);
+  assert.ok(existsSync(view), 'the first reader stores the view');
+  assert.equal(w.cli('issue', 'v1', 'v3').code, 0);
+  const after1 = listed(w);
+  assert.deepEqual(after1.map((n) => n.state), ['none', 'ok', 'none', 'ok', 'none'], 'an issue is seen at once');
+  assert.equal(w.cli('node', 'edit', 'v0', '--dns', 'edited.view.test').code, 0);
+  assert.deepEqual(listed(w)[0]!.dns, ['edited.view.test']);
+  assert.equal(w.cli('revoke', 'v1').code, 0);
+  const rows = statusJson(w).rows.filter((r) => r.name.startsWith('v'));
+  assert.deepEqual(rows.map((r) => r.state), ['none', 'revoked', 'none', 'ok', 'none']);
+});
+
+test('a view from an earlier version of the inventory is never used, even put back by hand', () => {
+  const w = vault(3);
+  const view = join(w.home, '.view-nodes.json');
+  listed(w);
+  const stale = join(w.dir, 'stale-view.json');
+  copyFileSync(view, stale);
+  assert.equal(w.cli('issue', 'v2').code, 0);
+  copyFileSync(stale, view);
+  assert.equal(listed(w)[2]!.state, 'ok', 'the view of the earlier inventory was ignored');
+  assert.equal(statusJson(w).rows.find((r) => r.name === 'v2')!.state, 'ok');
+});
+
+test('a damaged or forged view is not trusted: a torn file, another format, a view of another vault', () => {
+  const w = vault(3);
+  const view = join(w.home, '.view-nodes.json');
+  const expected = listed(w);
+  const good = readFileSync(view, 'utf8');
+  const stamp = good.slice(0, good.indexOf('\n'));
+  for (const bad of [good.slice(0, Math.floor(good.length / 2)), `${stamp}\n{"format":99}`, `${stamp}\nnot json`, '', `${stamp}\n{"format":1,"cas":[],"nodes":"x","latest":[],"crlNumber":0}`]) {
+    writeFileSync(view, bad);
+    assert.deepEqual(listed(w), expected);
+    assert.equal(w.cli('status').code, 0);
+  }
+  // The stamp is of this inventory file: another vault's view (same layout, other nodes) does not apply.
+  const other = vault(1);
+  listed(other);
+  copyFileSync(join(other.home, '.view-nodes.json'), view);
+  assert.deepEqual(listed(w), expected);
+});
+
+test('a view that cannot be stored changes nothing (the list is read from the inventory), and backups leave the view out', () => {
+  const w = vault(2);
+  listed(w);
+  const backup = w.cli('backup', '--out', join(w.dir, 'b.tar.gz'));
+  assert.equal(backup.code, 0, backup.stderr);
+  const listing = execFileSync('tar', ['-tzf', join(w.dir, 'b.tar.gz')], { encoding: 'utf8' });
+  assert.doesNotMatch(listing, /view-nodes/);
+  assert.match(listing, /inventory\.json/);
+  // A folder where the view would go: it can be neither read nor replaced (this runs as root too,
+  // where a read-only mode would not stop the write).
+  const view = join(w.home, '.view-nodes.json');
+  rmSync(view);
+  mkdirSync(view);
+  assert.equal(w.cli('issue', 'v0').code, 0);
+  assert.deepEqual(listed(w).map((n) => n.state), ['ok', 'none']);
+  assert.equal(statusJson(w).rows.find((r) => r.name === 'v0')!.state, 'ok');
+  assert.ok(statSync(view).isDirectory());
+});
+
+test('output cut short by its reader (`| head`) is not an error: no stack trace, the exit code of the command', async () => {
+  const w = vault(300);
+  const run = await new Promise<{ code: number | null; stderr: string }>((done) => {
+    const child = spawn(process.execPath, [CLI, '--home', w.home, 'node', 'list']);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.destroy(); // the reader goes away before the table is written
+    child.on('close', (code) => done({ code, stderr }));
+  });
+  assert.equal(run.stderr, '');
+  assert.equal(run.code, 0);
+});
