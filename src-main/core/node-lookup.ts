@@ -1,6 +1,7 @@
 import { indexInventory } from './inventory-index.ts';
 import { UserError } from '../errors.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import type { CoreContext } from './context.ts';
 
 /** Read-only lookups over an inventory: nodes by name, their certificates. */
 export function findNode(inv: Inventory, name: string): NodeRecord {
@@ -29,7 +30,23 @@ export function latestCert(inv: Inventory, name: string): CertRecord | undefined
 
 /** Newest first; of equal times, in the order recorded. */
 export function certHistory(inv: Inventory, name: string): CertRecord[] {
-  return [...indexInventory(inv).certs(name)].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
+  return newestFirst(indexInventory(inv).certs(name));
+}
+
+function newestFirst(certs: readonly CertRecord[]): CertRecord[] {
+  return [...certs].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
+}
+
+/**
+ * A node and its certificate history (newest first), reading only its own lines of the inventory
+ * when the vault can (its file is the one it last checked and wrote), else the whole inventory.
+ */
+export function nodeWithHistory(ctx: CoreContext, name: string): { node: NodeRecord; history: CertRecord[] } {
+  const own = ctx.vault.readNodeRecords(name);
+  if (own) return { node: own.node, history: newestFirst(own.certs) };
+  const inv = ctx.vault.read();
+  const node = findNode(inv, name);
+  return { node, history: certHistory(inv, node.name) };
 }
 
 /** The node a certificate belongs to, if that node record still exists. */

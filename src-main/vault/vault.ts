@@ -4,9 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileAtomic, ensurePrivateDir, fsyncDir } from './atomic.ts';
 import { acquireLock } from './lock.ts';
 import { migrateInventory } from './migrate.ts';
-import { emptyInventory, inventorySchema, packSchema, SCHEMA_VERSION, type Inventory, type Pack } from './schema.ts';
+import { emptyInventory, inventorySchema, packSchema, SCHEMA_VERSION, type CertRecord, type Inventory, type NodeRecord, type Pack } from './schema.ts';
 import { UserError } from '../errors.ts';
-import { inventoryText } from './inventory-text.ts';
+import { inventoryText, nodeRecordsIn } from './inventory-text.ts';
 
 export interface PendingFile {
   relPath: string;
@@ -164,6 +164,30 @@ export class Vault {
     }
   }
 
+  /**
+   * One node's record and certificates (in inventory order) without parsing the whole inventory,
+   * when inventory.json is the very file the last `update` checked and wrote; undefined otherwise
+   * (no such node, another schema, a file changed by hand): then read it in full.
+   */
+  readNodeRecords(name: string): { node: NodeRecord; certs: CertRecord[] } | undefined {
+    let fd: number;
+    try {
+      fd = openSync(this.path('inventory.json'), 'r');
+    } catch {
+      return undefined; // missing or unreadable: the full read says which
+    }
+    try {
+      // Only the very file the last write checked (its stamp, not its hash: no need to decode it all).
+      const landed = this.checkedStamp()?.landed;
+      if (!landed || landed !== statKey(fstatSync(fd, { bigint: true }))) return undefined;
+      const file = readFileSync(fd);
+      if (!file.subarray(0, 40).toString('latin1').startsWith(`{\n"schema": ${SCHEMA_VERSION},\n`)) return undefined;
+      return nodeRecordsIn(file, name);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** A private, mutable copy read from disk now (what `update` changes). */
   private readFresh(): Inventory {
     const file = this.path('inventory.json');
@@ -193,15 +217,20 @@ export class Vault {
    * the text gets the full schema check.)
    */
   private isChecked(text: string, seen: string): boolean {
-    let stamp: string;
+    const stamp = this.checkedStamp();
+    if (!stamp) return false;
+    if (stamp.landed === seen) return true;
+    return stamp.hash === sha256(text);
+  }
+
+  /** CHECKED_STAMP's two lines, if it is there. */
+  private checkedStamp(): { hash: string; landed: string | undefined } | null {
     try {
-      stamp = readFileSync(this.path(CHECKED_STAMP), 'utf8');
+      const [hash, landed] = readFileSync(this.path(CHECKED_STAMP), 'utf8').split('\n');
+      return { hash: hash ?? '', landed };
     } catch {
-      return false;
+      return null;
     }
-    const [hash, landed] = stamp.split('\n');
-    if (landed === seen) return true;
-    return hash === sha256(text);
   }
 
   readText(relPath: string): string {

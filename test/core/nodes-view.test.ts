@@ -3,7 +3,7 @@
 // never outlives a change, survives nothing hostile, and stays out of backups.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { CLI, cleanup, workspace } from '../helpers/cli.ts';
@@ -88,6 +88,31 @@ test('a view that cannot be stored changes nothing (the list is read from the in
   assert.deepEqual(listed(w).map((n) => n.state), ['ok', 'none']);
   assert.equal(statusJson(w).rows.find((r) => r.name === 'v0')!.state, 'ok');
   assert.ok(statSync(view).isDirectory());
+});
+
+test('node show reads only its node\'s lines of a checked inventory, with the same answer as a full read; a changed file is read (and checked) in full', () => {
+  const w = vault(12);
+  assert.equal(w.cli('issue', '--all').code, 0);
+  assert.equal(w.cli('renew', 'v1', 'v10').code, 0);
+  assert.equal(w.cli('node', 'remove', 'v2', '--revoke').code, 0);
+  assert.equal(w.cli('node', 'add', 'v2', '--ip', '10.9.9.2').code, 0); // a re-added name has no history
+  const show = (name: string) => w.cli('--json', 'node', 'show', name);
+  const names = ['v1', 'v10', 'v2', 'v0', 'v11'];
+  const fast = names.map((n) => JSON.parse(show(n).stdout));
+  assert.equal(fast[0].certificates.length, 2, 'v1: renewed');
+  assert.equal(fast[2].certificates.length, 0, 'v2: re-added');
+  const file = join(w.home, 'inventory.json');
+  const st = statSync(file);
+  utimesSync(file, st.atime, st.mtime); // same bytes, new ctime: no longer the file the last write checked
+  assert.deepEqual(names.map((n) => JSON.parse(show(n).stdout)), fast);
+  const missing = show('v1x');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /no node named "v1x"/);
+  // A damaged hand edit is still caught by node show.
+  writeFileSync(file, readFileSync(file, 'utf8').replace('"name":"v3","dns"', '"name":3,"dns"'));
+  const damaged = show('v4');
+  assert.equal(damaged.code, 1);
+  assert.match(damaged.stderr, /damaged at nodes\.\d+\.name/);
 });
 
 test('output cut short by its reader (`| head`) is not an error: no stack trace, the exit code of the command', async () => {

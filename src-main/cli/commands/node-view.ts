@@ -1,4 +1,4 @@
-import { findNode, certHistory } from '../../core/node-lookup.ts';
+import { nodeWithHistory } from '../../core/node-lookup.ts';
 import { summarizeView } from '../../core/status.ts';
 import { readNodesView } from '../../core/nodes-view.ts';
 import { getProfile, verifyPortOf } from '../../profiles/index.ts';
@@ -34,9 +34,7 @@ export const nodeViewCommands: Command[] = [
     usage: 'node show NAME',
     summary: 'show a node and the history of its certificates',
     async run(ctx, args) {
-      const inv = ctx.vault.read();
-      const node = findNode(inv, singleName(args, this.usage));
-      const history = certHistory(inv, node.name);
+      const { node, history } = nodeWithHistory(ctx, singleName(args, this.usage));
       const human = [
         kv([
           ['node', node.name],
