@@ -538,8 +538,10 @@ export interface RotationView {
   /** Names of the nodes with `undelivered`. */
   undelivered: string[];
   lastBackupAt: string | null;
-  /** The name a rotation gives the new CA unless the user types another. */
+  /** The name a rotation gives the new CA (a two-tier CA's new root) unless the user types another. */
   nextCaName: string;
+  /** Two tiers: a rotation makes a new root and its intermediate; the name is the root's. */
+  twoTier: boolean;
 }
 
 export interface RetiredCaView {
