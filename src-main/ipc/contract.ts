@@ -563,6 +563,8 @@ export interface RetiredCaView {
   retired: RotationCa;
   /** Nodes cut off by a forced retirement. */
   forcedPast: string[];
+  /** Whether bundles' ca.crt lost a certificate (false: a retired intermediate whose root still anchors the active one). */
+  caCrtChanged: boolean;
   /** This machine's trust stores that held the retired CA, and what removing it did. */
   trustStores: Array<{ store: string; removed: boolean; message: string }>;
 }

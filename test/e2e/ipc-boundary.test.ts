@@ -18,6 +18,7 @@ import { isAllowedRequest } from '../../src-main/app/security.ts';
 import { isAppUrl, APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../src-main/ipc/origin.ts';
 import { linkUrl, LINKS } from '../../src-main/ipc/links.ts';
 import { createContext, type CoreContext } from '../../src-main/core/context.ts';
+import { rotateIntermediate } from '../../src-main/lifecycle/rotate-intermediate.ts';
 import type { Host } from '../../src-main/ipc/host.ts';
 import { cleanup, sh, snapshot, tempDir } from '../helpers/cli.ts';
 
@@ -760,7 +761,8 @@ describe('app:// protocol, request filter and links', () => {
     try {
       writeFileSync(join(own, 'pass'), `${PASSPHRASE}\n`, { mode: 0o600 });
       const vault = join(own, 'vault');
-      const h = createHandlers(testHost(vault, join(own, 'pass')).host);
+      const th = testHost(vault, join(own, 'pass'));
+      const h = createHandlers(th.host);
       const call = async (channel: Channel, raw: unknown) => {
         const r = await dispatch(h, channel, raw, recorder().call);
         assert.ok(r.ok, `${channel}: ${JSON.stringify(r)}`);
@@ -792,6 +794,13 @@ describe('app:// protocol, request filter and links', () => {
       assert.equal(rotated.name, 'Tiered G2 Intermediate');
       assert.equal((await call('getCa', undefined)).root.name, 'Tiered G2');
       assert.equal((await call('getRotation', undefined)).previous.name, 'Tiered Intermediate');
+      // n1 has no certificate: nothing blocks retiring. The old root leaves ca.crt; after an
+      // intermediate rotation (the CLI's) the root stays, and the wizard is told which.
+      const retired = await call('retireOldCa', { force: false });
+      assert.deepEqual([retired.retired.name, retired.caCrtChanged], ['Tiered Intermediate', true]);
+      await rotateIntermediate(th.host.context());
+      const again = await call('retireOldCa', { force: false });
+      assert.deepEqual([again.retired.name, again.caCrtChanged], ['Tiered G2 Intermediate', false]);
     } finally {
       cleanup(own);
     }

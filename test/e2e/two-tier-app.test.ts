@@ -90,5 +90,12 @@ describe('two-tier CA in the app', { skip: GUI_SKIP }, () => {
     const tiers = page.locator('[data-view=ca] [data-testid=ca-tiers]');
     await tiers.waitFor();
     assert.match(await tiers.innerText(), /^Two: the offline root Offline Root CA G2 /);
+    // No node holds a certificate of the old intermediate: retiring is the next step, and it says the ca.crt changed.
+    await page.locator('[data-view=ca] [data-testid=open-rotation]').click();
+    await page.locator('[data-view=rotation][data-phase=overlap][data-current-step=retire]').waitFor();
+    await page.locator('[data-testid=retire]').click();
+    await page.locator('[data-testid=retire-outcome]').waitFor({ timeout: 120_000 });
+    assert.match(await page.locator('[data-testid=retire-note]').innerText(), /^Retired the CA Offline Root CA Intermediate\. New bundles trust only the new root; push them so nodes drop the old root too\.$/);
+    assert.deepEqual(inventory().cas.map((c) => c.status), ['retired', 'active']);
   });
 });
