@@ -58,9 +58,32 @@ export function constraintWarnings(info: NameConstraintsInfo | null, nodes: Node
   if (outside.length && loopbackProfiles.length) {
     warnings.push(`profile ${loopbackProfiles.join(', ')} adds ${outside.join(' and ')}, which these constraints exclude: add ${permitsFor(outside)} if you run it`);
   }
-  for (const node of nodes) {
-    const problem = constraintViolation(info, { ...sansFor(node), commonName: node.name });
-    if (problem) warnings.push(`node "${node.name}" cannot get a certificate from this CA: ${problem}`);
-  }
+  for (const { node, problem } of nodesOutside(info, nodes)) warnings.push(`node "${node.name}" cannot get a certificate from this CA: ${problem}`);
   return warnings;
+}
+
+/** Nodes whose certificate names these constraints exclude, each with the reason. */
+export function nodesOutside(info: NameConstraintsInfo, nodes: readonly NodeRecord[]): Array<{ node: NodeRecord; problem: string }> {
+  return nodes.flatMap((node) => {
+    const problem = constraintViolation(info, { ...sansFor(node), commonName: node.name });
+    return problem ? [{ node, problem }] : [];
+  });
+}
+
+/**
+ * Refuses new constraints that would leave existing nodes without a renewal (a two-tier root
+ * rotation: every node must move to the new root before the old one retires). Says what to permit.
+ */
+export function refuseNodesOutside(info: NameConstraintsInfo | undefined, nodes: readonly NodeRecord[]): void {
+  if (!info) return;
+  const outside = nodesOutside(info, nodes);
+  if (outside.length === 0) return;
+  const shown = outside.slice(0, 5).map((o) => `node "${o.node.name}": ${o.problem}`).join('; ');
+  const more = outside.length > 5 ? `; and ${outside.length - 5} more` : '';
+  const names = outside.flatMap((o) => [...sansFor(o.node).dns, ...sansFor(o.node).ips]).filter((n) => outsideOf(info, n));
+  const what = `the new names would exclude ${outside.length} existing node(s), which then could never move to the new root (${shown}${more})`;
+  throw invalid(what, {
+    cli: `permit their names too${names.length ? ` (${permitsFor(names)})` : ''}, or remove those nodes first; nothing was changed`,
+    app: `add their names to the permitted names${names.length ? ` (${[...new Set(names)].join(', ')})` : ''}, or remove those nodes first; nothing was changed`,
+  });
 }

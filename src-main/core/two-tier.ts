@@ -26,8 +26,18 @@ export async function makeIntermediate(root: CaMaterial, opts: { name: string; k
   return { certPem: made.certPem, keyDer: await exportPkcs8Der(made.key.privateKey), signingKey: made.key.privateKey };
 }
 
+/**
+ * The intermediate's name for a root's: refused when it would pass the 64-character CN limit.
+ * `what` names the root's name as the user gave it.
+ */
+export function checkedIntermediateName(rootName: string, what: string): string {
+  const name = intermediateName(rootName);
+  if (name.length > 64) throw invalid(`${what} must be at most ${64 - (name.length - rootName.trim().length)} characters (the intermediate is named "${name}")`);
+  return name;
+}
+
 /** A root record from the prepared CA that carried its passphrase and fingerprint. */
-function rootRecordOf(prepared: PreparedCa): RootRecord {
+export function rootRecordOf(prepared: PreparedCa): RootRecord {
   const r = prepared.record;
   return { id: r.id, name: r.name, fingerprint: r.fingerprint, keyType: r.keyType, notBefore: r.notBefore, notAfter: r.notAfter, createdAt: r.createdAt, passphraseIn: r.passphraseIn, keyInVault: true };
 }
@@ -46,8 +56,7 @@ export async function initTwoTierCa(ctx: CoreContext, opts: { name: string; keyT
   const keyType = opts.keyType ?? DEFAULT_KEY_TYPE;
   const subject = checkCaSubject(opts.subject ?? {});
   const rootName = opts.name.trim();
-  const interName = intermediateName(rootName);
-  if (interName.length > 64) throw invalid(`with --intermediate the CA name must be at most ${64 - (interName.length - rootName.length)} characters (the intermediate is named "${interName}")`);
+  const interName = checkedIntermediateName(rootName, 'with --intermediate the CA name');
   const nameConstraints = opts.permit ? constraintsFor(parsePermitted(opts.permit)) : undefined;
   const now = ctx.now();
   const root = await createRootCa({ name: rootName, keyType, days: opts.days, now, nameConstraints, twoTier: true, subject });

@@ -134,6 +134,21 @@ export interface CaView {
   nameConstraints: NameConstraintsView | null;
   /** Right after create: names the constraints exclude (a profile's own, existing nodes'). */
   warnings: string[];
+  /** Two tiers: the offline root that signed this intermediate; null when this CA is its own root. */
+  root: CaRootView | null;
+}
+
+/** A two-tier CA's root, as the CA screen tells it (never its key or passphrase). */
+export interface CaRootView {
+  name: string;
+  sha256: string;
+  notAfter: string;
+  /** False once `ca root remove` took the key out of the vault. */
+  keyInVault: boolean;
+  /** Human sentence: where the root key's passphrase is kept. */
+  passphraseLocation: string;
+  /** The last export of the root key: where and when. */
+  exported: { path: string; at: string } | null;
 }
 
 /** Each entry reads like "DNS cluster.example" or "IP 10.0.0.0/8". */
@@ -538,14 +553,18 @@ export interface RotationView {
   /** Names of the nodes with `undelivered`. */
   undelivered: string[];
   lastBackupAt: string | null;
-  /** The name a rotation gives the new CA unless the user types another. */
+  /** The name a rotation gives the new CA (a two-tier CA's new root) unless the user types another. */
   nextCaName: string;
+  /** Two tiers: a rotation makes a new root and its intermediate; the name is the root's. */
+  twoTier: boolean;
 }
 
 export interface RetiredCaView {
   retired: RotationCa;
   /** Nodes cut off by a forced retirement. */
   forcedPast: string[];
+  /** Whether bundles' ca.crt lost a certificate (false: a retired intermediate whose root still anchors the active one). */
+  caCrtChanged: boolean;
   /** This machine's trust stores that held the retired CA, and what removing it did. */
   trustStores: Array<{ store: string; removed: boolean; message: string }>;
 }
@@ -584,7 +603,8 @@ export interface CaInvoke {
   getCa: { request: void; response: CaView | null };
   /** `passphrase`: the user's own (where no keychain answers); otherwise a random one goes into the keychain. */
   /** `org`, `orgUnit`: the subject's O (default "Cluster Trust") and OU (none unless given). */
-  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string; org?: string; orgUnit?: string } & PermitRequest; response: CaView };
+  /** `twoTier`: an offline root and an intermediate that signs the nodes (`ca init --intermediate`). */
+  createCa: { request: { name: string; keyType: KeyTypeId; days: number; passphrase?: string; org?: string; orgUnit?: string; twoTier?: boolean } & PermitRequest; response: CaView };
   getKeychain: { request: void; response: KeychainView };
   /** Keeps a typed CA passphrase in main's memory for this session once it opens a CA key. */
   unlockCa: { request: { passphrase: string }; response: { unlocked: string[] } };

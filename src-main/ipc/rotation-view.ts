@@ -1,5 +1,5 @@
 import { sshTargetText } from '../core/nodes.ts';
-import { nextCaName } from '../lifecycle/rotate.ts';
+import { nextRotationName } from '../lifecycle/install-ca.ts';
 import { rotationState } from '../lifecycle/rotation-state.ts';
 import { certStateIn } from '../core/status.ts';
 import type { CoreContext } from '../core/context.ts';
@@ -56,6 +56,7 @@ export function rotationView(ctx: CoreContext): RotationView {
     pushPending: s.pushPending,
     undelivered: s.undelivered,
     lastBackupAt: inv.lastBackupAt ?? null,
-    nextCaName: nextCaName(s.active.name, inv.cas.length + 1),
+    nextCaName: nextRotationName(inv),
+    twoTier: s.active.rootId !== undefined,
   };
 }

@@ -101,6 +101,7 @@ export const REQUEST_SCHEMAS = {
     passphrase: ownPassphrase.optional(),
     org: subjectPart.optional(),
     orgUnit: subjectPart.optional(),
+    twoTier: z.boolean().optional(),
     ...permitFields,
   }),
   getKeychain: z.undefined(),

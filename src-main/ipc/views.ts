@@ -56,6 +56,9 @@ export function caView(ctx: CoreContext, info: CaInfo): CaView {
       other: info.nameConstraints.other,
     },
     warnings: info.warnings ?? [],
+    root: info.root
+      ? { name: info.root.name, sha256: info.root.sha256, notAfter: info.root.notAfter, keyInVault: info.root.keyInVault, passphraseLocation: info.root.passphraseLocation, exported: info.root.exported ?? null }
+      : null,
   };
 }
 

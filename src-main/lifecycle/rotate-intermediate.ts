@@ -5,7 +5,7 @@ import { rootFromKeyFile } from '../core/root-key.ts';
 import { unlockTrustedCas } from '../core/crl.ts';
 import { UserError } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
-import { installNewCa, nextCaName, type Rotated } from './rotate.ts';
+import { installNewCa, nextCaName, refuseIfRotating, type Rotated } from './install-ca.ts';
 import type { CoreContext } from '../core/context.ts';
 
 /**
@@ -19,10 +19,7 @@ import type { CoreContext } from '../core/context.ts';
 export async function rotateIntermediate(ctx: CoreContext, opts: { rootKeyFile?: string; rootKeyPassphrase?: string; days?: number } = {}): Promise<Rotated> {
   const snapshot = ctx.vault.read();
   const { ca: old, root } = activeRoot(snapshot);
-  const pending = snapshot.cas.find((c) => c.status === 'previous');
-  if (pending) {
-    throw new UserError('conflict', `a rotation is already under way (CA "${pending.name}" is still trusted as the previous CA)`, { cli: 'renew its nodes and run `cluster-trust ca retire-old` first', app: 'finish it first in the CA rotation wizard (renew, push, retire)' });
-  }
+  refuseIfRotating(snapshot);
   let signer: CaMaterial;
   if (opts.rootKeyFile) signer = await rootFromKeyFile(ctx, root, { keyFile: opts.rootKeyFile, passphrase: opts.rootKeyPassphrase });
   else if (root.keyInVault) signer = await unlockRootInVault(ctx, root);

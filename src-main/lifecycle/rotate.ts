@@ -1,57 +1,36 @@
 import { createRootCa, parseCaCertificate, type CaMaterial } from '../pki/certificates.ts';
-import { caSubjectOf, checkCaSubject, type CaSubjectInput } from '../pki/ca-subject.ts';
 import { exportPkcs8Der } from '../pki/keys.ts';
 import { isKeyType, type KeyType } from '../pki/policy.ts';
-import { activeCaRecord, caCertPath, caInfo, caKeyPath, caPassphrase, prepareCa, type CaInfo, type PermittedNames } from '../core/ca.ts';
-import { constraintsFor, parsePermitted, readNameConstraints } from '../pki/name-constraints.ts';
+import { activeCaRecord, caCertPath, caInfo, caPassphrase, prepareCa } from '../core/ca.ts';
 import { constraintWarnings } from '../core/name-policy.ts';
 import { ownerOf } from '../core/nodes.ts';
 import { certStateIn, type CertState } from '../core/status.ts';
 import { liveCertHolders, liveCerts, previousCa, rotationState, type RotationStep } from './rotation-state.ts';
 import { UserError, invalid } from '../errors.ts';
 import { audit } from '../vault/audit.ts';
-import { resignCrls, unlockTrustedCas } from '../core/crl.ts';
+import { unlockTrustedCas } from '../core/crl.ts';
+import { installNewCa, nextRotationName, refuseIfRotating, successorTraits, type RotateOptions, type Rotated } from './install-ca.ts';
+import { rotateRoot } from './rotate-root.ts';
 import type { CoreContext } from '../core/context.ts';
 import type { CaRecord, Inventory } from '../vault/schema.ts';
 
-/** "Cluster CA" -> "Cluster CA G2": a distinct subject, so no verifier confuses the two CAs. */
-export function nextCaName(current: string, generation: number): string {
-  return `${current.replace(/\s+G\d+$/, '')} G${generation}`;
-}
-
-export interface Rotated {
-  ca: CaInfo;
-  previous: CaRecord;
-  /** Nodes whose current certificate still comes from the previous CA. */
-  onPreviousCa: string[];
-}
+export type { Rotated } from './install-ca.ts';
 
 /**
  * `ca rotate`: a new CA becomes active and the old one `previous`, still trusted in every bundle's
  * ca.crt until `ca retire-old`. Written in one transaction (with fresh CRLs when the vault keeps
  * CRLs): a crash leaves the old CA alone in charge, or both in place, never one without the other.
+ * A two-tier vault gets a new root and intermediate (`rotateRoot`).
  */
-export async function rotateCa(ctx: CoreContext, opts: { keyType?: string; days?: number; name?: string; permit?: PermittedNames; subject?: CaSubjectInput } = {}): Promise<Rotated> {
+export async function rotateCa(ctx: CoreContext, opts: RotateOptions = {}): Promise<Rotated> {
   if (opts.keyType !== undefined && !isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
   const snapshot = ctx.vault.read();
   const old = activeCaRecord(snapshot);
-  if (old.rootId) {
-    throw new UserError('refused', `the CA "${old.name}" is the intermediate of an offline root: rotate the intermediate instead (workstations keep trusting the same root); a new root needs a new vault`, { cli: 'run `cluster-trust ca intermediate rotate [--root-key FILE]`', app: 'rotate its intermediate instead (the offline root stays as it is)' });
-  }
-  const pending = previousCa(snapshot);
-  if (pending) {
-    throw new UserError('conflict', `a rotation is already under way (CA "${pending.name}" is still trusted as the previous CA)`, { cli: 'renew its nodes and run `cluster-trust ca retire-old` first', app: 'finish it first in the CA rotation wizard (renew, push, retire)' });
-  }
+  refuseIfRotating(snapshot);
+  if (old.rootId) return rotateRoot(ctx, old, opts);
   const keyType = (opts.keyType as KeyType | undefined) ?? old.keyType;
-  const name = opts.name ?? nextCaName(old.name, snapshot.cas.length + 1);
-  // New permitted names replace the old CA's; without them the new CA keeps the old one's DNS and IP constraints.
-  const oldCert = parseCaCertificate(ctx.vault.readText(caCertPath(old.id)));
-  const oldConstraints = readNameConstraints(oldCert);
-  // The organization stays the old CA's unless the user names another (either part on its own).
-  const kept = caSubjectOf(oldCert);
-  const subject = checkCaSubject({ org: opts.subject?.org ?? kept.org, orgUnit: opts.subject?.orgUnit ?? kept.orgUnit });
-  const carried = oldConstraints && [oldConstraints.permitted, oldConstraints.excluded].some((s) => s.dns.length + s.ips.length > 0);
-  const nameConstraints = opts.permit ? constraintsFor(parsePermitted(opts.permit)) : carried ? { ...oldConstraints, critical: true, other: [] } : undefined;
+  const name = opts.name ?? nextRotationName(snapshot);
+  const { subject, nameConstraints } = successorTraits(parseCaCertificate(ctx.vault.readText(caCertPath(old.id))), opts);
   const made = await createRootCa({ name, keyType, days: opts.days, now: ctx.now(), nameConstraints, subject });
   // CRLs are kept for every trusted CA: the old one's must be re-signed too, so unlock it first.
   const signers = snapshot.crl ? await unlockTrustedCas(ctx, snapshot) : new Map<string, CaMaterial>();
@@ -103,6 +82,11 @@ export interface Retired {
   retired: CaRecord;
   /** Nodes that still held a live certificate from it (only when forced). */
   forcedPast: string[];
+  /**
+   * Whether ca.crt lost a certificate: false for an intermediate whose root still anchors the
+   * active one (nodes need nothing), true for a one-tier CA or the last intermediate of a replaced root.
+   */
+  caCrtChanged: boolean;
 }
 
 /**
@@ -135,7 +119,9 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
     prev.status = 'retired';
     prev.retiredAt = ctx.now().toISOString();
     if (inv.crl) inv.crl.caIds = inv.crl.caIds.filter((id) => id !== prev.id);
-    return { retired: { ...prev }, forcedPast: live };
+    const anchorOf = (c: CaRecord): string => c.rootId ?? c.id;
+    const caCrtChanged = !inv.cas.some((c) => c.status !== 'retired' && anchorOf(c) === anchorOf(prev));
+    return { retired: { ...prev }, forcedPast: live, caCrtChanged };
   });
   audit(ctx, {
     action: 'ca.retire',
@@ -144,29 +130,4 @@ export async function retirePreviousCa(ctx: CoreContext, opts: { force?: boolean
     detail: `CA "${result.retired.name}" retired${result.forcedPast.length ? ` with --force while ${result.forcedPast.length} node(s) still used it` : ''}`,
   });
   return result;
-}
-
-/**
- * The one transaction of a rotation (CA or intermediate): the active CA becomes "previous", the new
- * one lands with its files, CRLs are re-signed; returns who holds a live certificate of the old CA
- * (the rotation model's count, CSR-signed ones included). A vault whose CAs changed meanwhile is
- * refused, and the prepared key discarded.
- */
-export async function installNewCa(ctx: CoreContext, old: CaRecord, prepared: Awaited<ReturnType<typeof prepareCa>>, signers: Map<string, CaMaterial>, record: CaRecord = prepared.record): Promise<string[]> {
-  try {
-    return await ctx.vault.update(async (inv, tx) => {
-      const active = activeCaRecord(inv);
-      if (active.id !== old.id || previousCa(inv)) throw new UserError('conflict', 'the vault\'s CAs changed during the rotation; run the command again');
-      active.status = 'previous';
-      active.rotatedAt = ctx.now().toISOString();
-      tx.write(caCertPath(record.id), prepared.certPem, 0o644);
-      tx.write(caKeyPath(record.id), prepared.encryptedKey, 0o600);
-      inv.cas.push(record);
-      if (inv.crl) await resignCrls(ctx, inv, tx, signers);
-      return liveCertHolders(inv, old.id, ctx.now());
-    });
-  } catch (err) {
-    await prepared.discard();
-    throw err;
-  }
 }

@@ -55,3 +55,27 @@ test('two tiers with the keychain: a passphrase each, both exported, the root\'s
   assert.equal(rotated.ca.passphraseIn, 'keychain');
   assert.equal(lookup(rotated.ca.sha256.toLowerCase().replace(/:/g, '')).code, 0);
 });
+
+test('a two-tier root rotation with the keychain: the new root and the new intermediate get a random passphrase each; the old entries stay for the old CAs', () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const home = join(dir, 'home');
+  const cli = (...args: string[]) => runCli(['--home', home, '--json', ...args], env);
+  const first = ok(cli('ca', 'init', '--intermediate', '--name', 'Keychain Root Rotation'));
+  const rotated = ok(cli('ca', 'rotate'));
+  const hexOf = (fp: string) => fp.toLowerCase().replace(/:/g, '');
+  const rootPass = lookup(hexOf(rotated.ca.root.sha256));
+  const interPass = lookup(hexOf(rotated.ca.sha256));
+  assert.equal(rootPass.code, 0);
+  assert.equal(interPass.code, 0);
+  assert.notEqual(rootPass.secret, interPass.secret);
+  assert.equal(rotated.ca.passphraseIn, 'keychain');
+  assert.match(rotated.ca.root.passphraseLocation, /in the OS keychain/);
+  const rootKey = join(home, 'roots', rotated.ca.root.id, 'root.key');
+  assert.match(sh('openssl', ['pkey', '-in', rootKey, '-passin', `pass:${rootPass.secret}`, '-noout', '-text']), /Private-Key/);
+  for (const fp of [first.root.sha256, first.sha256]) assert.equal(lookup(hexOf(fp)).code, 0, 'the old root and intermediate keep theirs');
+  // The new root's key is what `ca intermediate rotate` needs once the old intermediate retired.
+  ok(cli('ca', 'retire-old'));
+  const inter = ok(cli('ca', 'intermediate', 'rotate'));
+  assert.equal(inter.ca.root.sha256, rotated.ca.root.sha256);
+});

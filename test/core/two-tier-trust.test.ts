@@ -42,6 +42,36 @@ test('trust install puts the root (not the intermediate) in NSS; retire-old of a
   assert.doesNotMatch(log, /"action":"trust.uninstall"/);
 });
 
+test('a root rotation: trust install adds the new root beside the old one, and retire-old takes the old root (only) out of NSS', () => {
+  const w = workspace();
+  try {
+    const home = join(w.dir, 'user');
+    const nssdb = join(home, '.pki', 'nssdb');
+    mkdirSync(nssdb, { recursive: true });
+    sh('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password']);
+    const cli = (...args: string[]) => runCli(['--home', w.home, '--passphrase-file', w.pass, ...args], { HOME: home });
+    const held = () => sh('certutil', ['-L', '-d', `sql:${nssdb}`]).split('\n').filter((l) => l.startsWith('cluster-trust-')).map((l) => l.replace(/\s+C,,\s*$/, '').trim());
+    const fingerprints = () => held().map((nick) => hex(new X509Certificate(sh('certutil', ['-L', '-d', `sql:${nssdb}`, '-n', nick, '-a'])).fingerprint256)).sort();
+    const first = ok(cli('--json', 'ca', 'init', '--intermediate', '--name', 'NSS Rotating Root'));
+    ok(cli('--json', 'node', 'add', 'n1', '--ip', '10.0.0.1'));
+    ok(cli('--json', 'issue', 'n1'));
+    ok(cli('--json', 'trust', 'install', '--store', 'nss'));
+    const rotated = ok(cli('--json', 'ca', 'rotate'));
+    ok(cli('--json', 'trust', 'install', '--store', 'nss'));
+    assert.deepEqual(fingerprints(), [hex(first.root.sha256), hex(rotated.ca.root.sha256)].sort(), 'both roots during the transition, no intermediate');
+    ok(cli('--json', 'renew', '--old-ca'));
+    const retired = cli('ca', 'retire-old');
+    assert.equal(retired.code, 0, retired.stderr);
+    assert.match(retired.stdout, /trust store .*: removed the retired CA/);
+    assert.match(retired.stdout, /push the new ca\.crt to every node/);
+    assert.deepEqual(fingerprints(), [hex(rotated.ca.root.sha256)], 'only the new root stays');
+    const log = readFileSync(join(w.home, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(log.some((e) => e.action === 'trust.uninstall' && e.outcome === 'ok' && e.fingerprint === hex(first.root.sha256)), 'the old root\'s removal is audited');
+  } finally {
+    cleanup(w.dir);
+  }
+});
+
 test('the intermediate signs the node CRL: openssl checks it against the intermediate, and a revoked leaf fails verification with the chain to the root', () => {
   const w = workspace();
   try {

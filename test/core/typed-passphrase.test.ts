@@ -73,3 +73,32 @@ test('no keychain and no terminal: ca init refuses before writing anything and n
   assert.match(r.stderr, /run on a terminal to type it, or pass --passphrase-file FILE/);
   assert.equal(shResult('test', ['-e', join(home, 'inventory.json')]).code, 1);
 });
+
+test('no keychain, two tiers: a root rotation asks for the typed passphrase once and gives it to the new root and intermediate, kept nowhere', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const home = join(dir, 'home');
+  const init = onTerminal([process.execPath, CLI, '--home', home, 'ca', 'init', '--intermediate', '--name', 'Typed Tiers'], noKeychain);
+  await init.waitFor(/New CA passphrase: $/);
+  init.type(OWN);
+  await init.waitFor(/Type it again: $/);
+  init.type(OWN);
+  assert.equal(await init.exited, 0, init.seen());
+
+  const rotate = onTerminal([process.execPath, CLI, '--home', home, 'ca', 'rotate'], noKeychain);
+  await rotate.waitFor(/Passphrase of the CA "Typed Tiers Intermediate": $/);
+  rotate.type(OWN);
+  assert.equal(await rotate.exited, 0, rotate.seen());
+  assert.equal((rotate.seen().match(/Passphrase of the CA/g) ?? []).length, 1, 'asked once');
+  assert.match(rotate.seen(), /new root:\s+Typed Tiers G2/);
+
+  const inv = JSON.parse(readFileSync(join(home, 'inventory.json'), 'utf8')) as { cas: Array<{ id: string; status: string; passphraseIn: string; fingerprint: string }>; roots: Array<{ id: string; passphraseIn: string; fingerprint: string }> };
+  const inter = inv.cas.find((c) => c.status === 'active')!;
+  const root = inv.roots[1]!;
+  assert.deepEqual([inter.passphraseIn, root.passphraseIn], ['typed', 'typed']);
+  for (const key of [join(home, 'cas', inter.id, 'ca.key'), join(home, 'roots', root.id, 'root.key')]) {
+    assert.match(sh('openssl', ['pkey', '-in', key, '-passin', `pass:${OWN}`, '-noout', '-text']), /Private-Key/);
+  }
+  assert.equal(shResult('grep', ['-rlF', OWN, home]).code, 1);
+  for (const fp of [inter.fingerprint, root.fingerprint]) assert.equal(shResult('secret-tool', ['search', '--all', 'service', 'Cluster Trust', 'account', `ca-${fp}`]).stdout, '');
+});

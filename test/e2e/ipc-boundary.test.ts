@@ -18,6 +18,7 @@ import { isAllowedRequest } from '../../src-main/app/security.ts';
 import { isAppUrl, APP_INDEX_URL, CONTENT_SECURITY_POLICY } from '../../src-main/ipc/origin.ts';
 import { linkUrl, LINKS } from '../../src-main/ipc/links.ts';
 import { createContext, type CoreContext } from '../../src-main/core/context.ts';
+import { rotateIntermediate } from '../../src-main/lifecycle/rotate-intermediate.ts';
 import type { Host } from '../../src-main/ipc/host.ts';
 import { cleanup, sh, snapshot, tempDir } from '../helpers/cli.ts';
 
@@ -223,6 +224,10 @@ describe('IPC boundary (plain Node, no Electron)', () => {
       { name: 'A', keyType: 'ecdsa-p256', days: 10, org: long(1025) },
       { name: 'A', keyType: 'ecdsa-p256', days: 10, orgUnit: ['Ops'] },
       { name: 'A', keyType: 'ecdsa-p256', days: 10, orgUnit: null },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, twoTier: 'yes' },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, twoTier: 1 },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, twoTier: null },
+      { name: 'A', keyType: 'ecdsa-p256', days: 10, twoTier: [true] },
     ],
     pickCaFile: [{}, { kind: 'pem' }, { kind: 'cert', path: '/etc/ssl/private/key.pem' }],
     importCa: [
@@ -426,6 +431,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     };
     const asked = t.asked.length;
     await expect('createCa', { name: 'Second', keyType: 'ecdsa-p256', days: 10 }, 'conflict', /already has a CA/);
+    await expect('createCa', { name: 'Second', keyType: 'ecdsa-p256', days: 10, twoTier: true }, 'conflict', /already has a CA/);
     // Well-formed lists whose names core refuses: one line, nothing rotated.
     await expect('rotateCa', { keyType: 'ecdsa-p256', days: 3650, permitDns: ['com'] }, 'invalid-input', /DNS suffix "com" is a top-level domain/);
     await expect('rotateCa', { keyType: 'ecdsa-p256', days: 3650, permitIps: ['10.0.0.1/8'] }, 'invalid-input', /host bits set: did you mean 10\.0\.0\.0\/8\?/);
@@ -745,6 +751,56 @@ describe('app:// protocol, request filter and links', () => {
       assert.deepEqual(again.ok && (again.value as any).nameConstraints, view.nameConstraints);
       const outside = await dispatch(h, 'addNodes', { nodes: [{ name: 'bank', ips: [], dns: ['www.bank.com'] }] }, recorder().call);
       assert.match(!outside.ok ? outside.error.message : '', /DNS name "www\.bank\.com" is outside the CA's permitted DNS names \(cluster\.example\)/);
+    } finally {
+      cleanup(own);
+    }
+  });
+
+  test('a two-tier CA through the registry (twoTier): the view names its root; the wizard rotates root and intermediate, refusing names that strand a node in the app\'s words', async () => {
+    const own = tempDir('ct-ipc-2t-');
+    try {
+      writeFileSync(join(own, 'pass'), `${PASSPHRASE}\n`, { mode: 0o600 });
+      const vault = join(own, 'vault');
+      const th = testHost(vault, join(own, 'pass'));
+      const h = createHandlers(th.host);
+      const call = async (channel: Channel, raw: unknown) => {
+        const r = await dispatch(h, channel, raw, recorder().call);
+        assert.ok(r.ok, `${channel}: ${JSON.stringify(r)}`);
+        return (r as { ok: true; value: any }).value;
+      };
+      // Too long for its intermediate's name: refused by core, nothing written.
+      const long = await dispatch(h, 'createCa', { name: 'R'.repeat(52), keyType: 'ecdsa-p256', days: 3650, twoTier: true }, recorder().call);
+      assert.equal(!long.ok && long.error.code, 'invalid-input');
+      assert.match(!long.ok ? long.error.message : '', /at most 51 characters/);
+      assert.equal(existsSync(join(vault, 'inventory.json')) && JSON.parse(readFileSync(join(vault, 'inventory.json'), 'utf8')).cas.length > 0, false);
+
+      const view = await call('createCa', { name: 'Tiered', keyType: 'ecdsa-p256', days: 3650, twoTier: true, permitDns: ['cluster.example'] });
+      assert.equal(view.name, 'Tiered Intermediate');
+      assert.equal(view.root.name, 'Tiered');
+      assert.equal(view.root.keyInVault, true);
+      assert.equal(view.issuer.includes('CN=Tiered'), true);
+      assert.deepEqual((await call('getCa', undefined)).root, view.root);
+      await call('addNodes', { nodes: [{ name: 'n1', ips: [], dns: ['n1.cluster.example'] }] });
+      const rotation = await call('getRotation', undefined);
+      assert.deepEqual([rotation.twoTier, rotation.nextCaName], [true, 'Tiered G2']);
+      const before = snapshot(vault);
+      const stranded = await dispatch(h, 'rotateCa', { keyType: 'ecdsa-p256', days: 3650, permitDns: ['other.example'] }, recorder().call);
+      assert.equal(!stranded.ok && stranded.error.code, 'invalid-input');
+      const message = !stranded.ok ? stranded.error.message : '';
+      assert.match(message, /would exclude 1 existing node\(s\).*node "n1".*add their names to the permitted names \(n1\.cluster\.example\), or remove those nodes first; nothing was changed/);
+      assert.doesNotMatch(message, /--permit/, 'the app\'s words, not CLI flags');
+      assert.deepEqual(snapshot(vault), before);
+      const rotated = await call('rotateCa', { keyType: 'ecdsa-p256', days: 3650 });
+      assert.equal(rotated.name, 'Tiered G2 Intermediate');
+      assert.equal((await call('getCa', undefined)).root.name, 'Tiered G2');
+      assert.equal((await call('getRotation', undefined)).previous.name, 'Tiered Intermediate');
+      // n1 has no certificate: nothing blocks retiring. The old root leaves ca.crt; after an
+      // intermediate rotation (the CLI's) the root stays, and the wizard is told which.
+      const retired = await call('retireOldCa', { force: false });
+      assert.deepEqual([retired.retired.name, retired.caCrtChanged], ['Tiered Intermediate', true]);
+      await rotateIntermediate(th.host.context());
+      const again = await call('retireOldCa', { force: false });
+      assert.deepEqual([again.retired.name, again.caCrtChanged], ['Tiered G2 Intermediate', false]);
     } finally {
       cleanup(own);
     }

@@ -136,3 +136,48 @@ test('SIGKILL during ca rotate leaves one active CA, with or without the new one
   if (inventory(ws).cas.length === 1) ok(ws.cli('ca', 'rotate'), 'rotate after the kills');
   assert.deepEqual(inventory(ws).cas.map((c) => c.status), ['previous', 'active']);
 });
+
+test('SIGKILL during a two-tier root rotation leaves the old root and intermediate alone, or both new ones in place, never a root without its intermediate', async (t) => {
+  const ws = workspace();
+  workspaces.push(ws);
+  ok(ws.cli('ca', 'init', '--intermediate', '--name', 'Crash Two Tier'), 'ca init --intermediate');
+  for (const n of NODES.slice(0, 2)) ok(ws.cli('node', 'add', n, '--ip', '127.0.0.1'), `node add ${n}`);
+  ok(ws.cli('issue', '--all'), 'issue --all');
+  ok(ws.cli('revoke', NODES[1]!), 'revoke (so rotation also re-signs CRLs)');
+  const triggers: Trigger[] = [
+    (kill) => {
+      const t = setTimeout(() => kill('timer'), 150);
+      return () => clearTimeout(t);
+    },
+    onFile(join(ws.home, 'roots'), () => true),
+    onFile(ws.home, (n) => n.startsWith('.inventory.json.')),
+  ];
+  type TwoTierInv = { cas: Array<{ id: string; status: string; rootId?: string }>; roots: Array<{ id: string }>; crl?: unknown };
+  let killed = 0;
+  for (const trigger of triggers) {
+    const before = inventory(ws) as unknown as TwoTierInv;
+    const wasKilled = await runAndKill(ws, ['ca', 'rotate', '--key', 'rsa-4096'], trigger);
+    if (wasKilled) killed++;
+    const status = ws.cli('ca', 'status', '--json');
+    assert.equal(status.code, 0, status.stderr);
+    const inv = inventory(ws) as unknown as TwoTierInv;
+    const statuses = inv.cas.map((c) => c.status);
+    t.diagnostic(`root rotation ${wasKilled ? 'killed' : 'finished first'}: CAs ${statuses.join(',')}, ${inv.roots.length} root(s)`);
+    const unchanged = JSON.stringify([inv.cas, inv.roots]) === JSON.stringify([before.cas, before.roots]);
+    const rotated = statuses.join(',') === 'previous,active' && inv.roots.length === 2 && inv.cas[1]!.rootId === inv.roots[1]!.id;
+    assert.ok(unchanged || rotated, `all old or all new: ${statuses.join(',')} with ${inv.roots.length} root(s)`);
+    for (const r of inv.roots) assert.ok(existsSync(join(ws.home, 'roots', r.id, 'root.crt')) && existsSync(join(ws.home, 'roots', r.id, 'root.key')), 'the root files it names exist');
+    for (const ca of inv.cas) {
+      assert.ok(existsSync(join(ws.home, 'cas', ca.id, 'ca.crt')) && existsSync(join(ws.home, 'cas', ca.id, 'ca.key')), 'the CA files it names exist');
+      if (inv.crl) assert.ok(existsSync(join(ws.home, 'cas', ca.id, 'crl.pem')), 'each trusted CA has its CRL');
+    }
+    ok(ws.cli('issue', NODES[0]!), 'issuing works after the kill');
+    const dir = join(ws.dir, `b2-${killed}-${inv.roots.length}-${Math.random().toString(36).slice(2)}`);
+    ok(ws.cli('bundle', NODES[0]!, '--out', dir), 'bundle');
+    assert.equal((readFileSync(join(dir, 'ca.crt'), 'utf8').match(/BEGIN CERTIFICATE/g) ?? []).length, inv.roots.length, 'ca.crt holds each root in use');
+    if (rotated) break;
+  }
+  assert.ok(killed >= 1, 'at least one run was really killed part-way');
+  if ((inventory(ws) as unknown as TwoTierInv).roots.length === 1) ok(ws.cli('ca', 'rotate'), 'rotate after the kills');
+  assert.deepEqual(inventory(ws).cas.map((c) => c.status), ['previous', 'active']);
+});

@@ -91,6 +91,7 @@ export const CA: CaView = {
   vaultHome: '/vault',
   nameConstraints: null,
   warnings: [],
+  root: null,
 };
 
 export function row(name: string, over: Partial<NodeRow> = {}): NodeRow {

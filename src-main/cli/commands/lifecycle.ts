@@ -143,19 +143,24 @@ export const lifecycleCommands: Command[] = [
   {
     words: ['ca', 'rotate'],
     usage: `ca rotate [--key ${KEY_TYPES.join('|')}] [--days N] [--name NAME] [--org O] [--org-unit OU] [--permit-dns SUFFIX]... [--permit-ip CIDR]...`,
-    summary: 'make a new CA the active one (keeping the old one\'s O, OU and name constraints unless --org, --org-unit, --permit-* are given); the old one stays trusted in every ca.crt until `ca retire-old`',
+    summary: 'make a new CA the active one (keeping the old one\'s O, OU and name constraints unless --org, --org-unit, --permit-* are given); the old one stays trusted in every ca.crt until `ca retire-old`; a two-tier CA gets a new root and intermediate (--name names the root)',
     options: [{ name: 'key', value: true }, { name: 'days', value: true }, { name: 'name', value: true }, ...SUBJECT_OPTIONS, ...PERMIT_OPTIONS],
     async run(ctx, args) {
       const r = await rotateCa(ctx, { keyType: one(args, 'key'), days: intOption(args, 'days'), name: one(args, 'name'), permit: permitOptions(args), subject: subjectOptions(args) });
+      const root = r.ca.root;
       const human = [
         kv([
-          ['new CA', `${r.ca.name} (${r.ca.keyType}), active`],
+          ...(root ? [['new root', `${root.name}, valid until ${root.notAfter}: the new trust anchor`], ['root SHA-256', formatFingerprint(root.sha256)], ['root key', `in the vault (passphrase ${root.passphraseLocation})`]] as Array<[string, string]> : []),
+          [root ? 'new intermediate' : 'new CA', `${r.ca.name} (${r.ca.keyType}), active`],
           ['valid', `${r.ca.notBefore} .. ${r.ca.notAfter}`],
           ['SHA-256', formatFingerprint(r.ca.sha256)],
           ['passphrase', r.ca.passphraseLocation],
           ['names', describeCaConstraints(r.ca)],
-          ['previous CA', `${r.previous.name}: still trusted in every bundle's ca.crt`],
+          root
+            ? ['previous', `${r.previous.name}: its root stays trusted in every bundle's ca.crt beside the new one`]
+            : ['previous CA', `${r.previous.name}: still trusted in every bundle's ca.crt`],
         ]) + constraintWarningLines(r.ca),
+        ...(root ? ['', 'trust the new root on workstations now (`cluster-trust trust install`); `ca retire-old` removes the old one from this machine\'s stores'] : []),
         '',
         r.onPreviousCa.length
           ? `${r.onPreviousCa.length} node(s) still carry certificates from the previous CA. Next: push bundles (ca.crt now trusts both CAs), \`cluster-trust renew --old-ca\`, push again, then \`cluster-trust ca retire-old\`.`
@@ -191,8 +196,8 @@ export const lifecycleCommands: Command[] = [
       const lines = [`retired CA "${r.retired.name}" (${formatFingerprint(r.retired.fingerprint).slice(0, 23)}...): new bundles trust the active CA only; its certificate and encrypted key stay in the vault`];
       if (r.forcedPast.length) lines.push(`forced: ${r.forcedPast.join(', ')} still hold certificates from it and will be refused once peers get the new ca.crt; renew them now`);
       for (const s of stores) lines.push(`trust store ${s.store}: ${s.removed ? 'removed the retired CA' : `NOT removed: ${s.message}`}`);
-      // A retired intermediate was never in ca.crt (only its root is): nothing changes on the nodes.
-      lines.push(r.retired.rootId ? 'ca.crt (the root) is unchanged: nodes and workstations need nothing for this' : 'push the new ca.crt to every node (bundles or `renew --all --push`)');
+      // A retired intermediate was never in ca.crt (only its root is): nothing changes on the nodes, unless its root went with it.
+      lines.push(r.caCrtChanged ? `push the new ca.crt to every node (bundles or \`renew --all --push\`)${r.retired.rootId ? ': it holds the new root only' : ''}` : 'ca.crt (the root) is unchanged: nodes and workstations need nothing for this');
       return { human: lines.join('\n'), json: r, exitCode: stores.some((s) => !s.removed) ? 3 : 0 };
     },
   },

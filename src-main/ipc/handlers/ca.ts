@@ -1,6 +1,7 @@
 import { permitOf } from '../permit.ts';
 import { X509Certificate } from 'node:crypto';
 import { initCa, importCa, showCa, exportCaCert, unlockWithTypedPassphrase } from '../../core/ca.ts';
+import { initTwoTierCa } from '../../core/two-tier.ts';
 import { describeKeychain } from '../../keychain/keychain.ts';
 import { exportCaPassphrases, importCaPassphrases } from '../../core/ca-passphrases.ts';
 import { checkCaPassphrases } from '../../lifecycle/passphrase-check.ts';
@@ -43,10 +44,11 @@ export function caHandlers(host: Host, picked = new PickedFiles()): HandlerSecti
       if (!ctx.vault.read().cas.some((c) => c.status === 'active')) return null;
       return caView(ctx, showCa(ctx));
     },
-    createCa: async ({ name, keyType, days, passphrase, org, orgUnit, ...permit }) => {
+    createCa: async ({ name, keyType, days, passphrase, org, orgUnit, twoTier, ...permit }) => {
       const ctx = host.context();
       const subject = { ...(org !== undefined ? { org } : {}), ...(orgUnit !== undefined ? { orgUnit } : {}) };
-      return caView(ctx, await initCa(ctx, { name, keyType, days, permit: permitOf(permit), passphrase: passphrase === undefined ? {} : { typed: passphrase }, subject }));
+      const opts = { name, keyType, days, permit: permitOf(permit), passphrase: passphrase === undefined ? {} : { typed: passphrase }, subject };
+      return caView(ctx, await (twoTier ? initTwoTierCa(ctx, opts) : initCa(ctx, opts)));
     },
     getKeychain: () => describeKeychain(host.context().keychain),
     unlockCa: ({ passphrase }) => unlockWithTypedPassphrase(host.context(), passphrase),

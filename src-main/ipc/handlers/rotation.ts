@@ -27,7 +27,7 @@ export function rotationHandlers(host: Host, placement: TrustPlacement = {}): Ha
     retireOldCa: async ({ force, confirmCutOff }) => {
       // The user confirmed cutting off a number of nodes: if that number changed since, the core asks again.
       const r = await retireOldCa(host.context(), { force, ...(force ? { confirmCutOff } : {}), trustEnv: placement });
-      return { retired: rotationCa(r.retired), forcedPast: r.forcedPast, trustStores: r.trustStores };
+      return { retired: rotationCa(r.retired), forcedPast: r.forcedPast, caCrtChanged: r.caCrtChanged, trustStores: r.trustStores };
     },
     restoreVault: async ({ force }) => {
       const path = await host.chooseOpenPath({ title: 'Restore the vault from a backup', filters: [{ name: 'Vault backups', extensions: ['tar.gz', 'tgz'] }, { name: 'All files', extensions: ['*'] }] });
