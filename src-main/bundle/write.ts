@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, renameSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import * as tar from 'tar';
+import { tar } from '../libs/tar.ts';
 import { fsyncDir, writeFileAtomic } from '../vault/atomic.ts';
 import { UserError, invalid } from '../errors.ts';
 import type { BundleFile } from './bundle-file.ts';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import forge from 'node-forge';
+import { forge } from '../libs/forge.ts';
 import { x509 } from '../pki/provider.ts';
 import { signingAlgorithm } from '../pki/keys.ts';
 import { BACKDATE_MS } from '../pki/policy.ts';
@@ -20,15 +20,19 @@ export const CRL_MAX_DAYS = 366;
 /** Each CA signs its own CRL: a verifier looks a certificate's CRL up by the certificate's issuer. */
 export const crlPath = (caId: string): string => `cas/${caId}/crl.pem`;
 
-/** RFC 5280 reason codes a user may give (certificateHold is left out: revocation here is final). */
+/**
+ * RFC 5280 reason codes a user may give (certificateHold is left out: revocation here is final).
+ * The codes themselves (equal to @peculiar/x509's X509CrlReason), so loading this module does not
+ * load the X.509 library.
+ */
 export const REVOCATION_REASONS = {
-  unspecified: x509.X509CrlReason.unspecified,
-  keyCompromise: x509.X509CrlReason.keyCompromise,
-  caCompromise: x509.X509CrlReason.cACompromise,
-  affiliationChanged: x509.X509CrlReason.affiliationChanged,
-  superseded: x509.X509CrlReason.superseded,
-  cessationOfOperation: x509.X509CrlReason.cessationOfOperation,
-} as const;
+  unspecified: 0,
+  keyCompromise: 1,
+  caCompromise: 2,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+} as const satisfies Record<string, x509.X509CrlReason>;
 export type RevocationReason = keyof typeof REVOCATION_REASONS;
 
 export function parseReason(value: string | undefined): RevocationReason {

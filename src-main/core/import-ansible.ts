@@ -1,4 +1,5 @@
-import { isMap, isScalar, LineCounter, parseDocument, type Node as YamlNode, type YAMLMap } from 'yaml';
+import type { Node as YamlNode, YAMLMap } from 'yaml';
+import { yaml } from '../libs/yaml.ts';
 import { isIpAddress } from '../pki/names.ts';
 import type { ImportEntry, ImportProblem } from './import-lines.ts';
 
@@ -62,44 +63,44 @@ function parseIni(text: string, hosts: Hosts, problems: ImportProblem[]): void {
 
 function scalarVars(map: unknown): Record<string, string> {
   const vars: Record<string, string> = {};
-  if (!isMap(map)) return vars;
+  if (!yaml.isMap(map)) return vars;
   for (const pair of map.items) {
-    if (isScalar(pair.key) && isScalar(pair.value) && pair.value.value !== null) vars[String(pair.key.value)] = String(pair.value.value);
+    if (yaml.isScalar(pair.key) && yaml.isScalar(pair.value) && pair.value.value !== null) vars[String(pair.key.value)] = String(pair.value.value);
   }
   return vars;
 }
 
 function parseYaml(text: string, hosts: Hosts, problems: ImportProblem[]): void {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const lineOf = (node: YamlNode | null | undefined): number => (node?.range ? lines.linePos(node.range[0]).line : 1);
   if (doc.errors.length) {
     for (const e of doc.errors) problems.push({ line: e.linePos?.[0].line ?? 1, why: e.message.split('\n')[0]! });
     return;
   }
-  if (!isMap(doc.contents)) return void problems.push({ line: 1, why: 'an Ansible YAML inventory is a map of groups (all: hosts: ...)' });
+  if (!yaml.isMap(doc.contents)) return void problems.push({ line: 1, why: 'an Ansible YAML inventory is a map of groups (all: hosts: ...)' });
   const walk = (group: string, body: unknown, inherited: Record<string, string>, depth: number): void => {
-    if (body === null || (isScalar(body) && body.value === null)) return;
-    if (!isMap(body)) return void problems.push({ line: lineOf(body as YamlNode), why: `group "${group}" must be a map with hosts, vars or children` });
+    if (body === null || (yaml.isScalar(body) && body.value === null)) return;
+    if (!yaml.isMap(body)) return void problems.push({ line: lineOf(body as YamlNode), why: `group "${group}" must be a map with hosts, vars or children` });
     if (depth > 32) return void problems.push({ line: lineOf(body), why: `groups nest too deep at "${group}"` });
     const vars = { ...inherited, ...scalarVars(body.get('vars', true)) };
     const hostMap = body.get('hosts', true) as YamlNode | undefined;
-    if (hostMap && isMap(hostMap)) {
+    if (hostMap && yaml.isMap(hostMap)) {
       for (const pair of (hostMap as YAMLMap).items) {
         const keyNode = pair.key as YamlNode;
-        if (!isScalar(keyNode)) return void problems.push({ line: lineOf(keyNode), why: 'a host name must be plain text' });
+        if (!yaml.isScalar(keyNode)) return void problems.push({ line: lineOf(keyNode), why: 'a host name must be plain text' });
         addHost(hosts, String(keyNode.value), lineOf(keyNode), group === 'all' ? null : group, { ...vars, ...scalarVars(pair.value) });
       }
-    } else if (hostMap && !(isScalar(hostMap) && hostMap.value === null)) {
+    } else if (hostMap && !(yaml.isScalar(hostMap) && hostMap.value === null)) {
       problems.push({ line: lineOf(hostMap), why: `"hosts" of group "${group}" must be a map of host names` });
     }
     const children = body.get('children', true);
-    if (isMap(children)) {
-      for (const pair of children.items) if (isScalar(pair.key)) walk(String(pair.key.value), pair.value, vars, depth + 1);
+    if (yaml.isMap(children)) {
+      for (const pair of children.items) if (yaml.isScalar(pair.key)) walk(String(pair.key.value), pair.value, vars, depth + 1);
     }
   };
   for (const pair of (doc.contents as YAMLMap).items) {
-    if (isScalar(pair.key)) walk(String(pair.key.value), pair.value, {}, 0);
+    if (yaml.isScalar(pair.key)) walk(String(pair.key.value), pair.value, {}, 0);
   }
 }
 

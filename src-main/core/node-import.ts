@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from '../libs/yaml.ts';
 import { PROFILES, profileIds } from '../profiles/index.ts';
 import { addNodes, buildNodeRecord } from './nodes.ts';
 import { parseNodeLinesFile, type ImportEntry, type ImportProblem } from './import-lines.ts';
@@ -102,5 +102,5 @@ export function ansibleInventory(inv: Inventory): string {
   }
   const known = PROFILES.map((p) => p.id);
   const ordered = Object.fromEntries(Object.entries(children).sort(([a], [b]) => known.indexOf(a) - known.indexOf(b)));
-  return `# Cluster Trust nodes; groups are profiles.\n${stringify({ all: { children: ordered } })}`;
+  return `# Cluster Trust nodes; groups are profiles.\n${yaml.stringify({ all: { children: ordered } })}`;
 }

@@ -68,15 +68,26 @@ function fromFile(raw: unknown): NodesView | undefined {
   return { cas: f.cas, nodes: f.nodes, latest, crl: f.crl, crlNumber: f.crlNumber, lastBackupAt: f.lastBackupAt };
 }
 
+const ofSnapshot = new WeakMap<Inventory, NodesView>();
+
+function viewOfSnapshot(inv: Inventory): NodesView {
+  let view = ofSnapshot.get(inv);
+  if (!view) ofSnapshot.set(inv, (view = nodesViewOf(inv)));
+  return view;
+}
+
 /**
  * The view of the vault as it is now: from the derived file when it was computed from this very
  * inventory (the vault checks the stamp), else from the inventory, storing the file for the next reader.
  */
 export function readNodesView(ctx: CoreContext): NodesView {
+  // A process that already holds the inventory (the app) derives the view from it, once per snapshot.
+  const snapshot = ctx.vault.keptSnapshot();
+  if (snapshot) return viewOfSnapshot(snapshot);
   const kept = fromFile(ctx.vault.readDerived(VIEW_FILE));
   if (kept) return kept;
   const { inventory, stamp } = ctx.vault.readStamped();
-  const view = nodesViewOf(inventory);
+  const view = viewOfSnapshot(inventory);
   if (stamp) ctx.vault.writeDerived(VIEW_FILE, stamp, toFile(view));
   return view;
 }

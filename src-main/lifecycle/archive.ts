@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import * as tar from 'tar';
+import { tar } from '../libs/tar.ts';
 import { inventorySchema, packSchema, SCHEMA_VERSION, type Inventory } from '../vault/schema.ts';
 import { migrateInventory } from '../vault/migrate.ts';
 import { caCertPath, caKeyPath } from '../core/ca.ts';

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import * as tar from 'tar';
+import { tar } from '../libs/tar.ts';
 import { writeFileAtomic } from '../vault/atomic.ts';
 import { acquireLock } from '../vault/lock.ts';
 import { CHECKED_STAMP, DERIVED_PREFIX } from '../vault/vault.ts';

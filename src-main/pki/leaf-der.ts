@@ -1,6 +1,5 @@
 import { createHash, KeyObject, sign } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { GeneralName, SubjectAlternativeName, Validity } from '@peculiar/asn1-x509';
+import { asn1Schema, asn1X509 } from '../libs/asn1.ts';
 import { x509 } from './provider.ts';
 import type { KeyType } from './policy.ts';
 import { invalid } from '../errors.ts';
@@ -112,7 +111,7 @@ function validityDer(notBefore: Date, notAfter: Date): Buffer {
   let der = validityCache.get(key);
   if (!der) {
     // UTCTime before 2050, GeneralizedTime from then on (RFC 5280 4.1.2.5): the library's Time does it.
-    der = Buffer.from(AsnConvert.serialize(new Validity({ notBefore, notAfter })));
+    der = Buffer.from(asn1Schema.AsnConvert.serialize(new asn1X509.Validity({ notBefore, notAfter })));
     if (validityCache.size > 64) validityCache.clear();
     validityCache.set(key, der);
   }
@@ -130,8 +129,8 @@ const extension = (oid: Buffer, value: Uint8Array): Buffer => tlv(0x30, oid, tlv
 export function leafTbs(t: LeafTemplate, p: LeafParts): Buffer {
   const subject = Buffer.from(new x509.Name([{ CN: [p.commonName] }]).toArrayBuffer());
   // The library's GeneralName encodes names and IPs (v4: 4 bytes, v6: 16); its Extension class would parse them back.
-  const names = [...p.dns.map((dNSName) => new GeneralName({ dNSName })), ...p.ips.map((iPAddress) => new GeneralName({ iPAddress }))];
-  const san = extension(SAN_OID, new Uint8Array(AsnConvert.serialize(new SubjectAlternativeName(names))));
+  const names = [...p.dns.map((dNSName) => new asn1X509.GeneralName({ dNSName })), ...p.ips.map((iPAddress) => new asn1X509.GeneralName({ iPAddress }))];
+  const san = extension(SAN_OID, new Uint8Array(asn1Schema.AsnConvert.serialize(new asn1X509.SubjectAlternativeName(names))));
   const ski = extension(SKI_OID, tlv(0x04, createHash('sha1').update(spkiParts(p.spki).bits).digest()));
   const extensions = tlv(0xa3, tlv(0x30, ...p.usage.map((e) => new Uint8Array(e.rawData)), san, ski, t.aki));
   return tlv(0x30, V3, tlv(0x02, Buffer.from(p.serialHex, 'hex')), t.signature.algorithm, t.issuer, validityDer(p.notBefore, p.notAfter), subject, p.spki, extensions);

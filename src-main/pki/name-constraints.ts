@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { GeneralName, GeneralSubtree, GeneralSubtrees, NameConstraints, id_ce_nameConstraints } from '@peculiar/asn1-x509';
+import type { GeneralSubtrees, NameConstraints } from '@peculiar/asn1-x509';
+import { asn1Schema, asn1X509 } from '../libs/asn1.ts';
 import { x509 } from './provider.ts';
 import { normalizeDnsName, normalizeIp } from './names.ts';
 import { invalid } from '../errors.ts';
@@ -99,15 +99,15 @@ export function constraintsFor(permitted: NameSubtrees): NameConstraintsInfo {
 
 function subtrees(names: NameSubtrees): GeneralSubtrees | undefined {
   const list = [
-    ...names.dns.map((dNSName) => new GeneralSubtree({ base: new GeneralName({ dNSName }) })),
-    ...names.ips.map((iPAddress) => new GeneralSubtree({ base: new GeneralName({ iPAddress }) })),
+    ...names.dns.map((dNSName) => new asn1X509.GeneralSubtree({ base: new asn1X509.GeneralName({ dNSName }) })),
+    ...names.ips.map((iPAddress) => new asn1X509.GeneralSubtree({ base: new asn1X509.GeneralName({ iPAddress }) })),
   ];
-  return list.length ? new GeneralSubtrees(list) : undefined;
+  return list.length ? new asn1X509.GeneralSubtrees(list) : undefined;
 }
 
 export function nameConstraintsExtension(info: NameConstraintsInfo): x509.Extension {
-  const value = new NameConstraints({ permittedSubtrees: subtrees(info.permitted), excludedSubtrees: subtrees(info.excluded) });
-  return new x509.Extension(id_ce_nameConstraints, true, AsnConvert.serialize(value));
+  const value = new asn1X509.NameConstraints({ permittedSubtrees: subtrees(info.permitted), excludedSubtrees: subtrees(info.excluded) });
+  return new x509.Extension(asn1X509.id_ce_nameConstraints, true, asn1Schema.AsnConvert.serialize(value));
 }
 
 function readSubtrees(list: GeneralSubtrees | undefined, other: string[], side: string): NameSubtrees {
@@ -128,12 +128,12 @@ const cache = new WeakMap<object, NameConstraintsInfo | null>();
 /** The CA's nameConstraints, or null when it has none (then it may sign for any name). */
 export function readNameConstraints(cert: x509.X509Certificate): NameConstraintsInfo | null {
   if (cache.has(cert)) return cache.get(cert)!;
-  const ext = cert.getExtension(id_ce_nameConstraints);
+  const ext = cert.getExtension(asn1X509.id_ce_nameConstraints);
   let info: NameConstraintsInfo | null = null;
   if (ext) {
     let nc: NameConstraints;
     try {
-      nc = AsnConvert.parse(ext.value, NameConstraints);
+      nc = asn1Schema.AsnConvert.parse(ext.value, asn1X509.NameConstraints);
     } catch {
       throw invalid('the CA certificate has a nameConstraints extension that cannot be read');
     }

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import type * as Forge from 'node-forge';
+import { forge } from '../libs/forge.ts';
 import { pemBlocks } from './pem.ts';
 import { binary, derBytes, explicit0, integer, octets, oid, seq, set, type Asn1 } from './der.ts';
 import { readPrivateKey } from './keys.ts';
@@ -13,7 +14,6 @@ import { UserError, invalid } from '../errors.ts';
  * ASN.1 builders and PKCS#12 key derivation assemble the container and its SHA-256 MAC.
  */
 
-const { asn1, pki, util } = forge;
 
 /** OpenSSL's default; the MAC only guards integrity, the key has its own PBKDF2. */
 const MAC_ITERATIONS = 2048;
@@ -21,23 +21,23 @@ const MAC_ITERATIONS = 2048;
 /** localKeyId pairs the key bag with its certificate bag; friendlyName is what key stores display. */
 function bagAttributes(localKeyId: string, friendlyName: string): Asn1 {
   return set([
-    seq([oid(pki.oids.localKeyId!), set([octets(localKeyId)])]),
-    seq([oid(pki.oids.friendlyName!), set([asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BMPSTRING, false, friendlyName)])]),
+    seq([oid(forge.pki.oids.localKeyId!), set([octets(localKeyId)])]),
+    seq([oid(forge.pki.oids.friendlyName!), set([forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.BMPSTRING, false, friendlyName)])]),
   ]);
 }
 
 function certBag(der: Buffer, attributes?: Asn1): Asn1 {
-  const value = explicit0(seq([oid(pki.oids.x509Certificate!), explicit0(octets(binary(der)))]));
-  return seq([oid(pki.oids.certBag!), value, ...(attributes ? [attributes] : [])]);
+  const value = explicit0(seq([oid(forge.pki.oids.x509Certificate!), explicit0(octets(binary(der)))]));
+  return seq([oid(forge.pki.oids.certBag!), value, ...(attributes ? [attributes] : [])]);
 }
 
 /** ContentInfo of type data around a SafeContents. */
 function dataContent(bags: Asn1[]): Asn1 {
-  return seq([oid(pki.oids.data!), explicit0(octets(derBytes(seq(bags))))]);
+  return seq([oid(forge.pki.oids.data!), explicit0(octets(derBytes(seq(bags))))]);
 }
 
 function hmacSha256(password: string, salt: string, data: string): string {
-  const key = forge.pkcs12.generateKey(password, util.createBuffer(salt), 3, MAC_ITERATIONS, 32, forge.md.sha256.create());
+  const key = forge.pkcs12.generateKey(password, forge.util.createBuffer(salt), 3, MAC_ITERATIONS, 32, forge.md.sha256.create());
   const mac = forge.hmac.create();
   mac.start(forge.md.sha256.create(), key);
   mac.update(data);
@@ -62,17 +62,17 @@ export function buildPkcs12(input: Pkcs12Input): Buffer {
   const encryptedKey = key.export({ type: 'pkcs8', format: 'der', cipher: 'aes-256-cbc', passphrase: input.password });
   const localKeyId = binary(createHash('sha1').update(input.certs[0]!).digest());
   const attributes = bagAttributes(localKeyId, input.friendlyName);
-  const keyBag = seq([oid(pki.oids.pkcs8ShroudedKeyBag!), explicit0(asn1.fromDer(binary(encryptedKey))), attributes]);
+  const keyBag = seq([oid(forge.pki.oids.pkcs8ShroudedKeyBag!), explicit0(forge.asn1.fromDer(binary(encryptedKey))), attributes]);
   // Certificates are public: they go unencrypted, which every PKCS#12 reader accepts.
   const certBags = input.certs.map((der, i) => certBag(der, i === 0 ? attributes : undefined));
   const authSafe = derBytes(seq([dataContent(certBags), dataContent([keyBag])]));
   const salt = binary(randomBytes(16));
   const macData = seq([
-    seq([seq([oid(pki.oids.sha256!), asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, '')]), octets(hmacSha256(input.password, salt, authSafe))]),
+    seq([seq([oid(forge.pki.oids.sha256!), forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, '')]), octets(hmacSha256(input.password, salt, authSafe))]),
     octets(salt),
     integer(MAC_ITERATIONS),
   ]);
-  const pfx = seq([integer(3), seq([oid(pki.oids.data!), explicit0(octets(authSafe))]), macData]);
+  const pfx = seq([integer(3), seq([oid(forge.pki.oids.data!), explicit0(octets(authSafe))]), macData]);
   return Buffer.from(derBytes(pfx), 'binary');
 }
 
@@ -95,8 +95,8 @@ function expect(node: Asn1 | undefined, tagClass: number, type: number): Asn1 {
   if (!node || node.tagClass !== tagClass || node.type !== type) throw new Malformed();
   return node;
 }
-const expectSeq = (node: Asn1 | undefined): Asn1[] => expect(node, asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE).value as Asn1[];
-const oidOf = (node: Asn1 | undefined): string => asn1.derToOid(expect(node, asn1.Class.UNIVERSAL, asn1.Type.OID).value as string);
+const expectSeq = (node: Asn1 | undefined): Asn1[] => expect(node, forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SEQUENCE).value as Asn1[];
+const oidOf = (node: Asn1 | undefined): string => forge.asn1.derToOid(expect(node, forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OID).value as string);
 
 /** OCTET STRING content; BER writers may split it into a constructed string of chunks. */
 function octetContent(node: Asn1 | undefined): string {
@@ -107,33 +107,34 @@ function octetContent(node: Asn1 | undefined): string {
 
 /** The [0] EXPLICIT content of a ContentInfo or bag. */
 function explicitContent(node: Asn1 | undefined): Asn1 {
-  const wrapper = expect(node, asn1.Class.CONTEXT_SPECIFIC, 0);
+  const wrapper = expect(node, forge.asn1.Class.CONTEXT_SPECIFIC, 0);
   const inner = (wrapper.value as Asn1[])[0];
   if (!inner) throw new Malformed();
   return inner;
 }
 
-const MAC_DIGESTS: Record<string, () => forge.md.MessageDigest> = {
-  [pki.oids.sha1!]: () => forge.md.sha1.create(),
-  [pki.oids.sha256!]: () => forge.md.sha256.create(),
-  [pki.oids.sha384!]: () => forge.md.sha384.create() as unknown as forge.md.MessageDigest,
-  [pki.oids.sha512!]: () => forge.md.sha512.create() as unknown as forge.md.MessageDigest,
-};
+/** A function, not a table built at load: node-forge loads on first use. */
+const macDigests = (): Record<string, () => Forge.md.MessageDigest> => ({
+  [forge.pki.oids.sha1!]: () => forge.md.sha1.create(),
+  [forge.pki.oids.sha256!]: () => forge.md.sha256.create(),
+  [forge.pki.oids.sha384!]: () => forge.md.sha384.create() as unknown as Forge.md.MessageDigest,
+  [forge.pki.oids.sha512!]: () => forge.md.sha512.create() as unknown as Forge.md.MessageDigest,
+});
 
 /** Checks the password-integrity MAC (RFC 7292 appendix B key derivation, the password as BMPString). */
 function checkMac(macData: Asn1, authSafe: string, password: string): void {
   const [digestInfo, saltNode, iterNode] = expectSeq(macData);
   const [algorithm, digestNode] = expectSeq(digestInfo);
-  const makeDigest = MAC_DIGESTS[oidOf(expectSeq(algorithm)[0])];
+  const makeDigest = macDigests()[oidOf(expectSeq(algorithm)[0])];
   if (!makeDigest) throw invalid('the PKCS#12 file uses an unsupported MAC algorithm');
-  const iterations = iterNode ? asn1.derToInteger(expect(iterNode, asn1.Class.UNIVERSAL, asn1.Type.INTEGER).value as string) : 1;
+  const iterations = iterNode ? forge.asn1.derToInteger(expect(iterNode, forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER).value as string) : 1;
   if (!(iterations >= 1 && iterations <= 10_000_000)) throw invalid('the PKCS#12 file has an implausible MAC iteration count');
   const salt = octetContent(saltNode);
   const expected = octetContent(digestNode);
   // An empty password has two encodings (no bytes, or just the terminator); writers use either.
   for (const candidate of password === '' ? ['', null] : [password]) {
     const md = makeDigest();
-    const key = forge.pkcs12.generateKey(candidate, util.createBuffer(salt), 3, iterations, md.digestLength, makeDigest());
+    const key = forge.pkcs12.generateKey(candidate, forge.util.createBuffer(salt), 3, iterations, md.digestLength, makeDigest());
     const mac = forge.hmac.create();
     mac.start(makeDigest(), key);
     mac.update(authSafe);
@@ -149,15 +150,15 @@ function decryptSafe(encryptedData: Asn1, password: string): string {
   const [algOid, params] = expectSeq(algorithm);
   const id = oidOf(algOid);
   // PBES2 (PKCS#5) takes the password as UTF-8 bytes; the PKCS#12 PBEs take it as BMPString.
-  const pass = id === pki.oids.pkcs5PBES2 ? util.encodeUtf8(password) : password;
-  let cipher: forge.cipher.BlockCipher;
+  const pass = id === forge.pki.oids.pkcs5PBES2 ? forge.util.encodeUtf8(password) : password;
+  let cipher: Forge.cipher.BlockCipher;
   try {
-    cipher = (pki as unknown as { pbe: { getCipher(o: string, p: Asn1 | undefined, pw: string): forge.cipher.BlockCipher } }).pbe.getCipher(id, params, pass);
+    cipher = (forge.pki as unknown as { pbe: { getCipher(o: string, p: Asn1 | undefined, pw: string): Forge.cipher.BlockCipher } }).pbe.getCipher(id, params, pass);
   } catch {
     throw invalid('the PKCS#12 file encrypts its certificates with an unsupported algorithm');
   }
-  if (!content || content.tagClass !== asn1.Class.CONTEXT_SPECIFIC || content.type !== 0) throw new Malformed();
-  cipher.update(util.createBuffer(octetContent(content)));
+  if (!content || content.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || content.type !== 0) throw new Malformed();
+  cipher.update(forge.util.createBuffer(octetContent(content)));
   if (!cipher.finish()) throw new UserError('bad-passphrase', 'wrong password for the PKCS#12 file');
   return cipher.output.getBytes();
 }
@@ -177,20 +178,20 @@ function readKey(der: string, password: string | undefined): KeyObject {
 
 function readBags(safeContents: string, password: string, out: Pkcs12Contents, depth = 0): void {
   if (depth > 4) throw new Malformed();
-  for (const bag of expectSeq(asn1.fromDer(safeContents))) {
+  for (const bag of expectSeq(forge.asn1.fromDer(safeContents))) {
     const [bagId, bagValue] = expectSeq(bag);
     const type = oidOf(bagId);
     const value = explicitContent(bagValue);
-    if (type === pki.oids.pkcs8ShroudedKeyBag) {
+    if (type === forge.pki.oids.pkcs8ShroudedKeyBag) {
       // Node decrypts EncryptedPrivateKeyInfo of any key type, with the password as the spec wants.
       out.keys.push(readKey(derBytes(value), password));
-    } else if (type === pki.oids.keyBag) {
+    } else if (type === forge.pki.oids.keyBag) {
       out.keys.push(readKey(derBytes(value), undefined));
-    } else if (type === pki.oids.certBag) {
+    } else if (type === forge.pki.oids.certBag) {
       const [certType, certValue] = expectSeq(value);
-      if (oidOf(certType) !== pki.oids.x509Certificate) continue;
+      if (oidOf(certType) !== forge.pki.oids.x509Certificate) continue;
       out.certs.push(Buffer.from(octetContent(explicitContent(certValue)), 'binary'));
-    } else if (type === pki.oids.safeContentsBag) {
+    } else if (type === forge.pki.oids.safeContentsBag) {
       readBags(derBytes(value), password, out, depth + 1);
     }
     // CRL and secret bags carry nothing a CA import needs.
@@ -201,18 +202,18 @@ function readBags(safeContents: string, password: string, out: Pkcs12Contents, d
 export function readPkcs12(data: Buffer, password: string): Pkcs12Contents {
   const out: Pkcs12Contents = { keys: [], certs: [] };
   try {
-    const [version, authSafeInfo, macData] = expectSeq(asn1.fromDer(binary(data)));
-    if (asn1.derToInteger(expect(version, asn1.Class.UNIVERSAL, asn1.Type.INTEGER).value as string) !== 3) throw new Malformed();
+    const [version, authSafeInfo, macData] = expectSeq(forge.asn1.fromDer(binary(data)));
+    if (forge.asn1.derToInteger(expect(version, forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER).value as string) !== 3) throw new Malformed();
     const [contentType, content] = expectSeq(authSafeInfo);
-    if (oidOf(contentType) !== pki.oids.data) throw invalid('the PKCS#12 file uses public-key integrity mode, which is not supported');
+    if (oidOf(contentType) !== forge.pki.oids.data) throw invalid('the PKCS#12 file uses public-key integrity mode, which is not supported');
     const authSafe = octetContent(explicitContent(content));
     if (!macData) throw invalid('the PKCS#12 file has no password MAC: refusing a file whose integrity cannot be checked');
     checkMac(macData, authSafe, password);
-    for (const info of expectSeq(asn1.fromDer(authSafe))) {
+    for (const info of expectSeq(forge.asn1.fromDer(authSafe))) {
       const [type, body] = expectSeq(info);
       const id = oidOf(type);
-      if (id === pki.oids.data) readBags(octetContent(explicitContent(body)), password, out);
-      else if (id === pki.oids.encryptedData) readBags(decryptSafe(explicitContent(body), password), password, out);
+      if (id === forge.pki.oids.data) readBags(octetContent(explicitContent(body)), password, out);
+      else if (id === forge.pki.oids.encryptedData) readBags(decryptSafe(explicitContent(body), password), password, out);
       else throw invalid('the PKCS#12 file holds public-key encrypted contents, which are not supported');
     }
   } catch (err) {
@@ -226,10 +227,10 @@ export function readPkcs12(data: Buffer, password: string): Pkcs12Contents {
 export function looksLikePkcs12(data: Buffer): boolean {
   if (data.length < 16 || data[0] !== 0x30) return false;
   try {
-    const pfx = asn1.fromDer(binary(data), true).value as Asn1[];
-    const version = pfx[0]?.type === asn1.Type.INTEGER ? forge.util.createBuffer(pfx[0].value as string).getInt(8 * (pfx[0].value as string).length) : -1;
+    const pfx = forge.asn1.fromDer(binary(data), true).value as Asn1[];
+    const version = pfx[0]?.type === forge.asn1.Type.INTEGER ? forge.util.createBuffer(pfx[0].value as string).getInt(8 * (pfx[0].value as string).length) : -1;
     const content = pfx[1]?.value as Asn1[] | undefined;
-    const type = content?.[0]?.type === asn1.Type.OID ? asn1.derToOid(content[0].value as string) : '';
+    const type = content?.[0]?.type === forge.asn1.Type.OID ? forge.asn1.derToOid(content[0].value as string) : '';
     return version === 3 && (type === '1.2.840.113549.1.7.1' || type === '1.2.840.113549.1.7.2');
   } catch {
     return false;

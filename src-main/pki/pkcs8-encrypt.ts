@@ -1,5 +1,6 @@
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import type * as Forge from 'node-forge';
+import { forge } from '../libs/forge.ts';
 import { binary, derBytes, integer, nullValue, octets, oid, seq } from './der.ts';
 import { toPem } from './pem.ts';
 
@@ -54,13 +55,13 @@ export function pkcs8Iterations(pem: string): number | null {
   if (!m) return null;
   try {
     const info = forge.asn1.fromDer(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64').toString('binary'));
-    const [algorithm] = info.value as forge.asn1.Asn1[];
-    const [algOid, params] = algorithm!.value as forge.asn1.Asn1[];
+    const [algorithm] = info.value as Forge.asn1.Asn1[];
+    const [algOid, params] = algorithm!.value as Forge.asn1.Asn1[];
     if (forge.asn1.derToOid(algOid!.value as string) !== OID.pbes2) return null;
-    const [kdf] = params!.value as forge.asn1.Asn1[];
-    const [kdfOid, kdfParams] = kdf!.value as forge.asn1.Asn1[];
+    const [kdf] = params!.value as Forge.asn1.Asn1[];
+    const [kdfOid, kdfParams] = kdf!.value as Forge.asn1.Asn1[];
     if (forge.asn1.derToOid(kdfOid!.value as string) !== OID.pbkdf2) return null;
-    const count = (kdfParams!.value as forge.asn1.Asn1[])[1]!;
+    const count = (kdfParams!.value as Forge.asn1.Asn1[])[1]!;
     return parseInt(forge.util.bytesToHex(count.value as string), 16);
   } catch {
     return null;

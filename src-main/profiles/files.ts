@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from '../libs/yaml.ts';
 import type { BundleFile, ProfileContext } from './types.ts';
 
 /** The first line of every generated text file (all our formats take `#` comments, JSON excepted). */
@@ -17,7 +17,7 @@ export function shellScript(path: string, ctx: ProfileContext, what: string, com
 
 /** YAML with every string double-quoted, as the Bacalhau guides write it. */
 export function yamlFile(path: string, ctx: ProfileContext, what: string, value: unknown, description: string, notes: string[] = []): BundleFile {
-  const body = stringify(value, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+  const body = yaml.stringify(value, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
   return { path, content: `${[...headerLines(ctx, what), ...notes.map((n) => `# ${n}`)].join('\n')}\n${body}`, mode: 0o644, description };
 }
 

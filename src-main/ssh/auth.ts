@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { connect as netConnect } from 'node:net';
-import ssh2 from 'ssh2';
+import { ssh2 } from '../libs/ssh2.ts';
 import type { AuthHandlerMiddleware, ParsedKey } from 'ssh2';
 import { UserError } from '../errors.ts';
 import { keyFilePath, type SavedKeyPassphrases } from './key-passphrases.ts';

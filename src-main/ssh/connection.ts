@@ -1,4 +1,4 @@
-import ssh2 from 'ssh2';
+import { ssh2 } from '../libs/ssh2.ts';
 import type { ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import { UserError } from '../errors.ts';
 import type { SshTarget } from '../vault/schema.ts';

@@ -132,6 +132,19 @@ export class Vault {
     return { inventory, stamp: this.cached?.inventory === inventory ? this.cached.stamp : null };
   }
 
+  /**
+   * The snapshot `read()` keeps, if inventory.json has not changed since (a process that reads often,
+   * like the app's main process, has one); undefined otherwise, without reading the file.
+   */
+  keptSnapshot(): Inventory | undefined {
+    if (!this.cached) return undefined;
+    try {
+      return statKey(statSync(this.path('inventory.json'), { bigint: true })) === this.cached.stamp ? this.cached.inventory : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The derived file `name` (DERIVED_PREFIX...), parsed, if it was computed from the inventory as it is now; else undefined. */
   readDerived(name: string): unknown {
     let now: string;

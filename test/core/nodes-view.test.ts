@@ -7,6 +7,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, ut
 import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { CLI, cleanup, workspace } from '../helpers/cli.ts';
+import { createContext } from '../../src-main/core/context.ts';
+import { statusReport } from '../../src-main/lifecycle/status.ts';
 
 const dirs: string[] = [];
 after(() => cleanup(...dirs));
@@ -113,6 +115,22 @@ test('node show reads only its node\'s lines of a checked inventory, with the sa
   const damaged = show('v4');
   assert.equal(damaged.code, 1);
   assert.match(damaged.stderr, /damaged at nodes\.\d+\.name/);
+});
+
+test('a process that holds the inventory (the app) derives the view in memory: no file read or written', async () => {
+  const w = vault(4);
+  const view = join(w.home, '.view-nodes.json');
+  const app = createContext({ home: w.home, passphraseFile: w.pass });
+  app.vault.read();
+  const report = statusReport(app);
+  assert.equal(report.rows.filter((r) => r.kind === 'node').length, 4);
+  assert.equal(existsSync(view), false, 'the app does not store the view');
+  // A changed vault is seen at once (the kept snapshot is dropped by its stamp).
+  assert.equal(w.cli('issue', 'v1').code, 0);
+  assert.equal(statusReport(app).rows.find((r) => r.name === 'v1')!.state, 'ok');
+  // A process without one (the CLI) stores it for the next.
+  statusReport(createContext({ home: w.home, passphraseFile: w.pass }));
+  assert.ok(existsSync(view));
 });
 
 test('output cut short by its reader (`| head`) is not an error: no stack trace, the exit code of the command', async () => {
