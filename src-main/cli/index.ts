@@ -21,6 +21,7 @@ process.stderr.on('error', dropWhenClosed);
 const streams: CliStreams = {
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  stdoutIsTerminal: process.stdout.isTTY === true,
 };
 
 function readManifest(): CliManifest | null {

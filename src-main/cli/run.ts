@@ -10,6 +10,8 @@ import type { Command } from './command.ts';
 export interface CliStreams {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** `--json` is indented for a person at a terminal and compact for a program reading a pipe or file. */
+  stdoutIsTerminal?: boolean;
 }
 
 export function usage(commands: readonly Command[]): string {
@@ -50,7 +52,7 @@ export async function runCliWith(argv: string[], streams: CliStreams, load: () =
     if (interrupted) throw interruptedRestoreError(interrupted);
     // Every human line passes through printable(): names and subjects can carry terminal escapes.
     const result = await command.run(ctx, args, { json, progress: (line) => { if (!json) streams.stderr(`${printable(line)}\n`); } });
-    if (json) streams.stdout(`${jsonText(result.json)}\n`);
+    if (json) streams.stdout(`${jsonText(result.json, streams.stdoutIsTerminal ? 2 : 0)}\n`);
     else if (result.human) streams.stdout(`${printable(result.human)}\n`);
     return result.exitCode ?? 0;
   } catch (err) {

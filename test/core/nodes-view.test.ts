@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, ut
 import { join } from 'node:path';
 import { execFileSync, spawn } from 'node:child_process';
 import { CLI, cleanup, workspace } from '../helpers/cli.ts';
+import { onTerminal } from '../helpers/tty.ts';
 import { createContext } from '../../src-main/core/context.ts';
 import { statusReport } from '../../src-main/lifecycle/status.ts';
 
@@ -131,6 +132,18 @@ test('a process that holds the inventory (the app) derives the view in memory: n
   // A process without one (the CLI) stores it for the next.
   statusReport(createContext({ home: w.home, passphraseFile: w.pass }));
   assert.ok(existsSync(view));
+});
+
+test('--json is compact for a program reading a pipe and indented on a terminal, the same value either way', async () => {
+  const w = vault(2);
+  const piped = w.cli('--json', 'node', 'list');
+  assert.equal(piped.code, 0);
+  assert.equal(piped.stdout.trimEnd().split('\n').length, 1, 'one line through a pipe');
+  const tty = onTerminal([process.execPath, CLI, '--home', w.home, '--json', 'node', 'list'], process.env);
+  assert.equal(await tty.exited, 0);
+  const shown = tty.seen().replace(/\r\n/g, '\n');
+  assert.match(shown, /^\[\n  \{\n    "id": /, 'indented on a terminal');
+  assert.deepEqual(JSON.parse(shown), JSON.parse(piped.stdout));
 });
 
 test('output cut short by its reader (`| head`) is not an error: no stack trace, the exit code of the command', async () => {
