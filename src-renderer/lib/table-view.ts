@@ -11,13 +11,34 @@ export interface SortSpec<K extends string> {
 
 /** Rows paired with their search text and sort keys, built once per change of the rows. */
 export interface Indexed<T, K extends string> {
-  row: T;
-  text: string;
-  keys: Record<K, string | number>;
+  readonly row: T;
+  readonly text: string;
+  readonly keys: Record<K, string | number>;
+}
+
+/**
+ * A row's search text and sort keys are made on first use and kept: a table shown unsorted and
+ * unsearched (every first screen) builds none of them, which at 10,000 nodes took longer than
+ * drawing the screen's rows.
+ */
+class IndexedRow<T, K extends string> implements Indexed<T, K> {
+  #text: string | undefined;
+  #keys: Record<K, string | number> | undefined;
+  constructor(
+    readonly row: T,
+    private readonly textOf: (row: T) => string,
+    private readonly keysOf: (row: T) => Record<K, string | number>,
+  ) {}
+  get text(): string {
+    return (this.#text ??= this.textOf(this.row).toLowerCase());
+  }
+  get keys(): Record<K, string | number> {
+    return (this.#keys ??= this.keysOf(this.row));
+  }
 }
 
 export function indexRows<T, K extends string>(rows: readonly T[], text: (row: T) => string, keys: (row: T) => Record<K, string | number>): Indexed<T, K>[] {
-  return rows.map((row) => ({ row, text: text(row).toLowerCase(), keys: keys(row) }));
+  return rows.map((row) => new IndexedRow(row, text, keys));
 }
 
 /** Every word of the query must appear somewhere in the row's text (name, addresses, profile, state...). */
