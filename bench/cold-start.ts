@@ -3,7 +3,7 @@
  * has mounted (main prints a line when CLUSTER_TRUST_TRACE_STARTUP=1). Measured side by side, in
  * turn, against a bare Electron window on the same runtime, and with a vault of 200 nodes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +40,11 @@ export function bareRuntime(base: string): string {
   return join(dir, 'electron');
 }
 
-/** Xvfb for the whole benchmark when there is no display (one server, not one per launch). */
-export async function ensureDisplay(): Promise<ChildProcess | null> {
+/**
+ * Xvfb for one benchmark when there is no display; `kill()` stops it and takes DISPLAY back, so the
+ * next benchmark of the same run starts its own instead of pointing at a display that is gone.
+ */
+export async function ensureDisplay(): Promise<{ kill(): void } | null> {
   if (process.env.DISPLAY) return null;
   const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '1280x860x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
   const display = await new Promise<string>((resolve, reject) => {
@@ -50,7 +53,12 @@ export async function ensureDisplay(): Promise<ChildProcess | null> {
     xvfb.on('exit', () => reject(new Error('Xvfb exited')));
   });
   process.env.DISPLAY = `:${display}`;
-  return xvfb;
+  return {
+    kill() {
+      if (process.env.DISPLAY === `:${display}`) delete process.env.DISPLAY;
+      xvfb.kill();
+    },
+  };
 }
 
 export async function launchOnce(executable: string, env: Record<string, string>): Promise<number> {
