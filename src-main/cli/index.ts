@@ -9,7 +9,6 @@ import type { CliManifest, CliStreams } from './main.ts';
 
 declare const __dirname: string;
 
-
 // A reader that went away (`cluster-trust node list | head`) is not an error of ours: the rest of
 // the output is dropped, and the command still finishes what it started (a vault write included).
 const dropWhenClosed = (err: NodeJS.ErrnoException): void => {

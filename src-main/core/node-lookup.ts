@@ -58,4 +58,3 @@ export function ownerOf(inv: Inventory, cert: CertRecord): NodeRecord | undefine
 export function latestOrphanCert(inv: Inventory, label: string): CertRecord | undefined {
   return newest(inv.certs.filter((c) => c.node === label && !ownerOf(inv, c)));
 }
-

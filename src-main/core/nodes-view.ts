@@ -36,7 +36,7 @@ interface ViewFile {
   lastBackupAt?: string;
 }
 
-export function nodesViewOf(inv: Inventory): NodesView {
+function nodesViewOf(inv: Inventory): NodesView {
   const index = indexInventory(inv);
   const latest = new Map<string, CertSummary>();
   for (const n of inv.nodes) {

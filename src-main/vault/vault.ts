@@ -108,14 +108,8 @@ export class Vault {
    * read it on every call cost nothing until the vault changes.
    */
   read(): Inventory {
-    const file = this.path('inventory.json');
-    let st;
-    try {
-      st = statSync(file, { bigint: true });
-    } catch {
-      return this.readFresh(); // missing: empty; unreadable: the same error as ever
-    }
-    const stamp = statKey(st);
+    const stamp = this.currentStamp();
+    if (stamp === undefined) return this.readFresh(); // missing: empty; unreadable: the same error as ever
     if (this.cached?.stamp === stamp) return this.cached.inventory;
     // Stat before reading: a file replaced in between only costs one more parse on the next call.
     const inventory = freezeSnapshot(this.readFresh());
@@ -137,9 +131,13 @@ export class Vault {
    * like the app's main process, has one); undefined otherwise, without reading the file.
    */
   keptSnapshot(): Inventory | undefined {
-    if (!this.cached) return undefined;
+    return this.cached && this.currentStamp() === this.cached.stamp ? this.cached.inventory : undefined;
+  }
+
+  /** The stamp (inode, size, times) inventory.json has now; undefined when it cannot be stat'ed. */
+  private currentStamp(): string | undefined {
     try {
-      return statKey(statSync(this.path('inventory.json'), { bigint: true })) === this.cached.stamp ? this.cached.inventory : undefined;
+      return statKey(statSync(this.path('inventory.json'), { bigint: true }));
     } catch {
       return undefined;
     }
@@ -147,10 +145,10 @@ export class Vault {
 
   /** The derived file `name` (DERIVED_PREFIX...), parsed, if it was computed from the inventory as it is now; else undefined. */
   readDerived(name: string): unknown {
-    let now: string;
+    const now = this.currentStamp();
+    if (now === undefined) return undefined;
     let text: string;
     try {
-      now = statKey(statSync(this.path('inventory.json'), { bigint: true }));
       text = readFileSync(this.path(name), 'utf8');
     } catch {
       return undefined;

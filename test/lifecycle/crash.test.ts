@@ -40,6 +40,12 @@ const afterProgress = (k: number): Trigger => (kill, child) => {
   return () => {};
 };
 
+/** Fires after `ms` (any moment is a fair kill; no timing is asserted). */
+const afterMs = (ms: number): Trigger => (kill) => {
+  const t = setTimeout(() => kill('timer'), ms);
+  return () => clearTimeout(t);
+};
+
 const onFile = (dir: string, match: (name: string) => boolean): Trigger => (kill) => {
   const watcher: FSWatcher = watch(dir, (_event, name) => {
     if (name && match(name.toString())) kill(`on ${name}`);
@@ -101,10 +107,7 @@ test('SIGKILL during ca rotate leaves one active CA, with or without the new one
   ok(ws.cli('revoke', NODES[1]!), 'revoke (so rotation also re-signs CRLs)');
   const triggers: Trigger[] = [
     // While the RSA-4096 key is being generated (not a timing assertion: any moment is a fair kill).
-    (kill) => {
-      const t = setTimeout(() => kill('timer'), 150);
-      return () => clearTimeout(t);
-    },
+    afterMs(150),
     onFile(join(ws.home, 'cas'), () => true),
     onFile(ws.home, (n) => n.startsWith('.inventory.json.')),
   ];
@@ -145,10 +148,7 @@ test('SIGKILL during a two-tier root rotation leaves the old root and intermedia
   ok(ws.cli('issue', '--all'), 'issue --all');
   ok(ws.cli('revoke', NODES[1]!), 'revoke (so rotation also re-signs CRLs)');
   const triggers: Trigger[] = [
-    (kill) => {
-      const t = setTimeout(() => kill('timer'), 150);
-      return () => clearTimeout(t);
-    },
+    afterMs(150),
     onFile(join(ws.home, 'roots'), () => true),
     onFile(ws.home, (n) => n.startsWith('.inventory.json.')),
   ];

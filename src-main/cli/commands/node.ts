@@ -71,7 +71,6 @@ function warningLines(warnings: string[]): string {
   return warnings.map((w) => `\nwarning: ${w}`).join('');
 }
 
-
 export const nodeCommands: Command[] = [
   {
     words: ['node', 'import'],
