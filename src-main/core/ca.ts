@@ -187,6 +187,7 @@ export async function prepareCa(ctx: CoreContext, input: NewCaInput, checkVault:
     passphraseIn,
     imported: input.imported,
     kekSalt: newKekSalt(),
+    kek: passphraseOrigin(passphraseIn) === 'generated' ? 'hkdf-sha256' : 'scrypt',
   };
   return {
     record,
@@ -302,7 +303,7 @@ export function nodeKeyKek(ctx: CoreContext, rec: CaRecord, passphrase?: string)
   if (!perCa) kekCache.set(ctx, (perCa = new Map()));
   let kek = perCa.get(rec.id);
   if (!kek) {
-    kek = (async () => deriveNodeKeyKekAsync(passphrase ?? (await caPassphrase(ctx, rec)), rec.kekSalt))();
+    kek = (async () => deriveNodeKeyKekAsync(passphrase ?? (await caPassphrase(ctx, rec)), rec))();
     perCa.set(rec.id, kek);
     kek.catch(() => perCa!.delete(rec.id));
   }

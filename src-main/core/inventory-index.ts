@@ -1,4 +1,10 @@
-import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
+import type { CertRecord, NodeRecord } from '../vault/schema.ts';
+
+/** What the index reads: a whole inventory, or a node scope of one (Vault.readNodes). */
+export interface NodesAndCerts {
+  readonly nodes: readonly NodeRecord[];
+  readonly certs: readonly CertRecord[];
+}
 
 /**
  * Lookups over one inventory, built in one pass: node by name, a node's certificates. Certificates
@@ -17,7 +23,7 @@ export interface InventoryIndex {
 
 const NONE: readonly CertRecord[] = Object.freeze([]);
 
-function build(inv: Inventory): InventoryIndex {
+function build(inv: NodesAndCerts): InventoryIndex {
   const nodes = new Map<string, NodeRecord>();
   for (const n of inv.nodes) nodes.set(nodeKeyOf(n), n);
   const byId = new Map<string, CertRecord[]>();
@@ -38,9 +44,9 @@ function build(inv: Inventory): InventoryIndex {
 }
 
 // A frozen inventory (Vault.read's shared snapshot) cannot change, so its index is kept with it.
-const kept = new WeakMap<Inventory, InventoryIndex>();
+const kept = new WeakMap<NodesAndCerts, InventoryIndex>();
 
-export function indexInventory(inv: Inventory): InventoryIndex {
+export function indexInventory(inv: NodesAndCerts): InventoryIndex {
   if (!Object.isFrozen(inv)) return build(inv);
   let index = kept.get(inv);
   if (!index) kept.set(inv, (index = build(inv)));

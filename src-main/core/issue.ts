@@ -15,6 +15,8 @@ import type { LeafJob, LeafOutput } from './leaf-work.ts';
 import { invalid, UserError } from '../errors.ts';
 import type { CoreContext } from './context.ts';
 import type { CertRecord, Inventory, NodeRecord, Pack } from '../vault/schema.ts';
+import type { NodeScope } from '../vault/node-scope.ts';
+import type { Transaction } from '../vault/vault.ts';
 
 export interface IssueOptions {
   days?: number;
@@ -124,10 +126,11 @@ function toPack(made: Made[]): Pack {
 export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', opts: IssueOptions = {}): Promise<Issued[]> {
   if (opts.days !== undefined) checkDays(opts.days, LEAF_MAX_DAYS, 'node certificates');
   if (opts.keyType !== undefined && !isKeyType(opts.keyType)) throw invalid(`unknown key type "${opts.keyType}"`);
-  const snapshot = ctx.vault.read();
-  const caRec = activeCaRecord(snapshot);
-  const wanted = names === 'all' ? snapshot.nodes.map((n) => n.name) : unique(names);
+  const wanted = names === 'all' ? ctx.vault.read().nodes.map((n) => n.name) : unique(names);
   if (wanted.length === 0) throw invalid(names === 'all' ? 'there are no nodes to issue for; add one with `node add`' : 'name at least one node, or use --all', names === 'all' ? 'there are no nodes to issue for; add one with Add node' : 'choose at least one node');
+  // A few named nodes: only their records are read and rewritten (Vault.updateNodes); --all: the whole inventory.
+  const snapshot: NodeScope = names === 'all' ? ctx.vault.read() : ctx.vault.readNodes(wanted);
+  const caRec = activeCaRecord(snapshot);
   const nodes = wanted.map((n) => findNode(snapshot, n)); // O(1) each on the read snapshot
   // Before minutes of key generation, not after: a read-only vault would refuse the result anyway.
   ctx.vault.assertWritable();
@@ -137,7 +140,7 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
   let done = 0;
   const leaves = await makeLeaves(ca, jobs, { onEach: (i) => opts.onProgress?.(++done, nodes.length, nodes[i]!.name) });
   const made = leaves.map((leaf, i) => madeOf(ca, nodes[i]!, jobs[i]!, leaf));
-  await ctx.vault.update((inv, tx) => {
+  const land = (inv: NodeScope, tx: Transaction) => {
     // The inventory may have moved since the snapshot: refuse rather than issue for a stale node.
     if (activeCaRecord(inv).id !== caRec.id) throw new UserError('conflict', 'the active CA changed while issuing; run the command again');
     const index = indexInventory(inv);
@@ -146,7 +149,8 @@ export async function issueForNodes(ctx: CoreContext, names: string[] | 'all', o
       if (JSON.stringify(current) !== JSON.stringify(n)) throw new UserError('conflict', `node "${n.name}" changed while issuing; run the command again`);
     }
     record(inv, made, tx.writePack(toPack(made)));
-  });
+  };
+  await (names === 'all' ? ctx.vault.update(land) : ctx.vault.updateNodes(wanted, land));
   audit(ctx, made.map((m) => ({ action: opts.action ?? 'issue', node: m.record.node, serial: m.record.serial, fingerprint: m.record.fingerprint, detail: `${m.record.keyOnNode ? 'key made on node, ' : ''}until ${m.record.notAfter}` })));
   return made.map((m) => ({ node: m.record.node, serial: m.record.serial, fingerprint: m.record.fingerprint, notAfter: m.record.notAfter, dns: m.record.dns, ips: m.record.ips }));
 }

@@ -1,10 +1,10 @@
-import { indexInventory } from './inventory-index.ts';
+import { indexInventory, type NodesAndCerts } from './inventory-index.ts';
 import { UserError } from '../errors.ts';
 import type { CertRecord, Inventory, NodeRecord } from '../vault/schema.ts';
 import type { CoreContext } from './context.ts';
 
 /** Read-only lookups over an inventory: nodes by name, their certificates. */
-export function findNode(inv: Inventory, name: string): NodeRecord {
+export function findNode(inv: NodesAndCerts, name: string): NodeRecord {
   const node = Object.isFrozen(inv) ? indexInventory(inv).node(name) : inv.nodes.find((n) => n.name === name);
   if (!node) throw new UserError('not-found', `no node named "${name}"; see \`cluster-trust node list\``, `no node named "${name}"`);
   return node;

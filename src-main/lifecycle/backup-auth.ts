@@ -78,7 +78,7 @@ export async function checkBackupAuth(ctx: CoreContext, auth: BackupAuth | null,
     const e = toUserError(err);
     return { authenticated: false, why: `this machine has no passphrase that opens the key of the CA "${rec.name}" (${e.message})` };
   }
-  const expected = code(deriveNodeKeyKek(passphrase, rec.kekSalt), rec.fingerprint, manifest);
+  const expected = code(deriveNodeKeyKek(passphrase, rec), rec.fingerprint, manifest);
   if (!timingSafeEqual(expected, Buffer.from(auth.hmacSha256, 'hex'))) {
     throw new UserError('refused', `the backup's authentication code does not match under the passphrase of the CA "${rec.name}": it was changed after it was made; nothing was restored`);
   }

@@ -17,13 +17,15 @@ export function fsyncDir(dir: string): void {
  * temp file in the same directory, fsync, rename, fsync the directory. `durable: false` (caches
  * only) skips the fsyncs: after a crash such a file may be empty or torn, never half old, half new.
  */
-export function writeFileAtomic(path: string, data: string | Buffer, mode = 0o600, opts: { syncDir?: boolean; durable?: boolean } = {}): void {
+export function writeFileAtomic(path: string, data: string | Buffer | readonly Buffer[], mode = 0o600, opts: { syncDir?: boolean; durable?: boolean } = {}): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    // Pieces are written in turn (a file spliced from a few ranges of another needs no copy joined first).
+    for (const buf of typeof data === 'string' ? [Buffer.from(data)] : Buffer.isBuffer(data) ? [data] : data) {
+      let off = 0;
+      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    }
     if (opts.durable !== false) fsyncSync(fd);
   } catch (err) {
     closeSync(fd);

@@ -26,18 +26,25 @@ function listRange(file: Buffer, key: string): [number, number] | null {
   return end < 0 ? null : [start + open.length - 1, end + 1]; // from the newline before the first line to the one after the last
 }
 
+/** A record parsed from its line, with the line's byte range (without the "," that ends all but a list's last). */
+export interface RecordLine<T> {
+  record: T;
+  start: number;
+  end: number;
+}
+
 /** The records on the lines of a list that contain `needle`, parsed (one record a line, each but the last ending in ","). */
-function recordsContaining<T>(file: Buffer, range: [number, number] | null, needle: string): T[] {
-  const out: T[] = [];
+function linesContaining<T>(file: Buffer, range: [number, number] | null, needle: string): Array<RecordLine<T>> {
+  const out: Array<RecordLine<T>> = [];
   if (!range) return out;
   const [from, to] = range;
   for (let at = file.indexOf(needle, from); at >= 0 && at < to; at = file.indexOf(needle, at + 1)) {
     const start = file.lastIndexOf(0x0a, at) + 1;
-    const end = file.indexOf(0x0a, at);
+    let end = file.indexOf(0x0a, at);
     if (end < 0) break;
-    const line = file.toString('utf8', start, end);
-    out.push(JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as T);
     at = end;
+    if (file[end - 1] === 0x2c) end--; // the "," between records
+    out.push({ record: JSON.parse(file.toString('utf8', start, end)) as T, start, end });
   }
   return out;
 }
@@ -49,8 +56,30 @@ function recordsContaining<T>(file: Buffer, range: [number, number] | null, need
  * exactly what `inventoryText` wrote (the vault's checked stamp); undefined when no node has that name.
  */
 export function nodeRecordsIn(file: Buffer, name: string): { node: NodeRecord; certs: CertRecord[] } | undefined {
-  const node = recordsContaining<NodeRecord>(file, listRange(file, 'nodes'), `"name":${JSON.stringify(name)}`).find((n) => n.name === name);
-  if (!node) return undefined;
-  const certs = recordsContaining<CertRecord>(file, listRange(file, 'certs'), `"nodeId":${JSON.stringify(node.id)}`).filter((c) => c.nodeId === node.id);
-  return { node, certs };
+  const lines = nodeLinesIn(file, [name]);
+  const node = lines?.nodes[0]?.record;
+  return node && { node, certs: lines.certs.map((l) => l.record) };
+}
+
+/**
+ * The lines of the named nodes' records and of their certificates (inventory order), located in a
+ * file `inventoryText` wrote, with the offset where a new certificate line goes (after the last);
+ * names no node has are left out. Undefined when the file has no certificate list to add to.
+ */
+export function nodeLinesIn(file: Buffer, names: readonly string[]): { nodes: Array<RecordLine<NodeRecord>>; certs: Array<RecordLine<CertRecord>>; certsEnd: number } | undefined {
+  const certList = listRange(file, 'certs');
+  if (!certList) return undefined;
+  const nodeList = listRange(file, 'nodes');
+  const nodes = names.flatMap((name) => linesContaining<NodeRecord>(file, nodeList, `"name":${JSON.stringify(name)}`).filter((l) => l.record.name === name).slice(0, 1));
+  const ids = new Set(nodes.map((l) => l.record.id));
+  const certs = [...ids]
+    .flatMap((id) => linesContaining<CertRecord>(file, certList, `"nodeId":${JSON.stringify(id)}`).filter((l) => l.record.nodeId === id))
+    .sort((a, b) => a.start - b.start);
+  return { nodes, certs, certsEnd: certList[1] - 1 };
+}
+
+/** The records of one short list ("cas", "roots") of a file `inventoryText` wrote, parsed; [] when it is empty or absent. */
+export function listIn<T>(file: Buffer, key: string): T[] {
+  const range = listRange(file, key);
+  return range ? (JSON.parse(`[${file.toString('utf8', range[0], range[1])}]`) as T[]) : [];
 }

@@ -34,10 +34,16 @@ function fromV2(inv: Json): Json {
   return { ...inv, schema: 3, roots: [] };
 }
 
+/** Schema 4 records how each CA's node-key key is derived (`kek`); until then it was always scrypt (the default). */
+function fromV3(inv: Json): Json {
+  return { ...inv, schema: 4 };
+}
+
 /** Brings an inventory read from disk (or a backup) to the current schema; the schema check comes after. */
 export function migrateInventory(raw: unknown): unknown {
   let inv = raw;
   if (isObject(inv) && inv.schema === 1) inv = fromV1(inv);
   if (isObject(inv) && inv.schema === 2) inv = fromV2(inv);
+  if (isObject(inv) && inv.schema === 3) inv = fromV3(inv);
   return inv;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { KEY_TYPES } from '../pki/policy.ts';
 
 /** Bumped whenever the on-disk shape changes; older vaults are migrated on open, newer ones refused. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const keyTypeSchema = z.enum(KEY_TYPES);
 
@@ -26,6 +26,12 @@ export const caRecordSchema = z.object({
   imported: z.boolean().default(false),
   /** scrypt salt for the key that seals node keys issued under this CA. */
   kekSalt: z.string().regex(/^[0-9a-f]{32}$/),
+  /**
+   * How that key comes from the passphrase: scrypt for a person's passphrase (a file's, a typed one);
+   * HKDF for one the app generated (256 random bits: a slow KDF adds nothing to guessing them).
+   * Schema 3's CAs are all scrypt.
+   */
+  kek: z.enum(['scrypt', 'hkdf-sha256']).default('scrypt'),
   /** When a rotation made this CA `previous`, and when `ca retire-old` retired it. */
   rotatedAt: z.string().optional(),
   retiredAt: z.string().optional(),

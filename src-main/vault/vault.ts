@@ -4,9 +4,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileAtomic, ensurePrivateDir, fsyncDir } from './atomic.ts';
 import { acquireLock } from './lock.ts';
 import { migrateInventory } from './migrate.ts';
-import { emptyInventory, inventorySchema, packSchema, SCHEMA_VERSION, type CertRecord, type Inventory, type NodeRecord, type Pack } from './schema.ts';
+import { emptyInventory, inventorySchema, packSchema, SCHEMA_VERSION, type CaRecord, type CertRecord, type Inventory, type NodeRecord, type Pack, type RootRecord } from './schema.ts';
 import { UserError } from '../errors.ts';
-import { inventoryText, nodeRecordsIn } from './inventory-text.ts';
+import { inventoryText, listIn, nodeLinesIn, nodeRecordsIn, type RecordLine } from './inventory-text.ts';
+import { assertOnlyAdded, mergeScope, scopeOf, spliceScope, type NodeScope } from './node-scope.ts';
 
 export interface PendingFile {
   relPath: string;
@@ -26,7 +27,11 @@ function freezeSnapshot(inv: Inventory): Inventory {
   return Object.freeze(inv);
 }
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+const sha256 = (data: string | Buffer | readonly Buffer[]): string => {
+  const hash = createHash('sha256');
+  for (const part of typeof data === 'string' || Buffer.isBuffer(data) ? [data] : data) hash.update(part);
+  return hash.digest('hex');
+};
 
 /** What identifies one version of a file on disk: a replaced or edited file changes its inode, size or ctime. */
 const statKey = (st: BigIntStats): string => `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
@@ -76,6 +81,10 @@ export class Transaction {
 export class Vault {
   readonly home: string;
   private cached?: { stamp: string; inventory: Inventory };
+  /** The checked inventory file's bytes, by its stamp (see checkedFile). */
+  private checkedBytes?: { landed: string; file: Buffer };
+  /** The lines last located in them (a command reads its nodes, then changes them). */
+  private locatedLines?: { file: Buffer; names: string; lines: NonNullable<ReturnType<typeof nodeLinesIn>> };
 
   private constructor(home: string) {
     this.home = home;
@@ -181,6 +190,16 @@ export class Vault {
    * (no such node, another schema, a file changed by hand): then read it in full.
    */
   readNodeRecords(name: string): { node: NodeRecord; certs: CertRecord[] } | undefined {
+    const file = this.checkedFile();
+    return file && nodeRecordsIn(file, name);
+  }
+
+  /**
+   * inventory.json's bytes when it is the very file the last `update` checked and wrote (its stamp,
+   * not its hash: no need to decode it all) in this schema; undefined otherwise (missing, changed by
+   * hand, another schema): then it is read in full.
+   */
+  private checkedFile(): Buffer | undefined {
     let fd: number;
     try {
       fd = openSync(this.path('inventory.json'), 'r');
@@ -188,15 +207,68 @@ export class Vault {
       return undefined; // missing or unreadable: the full read says which
     }
     try {
-      // Only the very file the last write checked (its stamp, not its hash: no need to decode it all).
       const landed = this.checkedStamp()?.landed;
       if (!landed || landed !== statKey(fstatSync(fd, { bigint: true }))) return undefined;
+      if (this.checkedBytes?.landed === landed) return this.checkedBytes.file; // a command reads it, then changes it
       const file = readFileSync(fd);
       if (!file.subarray(0, 40).toString('latin1').startsWith(`{\n"schema": ${SCHEMA_VERSION},\n`)) return undefined;
-      return nodeRecordsIn(file, name);
+      this.checkedBytes = { landed, file };
+      return file;
     } finally {
       closeSync(fd);
     }
+  }
+
+  /**
+   * The named nodes with their certificates, the CAs and the roots (see NodeScope), reading only
+   * their lines when the file is the checked one; read-only (change them with `updateNodes`).
+   */
+  readNodes(names: readonly string[]): NodeScope {
+    const file = this.checkedFile();
+    const lines = file && this.nodeLines(file, [...new Set(names)]);
+    if (!file || !lines) return scopeOf(this.read(), names);
+    return { cas: listIn<CaRecord>(file, 'cas'), roots: listIn<RootRecord>(file, 'roots'), nodes: lines.nodes.map((l) => l.record), certs: lines.certs.map((l) => l.record) };
+  }
+
+  /** nodeLinesIn, with records of their own for each caller (they are changed in place). */
+  private nodeLines(file: Buffer, names: string[]): ReturnType<typeof nodeLinesIn> {
+    const key = names.join('\n');
+    if (this.locatedLines?.file !== file || this.locatedLines.names !== key) {
+      const lines = nodeLinesIn(file, names);
+      if (!lines) return undefined;
+      this.locatedLines = { file, names: key, lines };
+    }
+    const { nodes, certs, certsEnd } = this.locatedLines.lines;
+    const copy = <T>(l: RecordLine<T>): RecordLine<T> => ({ ...l, record: structuredClone(l.record) });
+    return { nodes: nodes.map(copy), certs: certs.map(copy), certsEnd };
+  }
+
+  /**
+   * `update` for a change to a few nodes (NodeScope): on the checked file it parses, checks and
+   * rewrites only their lines, so one node's change does not cost the whole inventory's. Otherwise
+   * (a file changed by hand, an older schema) the whole inventory is read and checked as `update` does.
+   */
+  async updateNodes<T>(names: readonly string[], change: (scope: NodeScope, tx: Transaction) => Promise<T> | T): Promise<T> {
+    const wanted = [...new Set(names)];
+    return this.transact(async (tx) => {
+      const file = this.checkedFile();
+      const lines = file && this.nodeLines(file, wanted);
+      if (!file || !lines) {
+        const inv = this.readFresh();
+        const scope = scopeOf(inv, wanted);
+        const before = { nodes: [...scope.nodes], certs: [...scope.certs] };
+        const result = await change(scope, tx);
+        assertOnlyAdded(before, scope);
+        mergeScope(inv, before.certs.length, scope);
+        return { result, inventory: inventoryText(inventorySchema.parse(inv)) };
+      }
+      const frozen = <T extends object>(list: T[]): readonly T[] => Object.freeze(list.map((r) => Object.freeze(r)));
+      const scope: NodeScope = { cas: frozen(listIn<CaRecord>(file, 'cas')), roots: frozen(listIn<RootRecord>(file, 'roots')), nodes: lines.nodes.map((l) => l.record), certs: lines.certs.map((l) => l.record) };
+      const before = { nodes: [...scope.nodes], certs: [...scope.certs] };
+      const result = await change(scope, tx);
+      assertOnlyAdded(before, scope);
+      return { result, inventory: spliceScope(file, lines, scope) };
+    });
   }
 
   /** A private, mutable copy read from disk now (what `update` changes). */
@@ -311,6 +383,18 @@ export class Vault {
   }
 
   async update<T>(change: (inv: Inventory, tx: Transaction) => Promise<T> | T): Promise<T> {
+    return this.transact(async (tx) => {
+      const inv = this.readFresh();
+      const result = await change(inv, tx);
+      return { result, inventory: inventoryText(inventorySchema.parse(inv)) };
+    });
+  }
+
+  /**
+   * Under the lock: `body` reads and changes the inventory and returns its new, checked text; the
+   * transaction's files are written first, then inventory.json replaces the old one atomically.
+   */
+  private async transact<T>(body: (tx: Transaction) => Promise<{ result: T; inventory: string | Buffer[] }>): Promise<T> {
     this.assertWritable();
     let release: () => void;
     try {
@@ -320,9 +404,8 @@ export class Vault {
       throw new UserError('io', `cannot lock the vault in ${this.home}: ${(err as Error).message}`);
     }
     try {
-      const inv = this.readFresh();
       const tx = new Transaction();
-      const result = await change(inv, tx);
+      const { result, inventory } = await body(tx);
       const dirs = new Set<string>();
       for (const f of tx.files) {
         const dir = join(this.home, f.relPath, '..');
@@ -331,12 +414,12 @@ export class Vault {
         dirs.add(dir);
       }
       for (const dir of dirs) fsyncDir(dir);
-      const text = inventoryText(inventorySchema.parse(inv));
-      writeFileAtomic(this.path('inventory.json'), text, 0o600);
+      writeFileAtomic(this.path('inventory.json'), inventory, 0o600);
       this.cached = undefined;
+      this.checkedBytes = undefined;
       // After the inventory: a crash in between leaves a stale stamp, which only means a full check.
       const landed = statKey(statSync(this.path('inventory.json'), { bigint: true }));
-      writeFileAtomic(this.path(CHECKED_STAMP), `${sha256(text)}\n${landed}`, 0o600, { syncDir: false });
+      writeFileAtomic(this.path(CHECKED_STAMP), `${sha256(inventory)}\n${landed}`, 0o600, { syncDir: false });
       return result;
     } catch (err) {
       if (err instanceof UserError) throw err;

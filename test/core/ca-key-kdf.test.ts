@@ -7,7 +7,8 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, scryptSync } from 'node:crypto';
 import { join } from 'node:path';
 import { cleanup, runCli, sh, tempDir } from '../helpers/cli.ts';
 import { ok, withCa, type Workspace } from './helpers.ts';
@@ -113,5 +114,71 @@ describe('CA key encryption at rest', () => {
     assert.equal(kdfOf(gen.key).iterations, 2048);
     assert.equal(statSync(gen.key).mode & 0o777, 0o600);
     assert.equal(publicKey(['pkey', '-in', gen.key, '-passin', `pass:${gen.secret}`, '-pubout']), publicKey(['x509', '-in', gen.crt, '-noout', '-pubkey']), 'the same key');
+  });
+
+  // Node keys are sealed (AES-256-GCM, "ct-gcm1:iv:tag:data") under a key derived from the CA's
+  // passphrase: scrypt for a chosen one, HKDF for a generated one (a slow KDF adds nothing to 256
+  // random bits, and cost every signing command 0.1-0.2 s). Derived here independently of the app.
+  const scryptKek = (secret: string, salt: string) => scryptSync(secret, Buffer.from(salt, 'hex'), 32, { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 });
+  const hkdfKek = (secret: string, salt: string) => Buffer.from(hkdfSync('sha256', secret, Buffer.from(salt, 'hex'), 'cluster-trust node-key kek', 32));
+  const open = (kek: Buffer, sealed: string): Buffer => {
+    const [, iv, tag, data] = sealed.split(':');
+    const d = createDecipheriv('aes-256-gcm', kek, Buffer.from(iv!, 'base64'));
+    d.setAuthTag(Buffer.from(tag!, 'base64'));
+    return Buffer.concat([d.update(Buffer.from(data!, 'base64')), d.final()]);
+  };
+  const seal = (kek: Buffer, der: Buffer): string => {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', kek, iv);
+    const data = Buffer.concat([c.update(der), c.final()]);
+    return ['ct-gcm1', iv.toString('base64'), c.getAuthTag().toString('base64'), data.toString('base64')].join(':');
+  };
+  type Inv = { schema: number; cas: Array<{ kekSalt: string; kek?: string }>; certs: Array<{ node: string; serial: string; pack: string }> };
+  const inventoryOf = (home: string): Inv => JSON.parse(readFileSync(join(home, 'inventory.json'), 'utf8')) as Inv;
+  const sealedKeyOf = (home: string, node: string): { packFile: string; serial: string; sealed: string } => {
+    const cert = inventoryOf(home).certs.filter((c) => c.node === node).at(-1)!;
+    const packFile = join(home, 'packs', `${cert.pack}.json`);
+    return { packFile, serial: cert.serial, sealed: (JSON.parse(readFileSync(packFile, 'utf8')) as { certs: Record<string, { key: string }> }).certs[cert.serial]!.key };
+  };
+
+  test('node keys: HKDF under a generated passphrase, scrypt under a chosen one; a schema-3 vault keeps scrypt after its next write', () => {
+    const gen = keychainCa();
+    ok(runCli(['--home', gen.home, '--json', 'node', 'add', 'g1', '--ip', '10.0.0.1'], keychainEnv));
+    ok(runCli(['--home', gen.home, '--json', 'issue', 'g1'], keychainEnv));
+    const ca = inventoryOf(gen.home).cas[0]!;
+    assert.equal(ca.kek, 'hkdf-sha256');
+    const g1 = sealedKeyOf(gen.home, 'g1');
+    const der = open(hkdfKek(gen.secret, ca.kekSalt), g1.sealed);
+    assert.throws(() => open(scryptKek(gen.secret, ca.kekSalt), g1.sealed), 'not under scrypt');
+
+    const chosen = withCa();
+    spaces.push(chosen);
+    ok(chosen.cli('--json', 'node', 'add', 'c1', '--ip', '10.0.0.2'));
+    ok(chosen.cli('--json', 'issue', 'c1'));
+    const chosenCa = inventoryOf(chosen.home).cas[0]!;
+    assert.equal(chosenCa.kek, 'scrypt');
+    open(scryptKek(readFileSync(chosen.pass, 'utf8').split('\n')[0]!, chosenCa.kekSalt), sealedKeyOf(chosen.home, 'c1').sealed);
+
+    // What schema 3 wrote for the same CA: no `kek`, the node key sealed under scrypt.
+    const file = join(gen.home, 'inventory.json');
+    const old = inventoryOf(gen.home) as Inv & { cas: Array<Record<string, unknown>> };
+    old.schema = 3;
+    delete old.cas[0]!.kek;
+    writeFileSync(file, JSON.stringify(old, null, 1));
+    rmSync(join(gen.home, '.inventory.sha256'));
+    const pack = JSON.parse(readFileSync(g1.packFile, 'utf8')) as { certs: Record<string, { key: string }> };
+    pack.certs[g1.serial]!.key = seal(scryptKek(gen.secret, ca.kekSalt), der);
+    writeFileSync(g1.packFile, JSON.stringify(pack));
+    const out = join(gen.home, '..', 'g1-bundle');
+    ok(runCli(['--home', gen.home, '--json', 'bundle', 'g1', '--out', out], keychainEnv)); // the old node key opens
+    assert.equal(publicKey(['pkey', '-in', join(out, 'node.key'), '-pubout']), publicKey(['x509', '-in', join(out, 'node.crt'), '-noout', '-pubkey']));
+    // Its next write stores schema 4 with the CA's KDF named, and keeps sealing under scrypt.
+    ok(runCli(['--home', gen.home, '--json', 'node', 'add', 'g2', '--ip', '10.0.0.3'], keychainEnv));
+    ok(runCli(['--home', gen.home, '--json', 'issue', 'g2'], keychainEnv));
+    const now = inventoryOf(gen.home);
+    assert.equal(now.schema, 4);
+    assert.equal(now.cas[0]!.kek, 'scrypt');
+    open(scryptKek(gen.secret, ca.kekSalt), sealedKeyOf(gen.home, 'g2').sealed);
+    ok(runCli(['--home', gen.home, '--json', 'bundle', 'g1', '--out', `${out}-2`], keychainEnv)); // and the old one still opens
   });
 });

@@ -224,7 +224,7 @@ test('hostile inputs to the root commands: a wrong passphrase, a key that is not
   }
 });
 
-test('a schema-2 vault (before two tiers) still reads, and its next write stores schema 3 with no roots', () => {
+test('a schema-2 vault (before two tiers) still reads, and its next write stores the current schema with no roots', () => {
   const old = workspace();
   try {
     ok(old.cli('--json', 'ca', 'init', '--name', 'Old Vault'));
@@ -237,7 +237,7 @@ test('a schema-2 vault (before two tiers) still reads, and its next write stores
     assert.equal(ok(old.cli('--json', 'ca', 'show')).name, 'Old Vault');
     ok(old.cli('--json', 'node', 'add', 'n1', '--dns', 'n1.example.com', '--server'));
     const now = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(now.schema, 3);
+    assert.equal(now.schema, 4);
     assert.deepEqual(now.roots, []);
   } finally {
     cleanup(old.dir);

@@ -18,6 +18,7 @@ after(() => cleanup(...dirs));
 
 interface Inv {
   schema: number;
+  cas: Array<{ kek?: string }>;
   nodes: Array<{ id: string; name: string }>;
   certs: Array<{ serial: string; node: string; nodeId?: string; status: string; revocationReason?: string }>;
 }
@@ -154,10 +155,11 @@ test('an old-format (schema 1) vault: migrated on read, the resurrected certific
   assert.deepEqual(ids(), ids());
   assert.equal(inventory(ws).schema, 1, 'reading does not write');
 
-  // The first change writes the current schema (3); web1 renews on the migrated vault; the stand-alone CSR certificate stays nobody's.
+  // The first change writes the current schema (4); web1 renews on the migrated vault; the stand-alone CSR certificate stays nobody's.
   ok(ws.cli('renew', 'web1'), 'renew web1 on a migrated vault');
   const inv = inventory(ws);
-  assert.equal(inv.schema, 3);
+  assert.equal(inv.schema, 4);
+  assert.equal(inv.cas[0]!.kek, 'scrypt', "an older vault's CA keeps the scrypt node-key key");
   const web1Id = inv.nodes.find((n) => n.name === 'web1')!.id;
   assert.equal(inv.certs.find((c) => c.serial === web1)?.nodeId, web1Id);
   assert.equal(inv.certs.find((c) => c.serial === oldApp)?.nodeId, undefined, 'the old app certificate belongs to no current node');

@@ -21,7 +21,8 @@ export const issueCommands: Command[] = [
     async run(ctx, args, io) {
       const all = args.flags.has('all');
       if (all === (args.positionals.length > 0)) throw invalid('name the nodes to issue for, or use --all (not both)');
-      const inv = ctx.vault.read();
+      // Named nodes: only their records are read (a 10,000-node inventory is not parsed for one).
+      const inv = all ? ctx.vault.read() : ctx.vault.readNodes(args.positionals);
       const names = all ? inv.nodes.map((n) => n.name) : [...new Set(args.positionals)];
       // Nodes that make their own key go over SSH; the vault makes the others' keys in one batch.
       const onNode = names.flatMap((n) => {
