@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import type { Vault } from './vault.ts';
 
 /** Where entries go and what time it is: a CoreContext fits (kept structural so the vault layer needs no core). */
@@ -71,20 +71,61 @@ function isEntry(value: unknown): value is AuditEntry {
   return !!v && typeof v === 'object' && typeof v.time === 'string' && typeof v.action === 'string' && typeof v.outcome === 'string';
 }
 
+/** One line's entry, if it is one that passes the filter (a torn or foreign line is skipped, not fatal). */
+function entryIn(line: string, filter: { node?: string }): AuditEntry | undefined {
+  if (!line.trim()) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return isEntry(parsed) && (filter.node === undefined || parsed.node === filter.node) ? parsed : undefined;
+}
+
 /** The log, oldest first. A torn last line (a crash mid-append) is skipped rather than fatal. */
 export function readAudit(ctx: AuditTarget, filter: { node?: string } = {}): AuditEntry[] {
   const file = ctx.vault.path(AUDIT_FILE);
   if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').flatMap((line) => entryIn(line, filter) ?? []);
+}
+
+/**
+ * The newest `limit` entries, newest first: what `readAudit(...).slice(-limit).reverse()` gives,
+ * read backwards from the end of the file only as far as they go (a long history costs a view no
+ * more than its last page). Lines split at byte 0x0a, which no UTF-8 sequence contains.
+ */
+export function readAuditNewest(ctx: AuditTarget, limit: number, filter: { node?: string } = {}, chunkBytes = 256 * 1024): AuditEntry[] {
   const out: AuditEntry[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (isEntry(parsed) && (filter.node === undefined || parsed.node === filter.node)) out.push(parsed);
+  if (limit <= 0) return out;
+  let fd: number;
+  try {
+    fd = openSync(ctx.vault.path(AUDIT_FILE), 'r');
+  } catch {
+    return out; // no log yet
   }
-  return out;
+  try {
+    let pos = fstatSync(fd).size;
+    let rest = Buffer.alloc(0); // the start of a line whose beginning is further back
+    while (pos > 0) {
+      const len = Math.min(chunkBytes, pos);
+      pos -= len;
+      const chunk = Buffer.alloc(len);
+      let got = 0;
+      while (got < len) got += readSync(fd, chunk, got, len - got, pos + got) || len; // a shrinking file ends the read
+      const data = rest.length ? Buffer.concat([chunk, rest]) : chunk;
+      let end = data.length;
+      for (let nl = data.lastIndexOf(0x0a, end - 1); nl >= 0; nl = end > 0 ? data.lastIndexOf(0x0a, end - 1) : -1) {
+        const entry = entryIn(data.toString('utf8', nl + 1, end), filter);
+        if (entry && out.push(entry) >= limit) return out;
+        end = nl;
+      }
+      rest = data.subarray(0, end);
+    }
+    const first = entryIn(rest.toString('utf8'), filter);
+    if (first && out.length < limit) out.push(first);
+    return out;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -95,7 +95,8 @@ test('SIGKILL around the moment the batch is written, at several delays: always 
   const ws = track(withCa('ecdsa-p256'));
   await addMany(ws, 'w', 40);
   const outcomes: number[] = [];
-  for (const delay of [0, 2, 5, 10, 20, 40]) {
+  // Up to 160 ms: under load every kill up to 40 ms could come before the write, and the test saw only "none".
+  for (const delay of [0, 2, 5, 10, 20, 40, 80, 160]) {
     const before = (JSON.parse(readFileSync(join(ws.home, 'inventory.json'), 'utf8')) as Inv).certs.length;
     const run = await killDuring(ws, ['issue', '--all'], (s) => /^\[40\/40\] /m.test(s), delay);
     const inv = assertConsistentQuick(ws);
@@ -106,7 +107,9 @@ test('SIGKILL around the moment the batch is written, at several delays: always 
   // The full check (openssl on every listed certificate) once at the end.
   assertConsistent(ws);
   // Temp files of killed writes are never mistaken for vault files.
-  const stray = readdirSync(join(ws.home, 'packs')).filter((f) => !f.endsWith('.json'));
+  // (No packs folder: no kill came late enough for a write to start, so none left anything.)
+  const packs = join(ws.home, 'packs');
+  const stray = existsSync(packs) ? readdirSync(packs).filter((f) => !f.endsWith('.json')) : [];
   assert.ok(stray.every((f) => f.startsWith('.') && f.endsWith('.tmp')), `unexpected files: ${stray.join(', ')}`);
   void outcomes;
 });

@@ -2,7 +2,7 @@ import { DUE_STATES, statusReport } from '../../lifecycle/status.ts';
 import { renewNodes, type RenewSelection } from '../../lifecycle/renew.ts';
 import { revokeCertificate } from '../../lifecycle/revoke.ts';
 import { statSync } from 'node:fs';
-import { AUDIT_FILE, readAudit } from '../../vault/audit.ts';
+import { AUDIT_FILE, readAuditNewest } from '../../vault/audit.ts';
 import { backupVault } from '../../lifecycle/backup.ts';
 import { checkSettingsFile, readSettings, writeSettings } from '../../lifecycle/expiry-watch.ts';
 import type { AuditRow, LifecycleInvoke, LifecycleRow, LifecycleView, RenewedCertView } from '../contract.ts';
@@ -86,11 +86,7 @@ export function lifecycleHandlers(host: Host): HandlerSection<LifecycleInvoke> {
       // The log only grows: the same file, size and time means the same entries (no re-parse per visit).
       const key = `${auditStamp(ctx)}\0${node ?? ''}\0${limit}`;
       if (lastAudit?.key === key) return lastAudit.rows;
-      const entries = readAudit(ctx, node === undefined ? {} : { node });
-      const rows = entries
-        .slice(-limit)
-        .reverse()
-        .map((e) => ({ time: e.time, action: e.action, outcome: e.outcome, node: e.node ?? null, serial: e.serial ?? null, detail: e.detail ?? null }));
+      const rows = readAuditNewest(ctx, limit, node === undefined ? {} : { node }).map((e) => ({ time: e.time, action: e.action, outcome: e.outcome, node: e.node ?? null, serial: e.serial ?? null, detail: e.detail ?? null }));
       // Frozen: the same answer (and its JSON text, see view-cache.ts) serves every visit until the log grows.
       for (const row of rows) Object.freeze(row);
       lastAudit = { key, rows: Object.freeze(rows) as AuditRow[] };
