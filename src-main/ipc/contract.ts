@@ -680,6 +680,12 @@ export interface LifecycleInvoke {
   revokeCert: { request: { name: string; reason: RevocationReasonId }; response: { serial: string; reason: RevocationReasonId; crlNumber: number } };
   /** Newest first; `node` filters to one node. */
   getAuditLog: { request: { node?: string; limit: number }; response: AuditRow[] };
+  /**
+   * Makes main ready the Lifecycle view and the newest `historyLimit` log entries for the vault as it
+   * is, and answers nothing (no rows cross while the page paints its first screen): the first visit
+   * then costs what later ones do.
+   */
+  warmLifecycle: { request: { historyLimit: number }; response: null };
   /** The whole vault to a .tar.gz chosen in a native save dialog (checksum file beside it). */
   backupVault: { request: void; response: SaveOutcome<{ sha256: string; files: number }> };
   /** App preferences kept main-side (app-data folder), independent of the vault. */
@@ -824,7 +830,7 @@ export const INVOKE_SECTIONS = {
   certs: exhaustive<CertsInvoke>()(['issueCerts', 'exportBundle', 'exportBundles', 'classifyDrop', 'pickCsr', 'previewCsr', 'signCsr', 'listCsrCerts', 'saveCertificate']),
   trust: exhaustive<TrustInvoke>()(['getTrustStatus', 'changeTrust']),
   profiles: exhaustive<ProfilesInvoke>()(['getNodeFiles', 'getProfileOptions', 'getMaelstromKeys', 'rotateMaelstromKeys']),
-  lifecycle: exhaustive<LifecycleInvoke>()(['getLifecycle', 'renewNodes', 'renewDue', 'revokeCert', 'getAuditLog', 'backupVault', 'getPreferences', 'setPreferences']),
+  lifecycle: exhaustive<LifecycleInvoke>()(['getLifecycle', 'renewNodes', 'renewDue', 'revokeCert', 'getAuditLog', 'warmLifecycle', 'backupVault', 'getPreferences', 'setPreferences']),
   push: exhaustive<PushInvoke>()(['listPushTargets', 'pushNodes', 'cancelPush', 'answerSshKeyPassphrase', 'listSavedSshKeys', 'forgetSshKeyPassphrase']),
   rotation: exhaustive<RotationInvoke>()(['getRotation', 'rotateCa', 'renewOldCa', 'retireOldCa', 'restoreVault', 'resolveInterruptedRestore']),
 } as const satisfies { [S in InvokeSection]: readonly (keyof InvokeSections[S])[] };

@@ -173,6 +173,7 @@ export const REQUEST_SCHEMAS = {
     reason: z.enum(['unspecified', 'keyCompromise', 'caCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation']),
   }),
   getAuditLog: z.strictObject({ node: nodeName.optional(), limit: z.number().int().min(1).max(10_000) }),
+  warmLifecycle: z.strictObject({ historyLimit: z.number().int().min(1).max(10_000) }),
   backupVault: z.undefined(),
   getPreferences: z.undefined(),
   setPreferences: z

@@ -110,3 +110,21 @@ test('the history is re-read when the audit log grows, and not otherwise', async
   assert.ok(onlyA.length > 0 && onlyA.every((e) => e.node === 'a'), 'another filter is another answer');
   assert.equal((await value<AuditRow[]>('getAuditLog', { limit: 1 })).length, 1, 'another limit is another answer');
 });
+
+test('warmLifecycle readies the Lifecycle view and history without answering them; later answers are those of a cold start', async () => {
+  const cold = setup();
+  const life = await cold.value<LifecycleView>('getLifecycle');
+  const log = await cold.value<AuditRow[]>('getAuditLog', { limit: 100 });
+  const onlyA = await cold.value<AuditRow[]>('getAuditLog', { node: 'a', limit: 100 });
+  const warm = setup();
+  assert.equal(await warm.value('warmLifecycle', { historyLimit: 100 }), null, 'no rows cross');
+  const strip = (rows: AuditRow[]) => rows.map((r) => [r.action, r.node, r.outcome]); // two vaults: their own serials and times
+  assert.deepEqual(strip(await warm.value<AuditRow[]>('getAuditLog', { limit: 100 })), strip(log));
+  assert.deepEqual(strip(await warm.value<AuditRow[]>('getAuditLog', { node: 'a', limit: 100 })), strip(onlyA), 'the warmed history is not served for a filter');
+  assert.equal((await warm.value<AuditRow[]>('getAuditLog', { limit: 1 })).length, 1, 'nor for another limit');
+  const warmLife = await warm.value<LifecycleView>('getLifecycle');
+  assert.deepEqual(warmLife.counts, life.counts);
+  assert.deepEqual(warmLife.rows.map((r) => [r.kind, r.name, r.state]), life.rows.map((r) => [r.kind, r.name, r.state]));
+  ok(warm.w.cli('--json', 'issue', 'b'));
+  assert.equal((await warm.value<AuditRow[]>('getAuditLog', { limit: 100 })).length, log.length + 1, 'a grown log is read again after a warm-up');
+});

@@ -316,6 +316,7 @@ describe('IPC boundary (plain Node, no Electron)', () => {
     renewDue: [{}, { jobId: '../j' }, { jobId: 'j1', names: ['n1'] }, { jobId: long(65) }, { jobId: 'j1', days: 30 }],
     revokeCert: [{}, { name: 'n1' }, { name: 'n1', reason: 'because' }, { name: '../n1', reason: 'superseded' }, { serial: 'ab', reason: 'superseded' }, { name: 'n1', reason: 'superseded', crl: '/tmp/crl.pem' }],
     getAuditLog: [{}, { limit: 0 }, { limit: 10_001 }, { limit: 1.5 }, { limit: 10, node: '/etc/passwd' }, { limit: 10, file: '/tmp/audit.jsonl' }],
+    warmLifecycle: [{}, { historyLimit: 0 }, { historyLimit: 10_001 }, { historyLimit: '5000' }, { historyLimit: 10, node: 'n1' }, 5000],
     backupVault: [{}, { out: '/tmp/backup.tar.gz' }, '/tmp/backup.tar.gz'],
     getPreferences: [{}, 'notifyExpiry'],
     setPreferences: [{}, { notifyExpiry: 'no' }, { notifyExpiry: true, file: '/tmp/settings.json' }, { notified: [] }, { expiryWarnDays: 0 }, { expiryWarnDays: 2.5 }, { expiryWarnDays: 3651 }, { expiryWarnDays: '30' }],

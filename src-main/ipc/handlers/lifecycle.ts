@@ -69,28 +69,35 @@ export async function renewWithProgress(ctx: CoreContext, selection: RenewSelect
 
 export function lifecycleHandlers(host: Host): HandlerSection<LifecycleInvoke> {
   let lastAudit: { key: string; rows: AuditRow[] } | null = null;
+  const lifecycle = (): LifecycleView => {
+    const ctx = host.context();
+    const inv = ctx.vault.read();
+    return cachedView(inv, 'lifecycle', ctx.now(), warnDaysOf(ctx), () => lifecycleView(ctx, inv));
+  };
+  const auditLog = ({ node, limit }: { node?: string; limit: number }): AuditRow[] => {
+    const ctx = host.context();
+    // The log only grows: the same file, size and time means the same entries (no re-parse per visit).
+    const key = `${auditStamp(ctx)}\0${node ?? ''}\0${limit}`;
+    if (lastAudit?.key === key) return lastAudit.rows;
+    const rows = readAuditNewest(ctx, limit, node === undefined ? {} : { node }).map((e) => ({ time: e.time, action: e.action, outcome: e.outcome, node: e.node ?? null, serial: e.serial ?? null, detail: e.detail ?? null }));
+    // Frozen: the same answer (and its JSON text, see view-cache.ts) serves every visit until the log grows.
+    for (const row of rows) Object.freeze(row);
+    lastAudit = { key, rows: Object.freeze(rows) as AuditRow[] };
+    return lastAudit.rows;
+  };
   return {
-    getLifecycle: () => {
-      const ctx = host.context();
-      const inv = ctx.vault.read();
-      return cachedView(inv, 'lifecycle', ctx.now(), warnDaysOf(ctx), () => lifecycleView(ctx, inv));
-    },
+    getLifecycle: () => lifecycle(),
     renewNodes: ({ names, jobId }, call) => renewWithProgress(host.context(), names, jobId, call),
     renewDue: ({ jobId }, call) => renewWithProgress(host.context(), 'due', jobId, call),
     revokeCert: async ({ name, reason }) => {
       const r = await revokeCertificate(host.context(), { node: name }, reason);
       return { serial: r.cert.serial, reason: r.reason, crlNumber: r.crlNumber };
     },
-    getAuditLog: ({ node, limit }) => {
-      const ctx = host.context();
-      // The log only grows: the same file, size and time means the same entries (no re-parse per visit).
-      const key = `${auditStamp(ctx)}\0${node ?? ''}\0${limit}`;
-      if (lastAudit?.key === key) return lastAudit.rows;
-      const rows = readAuditNewest(ctx, limit, node === undefined ? {} : { node }).map((e) => ({ time: e.time, action: e.action, outcome: e.outcome, node: e.node ?? null, serial: e.serial ?? null, detail: e.detail ?? null }));
-      // Frozen: the same answer (and its JSON text, see view-cache.ts) serves every visit until the log grows.
-      for (const row of rows) Object.freeze(row);
-      lastAudit = { key, rows: Object.freeze(rows) as AuditRow[] };
-      return lastAudit.rows;
+    getAuditLog: auditLog,
+    warmLifecycle: ({ historyLimit }) => {
+      lifecycle();
+      auditLog({ limit: historyLimit });
+      return null;
     },
     backupVault: async () => {
       const ctx = host.context();
