@@ -53,7 +53,7 @@ function aboutDetail(): string {
 
 function showWindow(): void {
   if (!mainWindow || mainWindow.isDestroyed()) {
-    mainWindow = createMainWindow(join(distDir, 'preload.cjs'), join(distDir, 'renderer', 'icon.png'), (id, on) => (on ? trusted.add(id) : trusted.delete(id)));
+    mainWindow = createMainWindow(join(distDir, 'preload.cjs'), join(distDir, 'renderer', 'window-icon.png'), (id, on) => (on ? trusted.add(id) : trusted.delete(id)));
     mainWindow.on('closed', () => (mainWindow = null));
     if (process.env.CLUSTER_TRUST_TRACE_STARTUP === '1') traceFirstFrame(mainWindow);
     return;

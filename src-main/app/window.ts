@@ -21,7 +21,8 @@ export function secureWebPreferences(preload: string): Electron.WebPreferences {
 
 export function createMainWindow(preload: string, icon: string, onTrusted: (id: number, trusted: boolean) => void): BrowserWindow {
   const win = new BrowserWindow({
-    // Linux shows this in the task switcher; macOS and Windows take the packaged app's icon.
+    // Linux shows this in the task switcher; macOS and Windows take the packaged app's icon. A
+    // 256 px PNG: X11 gets the icon's every pixel, and the 1,024 px packaging icon cost ~150 ms of launch.
     ...(process.platform === 'linux' ? { icon } : {}),
     width: 1240,
     height: 800,
