@@ -24,6 +24,12 @@ export interface CertificateReport {
   nameConstraints: NameConstraintsInfo | null;
 }
 
+/**
+ * The DER of the nameConstraints OID (2.5.29.30). A certificate without these bytes has no such
+ * extension, and so needs no ASN.1 library to say so (loading it was most of the app's first `getCa`).
+ */
+const NAME_CONSTRAINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x1e]);
+
 const EKU_NAMES: Record<string, string> = {
   '1.3.6.1.5.5.7.3.1': 'serverAuth',
   '1.3.6.1.5.5.7.3.2': 'clientAuth',
@@ -78,7 +84,7 @@ export function reportOf(cert: X509Certificate): CertificateReport {
     keyType,
     sha256: fingerprintSha256(cert.raw),
     sha1: createHash('sha1').update(cert.raw).digest('hex'),
-    nameConstraints: cert.ca ? readNameConstraints(new x509.X509Certificate(cert.raw)) : null,
+    nameConstraints: cert.ca && cert.raw.includes(NAME_CONSTRAINTS_OID) ? readNameConstraints(new x509.X509Certificate(cert.raw)) : null,
   };
 }
 
