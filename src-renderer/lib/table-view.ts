@@ -66,10 +66,18 @@ export function nextSort<K extends string>(current: SortSpec<K> | null, key: K):
   return current?.key === key && current.dir === 'asc' ? { key, dir: 'desc' } : { key, dir: 'asc' };
 }
 
+/**
+ * Before the list is measured (its first render, tests without layout): the window's height, which
+ * the list cannot exceed and which reading forces no layout; a first render of more rows than fit
+ * made the first layout a third larger.
+ */
+function unmeasuredViewport(): number {
+  return typeof window !== 'undefined' && window.innerHeight > 0 ? window.innerHeight : 1200;
+}
+
 /** The slice of rows to render for a scroll position, with `overscan` rows either side. */
 export function windowOf(count: number, scrollTop: number, viewport: number, rowHeight: number, overscan = 8): { start: number; end: number } {
-  // Without a measured viewport (first paint, tests without layout) assume a tall screen.
-  const height = viewport > 0 ? viewport : 1200;
+  const height = viewport > 0 ? viewport : unmeasuredViewport();
   const start = Math.max(0, Math.floor(scrollTop / rowHeight) - overscan);
   const end = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + overscan);
   return { start, end: Math.max(start, end) };
@@ -99,7 +107,7 @@ export interface SizedWindow {
  * 10,000 rows cost well under a millisecond per scroll.
  */
 export function windowOfSized(count: number, heightOf: (index: number) => number, scrollTop: number, viewport: number, overscan = 8): SizedWindow {
-  const height = viewport > 0 ? viewport : 1200;
+  const height = viewport > 0 ? viewport : unmeasuredViewport();
   let top = 0;
   let first = count;
   let last = count;
