@@ -33,6 +33,12 @@ const sha256 = (data: string | Buffer | readonly Buffer[]): string => {
   return hash.digest('hex');
 };
 
+/** A node scope from the lines located in the checked file; its CAs and roots frozen (read only). */
+function scopeIn(file: Buffer, lines: { nodes: Array<RecordLine<NodeRecord>>; certs: Array<RecordLine<CertRecord>> }): NodeScope {
+  const frozen = <T extends object>(list: T[]): readonly T[] => Object.freeze(list.map((r) => Object.freeze(r)));
+  return { cas: frozen(listIn<CaRecord>(file, 'cas')), roots: frozen(listIn<RootRecord>(file, 'roots')), nodes: lines.nodes.map((l) => l.record), certs: lines.certs.map((l) => l.record) };
+}
+
 /** What identifies one version of a file on disk: a replaced or edited file changes its inode, size or ctime. */
 const statKey = (st: BigIntStats): string => `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 
@@ -226,8 +232,7 @@ export class Vault {
   readNodes(names: readonly string[]): NodeScope {
     const file = this.checkedFile();
     const lines = file && this.nodeLines(file, [...new Set(names)]);
-    if (!file || !lines) return scopeOf(this.read(), names);
-    return { cas: listIn<CaRecord>(file, 'cas'), roots: listIn<RootRecord>(file, 'roots'), nodes: lines.nodes.map((l) => l.record), certs: lines.certs.map((l) => l.record) };
+    return file && lines ? scopeIn(file, lines) : scopeOf(this.read(), names);
   }
 
   /** nodeLinesIn, with records of their own for each caller (they are changed in place). */
@@ -262,8 +267,7 @@ export class Vault {
         mergeScope(inv, before.certs.length, scope);
         return { result, inventory: inventoryText(inventorySchema.parse(inv)) };
       }
-      const frozen = <T extends object>(list: T[]): readonly T[] => Object.freeze(list.map((r) => Object.freeze(r)));
-      const scope: NodeScope = { cas: frozen(listIn<CaRecord>(file, 'cas')), roots: frozen(listIn<RootRecord>(file, 'roots')), nodes: lines.nodes.map((l) => l.record), certs: lines.certs.map((l) => l.record) };
+      const scope = scopeIn(file, lines);
       const before = { nodes: [...scope.nodes], certs: [...scope.certs] };
       const result = await change(scope, tx);
       assertOnlyAdded(before, scope);
