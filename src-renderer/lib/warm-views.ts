@@ -4,10 +4,11 @@ import { call } from './api.ts';
 export const HISTORY_FETCH = 5000;
 
 /**
- * Once the first screen has painted, has main ready the Lifecycle view and history for the vault as
- * it is (`warmLifecycle` answers nothing: no rows cross, so the page pays nothing): the first visit
- * to Lifecycle then costs what later ones do. A failure is the visit's to report, not this one's.
+ * Right after the first screen's data has arrived, while the page lays it out (main is idle then),
+ * has main ready the Lifecycle view and history for the vault as it is. `warmLifecycle` answers
+ * nothing, so no rows cross and the page pays nothing; the first visit to Lifecycle then costs what
+ * later ones do. A failure is the visit's to report, not this one's.
  */
-export function warmLifecycleAfterPaint(): void {
-  requestAnimationFrame(() => setTimeout(() => void call('warmLifecycle', { historyLimit: HISTORY_FETCH }).catch(() => undefined), 0));
+export function warmLifecycle(): void {
+  void call('warmLifecycle', { historyLimit: HISTORY_FETCH }).catch(() => undefined);
 }
