@@ -11,13 +11,14 @@ import { createRequire } from 'node:module';
  * user's own cache folder (0700, owned by them): code from a folder others can write is never run.
  * Any failure falls back to a plain require.
  */
-export function requireWithCodeCache(file: string, opts: { writeWhen?: (write: () => void) => void } = {}): unknown {
+export function requireWithCodeCache(file: string, opts: { writeWhen?: (write: () => void) => void; variant?: string } = {}): unknown {
   const dir = cacheDir();
   if (!dir) return createRequire(file)(file);
   const source = readFileSync(file, 'utf8');
   const st = statSync(file);
   // V8's own version too: Electron and Node can share a Node version but not a V8 build.
-  const key = createHash('sha256').update(`${file}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.versions.v8}\0${process.arch}`).digest('hex').slice(0, 32);
+  // `variant`: one cache per use of the same file (a CLI command group), each holding what that use compiled.
+  const key = createHash('sha256').update(`${file}\0${st.size}\0${st.mtimeMs}\0${process.version}\0${process.versions.v8}\0${process.arch}\0${opts.variant ?? ''}`).digest('hex').slice(0, 32);
   const cacheFile = join(dir, `${key}.v8`);
   let cachedData: Buffer | undefined;
   try {
@@ -52,7 +53,7 @@ export function requireWithCodeCache(file: string, opts: { writeWhen?: (write: (
 }
 
 /** Caches kept: each build (and each copy of the app) has its own, so old ones are dropped, oldest first. */
-const KEEP_CACHES = 16;
+const KEEP_CACHES = 24;
 
 function pruneCache(dir: string, keep: string): void {
   const files = readdirSync(dir)

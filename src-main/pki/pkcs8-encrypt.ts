@@ -1,6 +1,5 @@
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import type * as Forge from 'node-forge';
-import { forge } from '../libs/forge.ts';
+import { asn1js } from '../libs/asn1js.ts';
 import { binary, derBytes, integer, nullValue, octets, oid, seq } from './der.ts';
 import { toPem } from './pem.ts';
 
@@ -53,17 +52,18 @@ export function encryptPkcs8Strong(pkcs8Der: Buffer, passphrase: string, iterati
 export function pkcs8Iterations(pem: string): number | null {
   const m = /-----BEGIN ENCRYPTED PRIVATE KEY-----([\s\S]*?)-----END ENCRYPTED PRIVATE KEY-----/.exec(pem);
   if (!m) return null;
-  try {
-    const info = forge.asn1.fromDer(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64').toString('binary'));
-    const [algorithm] = info.value as Forge.asn1.Asn1[];
-    const [algOid, params] = algorithm!.value as Forge.asn1.Asn1[];
-    if (forge.asn1.derToOid(algOid!.value as string) !== OID.pbes2) return null;
-    const [kdf] = params!.value as Forge.asn1.Asn1[];
-    const [kdfOid, kdfParams] = kdf!.value as Forge.asn1.Asn1[];
-    if (forge.asn1.derToOid(kdfOid!.value as string) !== OID.pbkdf2) return null;
-    const count = (kdfParams!.value as Forge.asn1.Asn1[])[1]!;
-    return parseInt(forge.util.bytesToHex(count.value as string), 16);
-  } catch {
-    return null;
-  }
+  // asn1js, not node-forge: every unlock reads this, and the signing path has asn1js loaded already.
+  const der = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
+  const parsed = asn1js.fromBER(der);
+  if (parsed.offset === -1) return null;
+  const at = (node: unknown, i: number): unknown => (node instanceof asn1js.Sequence ? node.valueBlock.value[i] : undefined);
+  const oidOf = (node: unknown): string | undefined => (node instanceof asn1js.ObjectIdentifier ? node.valueBlock.toString() : undefined);
+  const algorithm = at(parsed.result, 0);
+  if (oidOf(at(algorithm, 0)) !== OID.pbes2) return null;
+  const kdf = at(at(algorithm, 1), 0);
+  if (oidOf(at(kdf, 0)) !== OID.pbkdf2) return null;
+  const count = at(at(kdf, 1), 1);
+  if (!(count instanceof asn1js.Integer)) return null;
+  const n = count.toBigInt();
+  return n > 0n && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : null;
 }

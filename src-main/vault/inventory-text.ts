@@ -17,13 +17,16 @@ function layout(fields: Array<[string, string | string[] | undefined]>): string 
   return `{\n${parts.join(',\n')}\n}\n`;
 }
 
-/** Byte range of one list's lines ("nodes", "certs") in a file `inventoryText` wrote; null when absent. */
-function listRange(file: Buffer, key: string): [number, number] | null {
-  const open = `\n${JSON.stringify(key)}: [\n`;
-  const start = file.indexOf(open);
-  if (start < 0) return null;
-  const end = file.indexOf('\n]', start + open.length - 1);
-  return end < 0 ? null : [start + open.length - 1, end + 1]; // from the newline before the first line to the one after the last
+/** Byte range of one list's lines ("nodes", "certs") in a file `inventoryText` wrote; null when empty or absent. */
+function listRange(file: Buffer, key: string, from = 0): [number, number] | null {
+  // The key, then what follows it: an empty list ("[]") is found where it stands, not by scanning
+  // the megabytes after it for a "[\n" that never comes. `from`: where the key is expected to follow.
+  const head = `\n${JSON.stringify(key)}: [`;
+  let at = file.indexOf(head, from);
+  if (at < 0 && from > 0) at = file.indexOf(head);
+  if (at < 0 || file[at + head.length] !== 0x0a) return null;
+  const end = file.indexOf('\n]', at + head.length);
+  return end < 0 ? null : [at + head.length, end + 1]; // from the newline before the first line to the one after the last
 }
 
 /** A record parsed from its line, with the line's byte range (without the "," that ends all but a list's last). */
@@ -67,9 +70,10 @@ export function nodeRecordsIn(file: Buffer, name: string): { node: NodeRecord; c
  * names no node has are left out. Undefined when the file has no certificate list to add to.
  */
 export function nodeLinesIn(file: Buffer, names: readonly string[]): { nodes: Array<RecordLine<NodeRecord>>; certs: Array<RecordLine<CertRecord>>; certsEnd: number } | undefined {
-  const certList = listRange(file, 'certs');
-  if (!certList) return undefined;
   const nodeList = listRange(file, 'nodes');
+  // The certificates follow the nodes: the megabytes of node lines are scanned once, not twice.
+  const certList = listRange(file, 'certs', nodeList ? nodeList[1] : 0);
+  if (!certList) return undefined;
   const nodes = names.flatMap((name) => linesContaining<NodeRecord>(file, nodeList, `"name":${JSON.stringify(name)}`).filter((l) => l.record.name === name).slice(0, 1));
   const ids = new Set(nodes.map((l) => l.record.id));
   const certs = [...ids]

@@ -42,21 +42,41 @@ test('the command bundle is compiled once into a private cache, then loaded from
   assert.deepEqual(readdirSync(cacheDir), files, 'an accepted cache is not rewritten');
 });
 
-test('old caches (other builds) are dropped, oldest first, when a new one is written; 16 stay', async () => {
+test('each command group keeps a cache of its own, written once as its first run ends', async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const env = { XDG_CACHE_HOME: join(dir, 'cache') };
+  const home = join(dir, 'home');
+  const cacheDir = join(dir, 'cache', 'cluster-trust', 'v8');
+  const caches = () => readdirSync(cacheDir).sort();
+  ok(runCli(['--home', home, '--json', 'node', 'add', 'n1', '--ip', '10.0.0.1'], env));
+  const afterAdd = caches();
+  assert.equal(afterAdd.length, 1);
+  const added = statSync(join(cacheDir, afterAdd[0]!));
+  // Another group of the same bundle: a second file; the first is left as it was.
+  ok(runCli(['--home', home, '--json', 'profile', 'list'], env));
+  const all = caches();
+  assert.equal(all.length, 2, `a cache per group: ${all.join(', ')}`);
+  assert.equal(statSync(join(cacheDir, afterAdd[0]!)).mtimeMs, added.mtimeMs, 'an accepted cache is not rewritten by another group');
+  ok(runCli(['--home', home, '--json', 'node', 'add', 'n2', '--ip', '10.0.0.2'], env));
+  assert.deepEqual(caches(), all, 'a second run of a group writes nothing');
+});
+
+test('old caches (other builds) are dropped, oldest first, when a new one is written; 24 stay', async () => {
   const dir = tempDir();
   dirs.push(dir);
   const cacheDir = join(dir, 'cache', 'cluster-trust', 'v8');
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-  const stale = Array.from({ length: 20 }, (_, i) => join(cacheDir, `old-${String(i).padStart(2, '0')}.v8`));
+  const stale = Array.from({ length: 30 }, (_, i) => join(cacheDir, `old-${String(i).padStart(2, '0')}.v8`));
   stale.forEach((f, i) => {
     writeFileSync(f, 'stale', { mode: 0o600 });
-    utimesSync(f, 1_000_000 + i, 1_000_000 + i); // old-19 the newest
+    utimesSync(f, 1_000_000 + i, 1_000_000 + i); // old-29 the newest
   });
   writeFileSync(join(cacheDir, 'notes.txt'), 'not a cache');
   ok(runCli(['--home', join(dir, 'home'), '--json', 'node', 'list'], { XDG_CACHE_HOME: join(dir, 'cache') }));
   const left = readdirSync(cacheDir).sort();
-  assert.equal(left.filter((f) => f.endsWith('.v8')).length, 16);
-  assert.deepEqual(left.filter((f) => f.startsWith('old-')), stale.slice(5).map((f) => f.slice(cacheDir.length + 1)), 'the 15 newest old ones stay');
+  assert.equal(left.filter((f) => f.endsWith('.v8')).length, 24);
+  assert.deepEqual(left.filter((f) => f.startsWith('old-')), stale.slice(7).map((f) => f.slice(cacheDir.length + 1)), 'the 23 newest old ones stay');
   assert.ok(left.includes('notes.txt'), 'only cache files are touched');
 });
 
