@@ -1,7 +1,7 @@
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { asn1js } from '../libs/asn1js.ts';
 import { binary, derBytes, integer, nullValue, octets, oid, seq } from './der.ts';
-import { toPem } from './pem.ts';
+import { pemBase64, pemSections, toPem } from './pem.ts';
 
 /**
  * PKCS#8 encryption strong enough for the CA key: PBES2 with PBKDF2-HMAC-SHA256 at 600,000
@@ -50,11 +50,11 @@ export function encryptPkcs8Strong(pkcs8Der: Buffer, passphrase: string, iterati
  * (another KDF, or not encrypted PKCS#8 at all).
  */
 export function pkcs8Iterations(pem: string): number | null {
-  const m = /-----BEGIN ENCRYPTED PRIVATE KEY-----([\s\S]*?)-----END ENCRYPTED PRIVATE KEY-----/.exec(pem);
-  if (!m) return null;
+  const body = [...pemSections(pem)].find((s) => s.label === 'ENCRYPTED PRIVATE KEY')?.body;
+  const b64 = body === undefined ? undefined : pemBase64(body);
+  if (b64 === undefined) return null;
   // asn1js, not node-forge: every unlock reads this, and the signing path has asn1js loaded already.
-  const der = Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64');
-  const parsed = asn1js.fromBER(der);
+  const parsed = asn1js.fromBER(Buffer.from(b64, 'base64'));
   if (parsed.offset === -1) return null;
   const at = (node: unknown, i: number): unknown => (node instanceof asn1js.Sequence ? node.valueBlock.value[i] : undefined);
   const oidOf = (node: unknown): string | undefined => (node instanceof asn1js.ObjectIdentifier ? node.valueBlock.toString() : undefined);
