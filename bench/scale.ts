@@ -56,13 +56,19 @@ interface KeychainVault {
   env: NodeJS.ProcessEnv;
 }
 
+/** A vault of n nodes (none issued yet) whose CA `ca init` made with its passphrase in the keychain. */
 async function keychainVault(scratch: string, n: number, env: NodeJS.ProcessEnv): Promise<KeychainVault> {
-  const home = join(scratch, 'vault-keychain');
+  const home = join(scratch, `vault-keychain-${n}`);
   const noFile = { ...env, CLUSTER_TRUST_PASSPHRASE_FILE: '' };
-  await exec(process.execPath, [CLI, '--home', home, 'ca', 'init', '--name', 'Scale CA (keychain)'], noFile);
+  await exec(process.execPath, [CLI, '--home', home, 'ca', 'init', '--name', `Bench ${n} (keychain)`], noFile);
   await exec(process.execPath, [CLI, '--home', home, 'node', 'import', linesFile(scratch, n)], noFile);
-  await exec(process.execPath, [CLI, '--home', home, '--json', 'issue', '--all'], noFile);
   return { home, env: noFile };
+}
+
+async function issuedKeychainVault(scratch: string, n: number, env: NodeJS.ProcessEnv): Promise<KeychainVault> {
+  const vault = await keychainVault(scratch, n, env);
+  await exec(process.execPath, [CLI, '--home', vault.home, '--json', 'issue', '--all'], vault.env);
+  return vault;
 }
 
 async function cliRows(home: string, pass: string, n: number, keychain: KeychainVault | string): Promise<void> {
@@ -112,13 +118,9 @@ async function issueRows(scratch: string, pass: string, n: number, allMs: number
   // it), and, for the record, under a chosen passphrase in a file (600,000 PBKDF2 iterations by design).
   const fileArgs = ['--passphrase-file', pass];
   const home50 = join(scratch, 'vault-50');
-  const keychain50 = typeof keyringEnv === 'string' ? null : { home: join(scratch, 'vault-50-keychain'), env: { ...keyringEnv, CLUSTER_TRUST_PASSPHRASE_FILE: '' } };
   await exec(process.execPath, [CLI, '--home', home50, ...fileArgs, 'ca', 'init', '--name', 'Bench 50']);
   await exec(process.execPath, [CLI, '--home', home50, ...fileArgs, 'node', 'import', linesFile(scratch, 50)]);
-  if (keychain50) {
-    await exec(process.execPath, [CLI, '--home', keychain50.home, 'ca', 'init', '--name', 'Bench 50 (keychain)'], keychain50.env);
-    await exec(process.execPath, [CLI, '--home', keychain50.home, 'node', 'import', linesFile(scratch, 50)], keychain50.env);
-  }
+  const keychain50 = typeof keyringEnv === 'string' ? null : await keychainVault(scratch, 50, keyringEnv);
   const ours: number[] = [];
   const oursKeychain: number[] = [];
   const mk: number[] = [];
@@ -225,8 +227,9 @@ export async function run(): Promise<void> {
     console.log(`  built: issue --all ${ms(allMs)}`);
     const keyring = startKeyring();
     try {
-      await issueRows(scratch, pass, n, allMs, 'env' in keyring ? keyring.env : keyring.why);
-      await cliRows(home, pass, n, 'env' in keyring ? await keychainVault(scratch, n, keyring.env) : keyring.why);
+      const keyringEnv = 'env' in keyring ? keyring.env : keyring.why;
+      await issueRows(scratch, pass, n, allMs, keyringEnv);
+      await cliRows(home, pass, n, typeof keyringEnv === 'string' ? keyringEnv : await issuedKeychainVault(scratch, n, keyringEnv));
     } finally {
       if ('stop' in keyring) keyring.stop();
     }
