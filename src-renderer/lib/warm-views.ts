@@ -4,10 +4,11 @@ import { call } from './api.ts';
 export const HISTORY_FETCH = 5000;
 
 /**
- * Right after the first screen's data has arrived, while the page lays it out (main is idle then),
- * has main ready the Lifecycle view and history for the vault as it is. `warmLifecycle` answers
- * nothing, so no rows cross and the page pays nothing; the first visit to Lifecycle then costs what
- * later ones do. A failure is the visit's to report, not this one's.
+ * Once the first screen is painted and the page is idle (App.svelte), has main ready the Lifecycle
+ * view and history for the vault as it is. `warmLifecycle` answers nothing, so no rows cross and the
+ * page pays nothing; the first visit to Lifecycle then costs what later ones do. Not earlier: at
+ * 10,000 nodes main's work would compete with the page's first layout for the cores. A failure is
+ * the visit's to report, not this one's.
  */
 export function warmLifecycle(): void {
   void call('warmLifecycle', { historyLimit: HISTORY_FETCH }).catch(() => undefined);
