@@ -10,6 +10,7 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     include: ['test/renderer/**/*.spec.ts'],
+    setupFiles: ['test/renderer/setup.ts'],
     // A 2,000-row list renders in well under a second on a quiet machine; 2 loaded cores need more than the 5 s default.
     testTimeout: 30_000,
   },
