@@ -1,5 +1,5 @@
 import { createCipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { asn1js } from '../libs/asn1js.ts';
+import { asn1js } from '../libs/asn1.ts';
 import { binary, derBytes, integer, nullValue, octets, oid, seq } from './der.ts';
 import { pemBase64, pemSections, toPem } from './pem.ts';
 
