@@ -2,7 +2,7 @@
 // modules stay external; everything else (our ES module sources included) is inlined. The preload is
 // not built here: it runs in the sandbox, without this file's Node banner, and vite.config.ts builds it.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
@@ -48,6 +48,13 @@ try {
   const { cliManifest } = createRequire(import.meta.url)(resolve(staging, 'cli-main.cjs'));
   writeFileSync(join(staging, 'cli-manifest.json'), `${JSON.stringify({ ...(await cliManifest()), ownBundles: groups })}\n`);
   await build({ ...common, entryPoints: [{ in: 'src-main/cli/index.ts', out: 'cli' }] });
+  // ASCII bundles load faster (src-main/cli/code-cache.ts reads them as Latin-1). esbuild escapes
+  // non-ASCII text in code but keeps comments as written (zod's carry a few): escaped there too.
+  for (const name of readdirSync(staging).filter((n) => n.endsWith('.cjs'))) {
+    const file = join(staging, name);
+    const text = readFileSync(file, 'utf8');
+    if (/[^\x00-\x7f]/.test(text)) writeFileSync(file, text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  }
   // The entry last: a CLI started meanwhile finds either the old pair or the new one.
   const names = readdirSync(staging).sort((a, b) => Number(a.startsWith('cli.cjs')) - Number(b.startsWith('cli.cjs')));
   for (const name of names) renameSync(join(staging, name), join('dist', name));

@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { gunzipSync } from 'node:zlib';
+import { zlib } from '../libs/node-builtins.ts';
 import { z } from 'zod';
 import { tar } from '../libs/tar.ts';
 import { inventorySchema, packSchema, SCHEMA_VERSION, type Inventory } from '../vault/schema.ts';
@@ -126,7 +126,7 @@ export interface VerifiedArchive {
 export async function verifyArchive(archive: Buffer): Promise<VerifiedArchive> {
   let raw: Buffer;
   try {
-    raw = gunzipSync(archive, { maxOutputLength: MAX_UNPACKED_BYTES });
+    raw = zlib.gunzipSync(archive, { maxOutputLength: MAX_UNPACKED_BYTES });
   } catch (err) {
     throw damaged(`gzip: ${(err as Error).message}`);
   }

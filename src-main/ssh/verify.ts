@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
+import { tls as tlsModule } from '../libs/node-builtins.ts';
 import { UserError } from '../errors.ts';
 import { abortableSleep as sleep } from './sleep.ts';
 
@@ -45,7 +46,7 @@ const RETRY_DELAY_MS = 250;
 
 function handshake(input: VerifyInput, socket?: Socket): Promise<Observation> {
   return new Promise((resolve, reject) => {
-    const tls: TLSSocket = tlsConnect({
+    const tls: TLSSocket = tlsModule.connect({
       ...(socket ? { socket } : { host: input.host, port: input.port }),
       ca: input.caPems,
       // Judged below: we want the served certificate even when it is wrong.

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { childProcess } from '../libs/node-builtins.ts';
 import { UserError } from '../errors.ts';
 import { posixBatch, posixCommand, cmdBatch, STEP_FAILED } from './shell.ts';
 import { elevateWithOsPrompt, type Elevator } from './elevate.ts';
@@ -19,7 +19,7 @@ function tail(text: string, max = 2000): string {
 /** Runs one argv without a shell; never throws for a non-zero exit (callers decide). */
 export function runArgv(argv: string[], env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<ExecResult> {
   return new Promise((resolve) => {
-    const child = execFile(argv[0]!, argv.slice(1), { env, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+    const child = childProcess.execFile(argv[0]!, argv.slice(1), { env, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
       if (e && e.code === 'ENOENT') resolve({ code: 127, stdout: '', stderr: `${argv[0]}: command not found` });
       else resolve({ code: e ? (typeof e.code === 'number' ? e.code : 1) : 0, stdout: stdout ?? '', stderr: stderr ?? '' });

@@ -5,6 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAscii } from 'node:buffer';
 import { ROOT, cleanup, runCli, tempDir } from '../helpers/cli.ts';
 import { ok } from './helpers.ts';
 
@@ -40,6 +41,12 @@ test('the command bundle is compiled once into a private cache, then loaded from
   const second = runCli(['--home', home, '--json', 'node', 'list'], env);
   assert.deepEqual(ok(second), []);
   assert.deepEqual(readdirSync(cacheDir), files, 'an accepted cache is not rewritten');
+});
+
+test('every bundle the code cache loads is ASCII, so it takes the one-byte (Latin-1) path', () => {
+  const bundles = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.cjs'));
+  assert.ok(bundles.includes('main-app.cjs') && bundles.includes('cli-main.cjs'), bundles.join(', '));
+  for (const f of bundles) assert.ok(isAscii(readFileSync(join(ROOT, 'dist', f))), `${f} has non-ASCII bytes`);
 });
 
 test('each command group keeps a cache of its own, written once as its first run ends', async () => {
