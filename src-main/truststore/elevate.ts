@@ -1,4 +1,4 @@
-import { exec as sudoExec } from '@vscode/sudo-prompt';
+import { sudoPrompt } from '../libs/sudo-prompt.ts';
 import { forDoubleQuotedShell } from './shell.ts';
 
 /** Runs a batch script as administrator; rejects with sudo-prompt's error (carrying stderr) on failure. */
@@ -12,7 +12,7 @@ export const elevateWithOsPrompt: Elevator = (script, platform) =>
   new Promise((resolve, reject) => {
     // On Linux the text lands inside `bash -c "..."`; on macOS and Windows it is written to a script file.
     const command = platform === 'linux' ? forDoubleQuotedShell(script) : script;
-    sudoExec(command, { name: 'Cluster Trust' }, (error, stdout, stderr) => {
+    sudoPrompt.exec(command, { name: 'Cluster Trust' }, (error, stdout, stderr) => {
       const out = String(stdout ?? '');
       const err = String(stderr ?? '');
       if (error) reject(Object.assign(error, { stdout: out, stderr: err }));
