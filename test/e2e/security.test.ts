@@ -235,24 +235,45 @@ describe('security in the real Electron', { skip: GUI_SKIP }, () => {
     assert.deepEqual(trap.hits, []);
   });
 
-  test('app:// sends the CSP header and serves nothing outside the renderer build', async () => {
-    const got = await gui.app.evaluate(async ({ net }) => {
+  // What app:// gives for the page and for paths outside the renderer build: the status, or that the
+  // request failed (the file protocol refuses with a network error, protocol.handle with a 404).
+  const probeAppScheme = (app: Launched['app']) =>
+    app.evaluate(async ({ net }) => {
       const get = async (u: string) => {
-        const r = await net.fetch(u);
-        return { status: r.status, csp: r.headers.get('content-security-policy') };
+        try {
+          const r = await net.fetch(u);
+          return { status: r.status, csp: r.headers.get('content-security-policy'), nosniff: r.headers.get('x-content-type-options'), bytes: (await r.arrayBuffer()).byteLength };
+        } catch {
+          return { status: 0, csp: null, nosniff: null, bytes: 0 };
+        }
       };
       return {
         index: await get('app://cluster-trust/index.html'),
-        up: await get('app://cluster-trust/%2e%2e/package.json'),
-        up2: await get('app://cluster-trust/..%2f..%2fpackage.json'),
-        other: await get('app://elsewhere/index.html'),
+        refused: [await get('app://cluster-trust/%2e%2e/package.json'), await get('app://cluster-trust/..%2f..%2fpackage.json'), await get('app://elsewhere/index.html'), await get('app://cluster-trust/no-such-file.js')],
       };
     });
+  const assertServedRight = (got: Awaited<ReturnType<typeof probeAppScheme>>, refusedStatus: number) => {
     assert.equal(got.index.status, 200);
     assert.equal(got.index.csp, CONTENT_SECURITY_POLICY);
-    assert.equal(got.up.status, 404);
-    assert.equal(got.up2.status, 404);
-    assert.equal(got.other.status, 404);
+    assert.equal(got.index.nosniff, 'nosniff');
+    assert.ok(got.index.bytes > 0);
+    for (const r of got.refused) assert.equal(r.status, refusedStatus);
+    for (const r of got.refused) assert.ok(r.bytes < 100, `a refused path got ${r.bytes} bytes`);
+  };
+
+  test('app:// sends the CSP header and serves nothing outside the renderer build', async () => {
+    // Electron 25 and current releases have the file protocol: a refused path is a network error.
+    assertServedRight(await probeAppScheme(gui.app), 0);
+  });
+
+  test('served through protocol.handle instead (an Electron without registerFileProtocol), the page comes up the same', async () => {
+    const other = await launchApp({ env: { CLUSTER_TRUST_SERVE_WITH_HANDLE: '1' } });
+    try {
+      assert.equal(await other.page.evaluate(() => typeof (window as unknown as { api?: unknown }).api), 'object');
+      assertServedRight(await probeAppScheme(other.app), 404);
+    } finally {
+      await other.close();
+    }
   });
 
   test('a message from an untrusted sender is dropped (a second window with our preload, on data: and on our own page)', async () => {
