@@ -621,6 +621,8 @@ export interface CaInvoke {
 /** Nodes screen: the inventory. */
 export interface NodesInvoke {
   listNodes: { request: void; response: NodeRow[] };
+  /** Which version of the list listNodes gives now (asked just before it): a focus reloads only a changed list. */
+  nodesRevision: { request: void; response: string };
   getNode: { request: { name: string }; response: NodeDetail };
   addNodes: { request: { nodes: NodeDraft[] }; response: NodeRow[] };
   editNode: { request: NodeDraft; response: NodeRow };
@@ -826,7 +828,7 @@ const exhaustive =
 export const INVOKE_SECTIONS = {
   app: exhaustive<AppInvoke>()(['getAppInfo', 'copyText', 'openLink']),
   ca: exhaustive<CaInvoke>()(['getCa', 'createCa', 'getKeychain', 'unlockCa', 'pickCaFile', 'importCa', 'exportCaCert', 'exportCaPassphrases', 'importCaPassphrases']),
-  nodes: exhaustive<NodesInvoke>()(['listNodes', 'getNode', 'addNodes', 'editNode', 'removeNode', 'removeNodes', 'undoRemove', 'setSshSettings', 'pickSshKey']),
+  nodes: exhaustive<NodesInvoke>()(['listNodes', 'nodesRevision', 'getNode', 'addNodes', 'editNode', 'removeNode', 'removeNodes', 'undoRemove', 'setSshSettings', 'pickSshKey']),
   certs: exhaustive<CertsInvoke>()(['issueCerts', 'exportBundle', 'exportBundles', 'classifyDrop', 'pickCsr', 'previewCsr', 'signCsr', 'listCsrCerts', 'saveCertificate']),
   trust: exhaustive<TrustInvoke>()(['getTrustStatus', 'changeTrust']),
   profiles: exhaustive<ProfilesInvoke>()(['getNodeFiles', 'getProfileOptions', 'getMaelstromKeys', 'rotateMaelstromKeys']),

@@ -113,6 +113,7 @@ export const REQUEST_SCHEMAS = {
   importCaPassphrases: z.undefined(),
 
   listNodes: z.undefined(),
+  nodesRevision: z.undefined(),
   getNode: z.strictObject({ name: nodeName }),
   addNodes: z.strictObject({ nodes: z.array(nodeDraft).min(1, 'no nodes given').max(LIMITS.bulkLines, `at most ${LIMITS.bulkLines} nodes at once`) }),
   editNode: nodeDraft,

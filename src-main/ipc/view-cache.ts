@@ -17,8 +17,25 @@ interface Entry {
 
 const bySnapshot = new WeakMap<Inventory, Map<string, Entry>>();
 
+const keyOf = (now: Date, warnDays: number): string => `${Math.floor(now.getTime() / MINUTE_MS)}:${warnDays}`;
+
+/** A number per snapshot this process has read (a new one after every change of inventory.json). */
+const snapshotIds = new WeakMap<Inventory, number>();
+let lastSnapshotId = 0;
+
+/**
+ * Which version of the views `cachedView` would give now: it changes with the vault (its snapshot),
+ * the minute and the threshold. The page asks for it when its window gets the focus back and reloads
+ * a list only if it differs from the one its rows came with, instead of 10,000 rows on every focus.
+ */
+export function viewRevision(inv: Inventory, now: Date, warnDays: number): string {
+  let id = snapshotIds.get(inv);
+  if (id === undefined) snapshotIds.set(inv, (id = ++lastSnapshotId));
+  return `${id}:${keyOf(now, warnDays)}`;
+}
+
 export function cachedView<T extends object>(inv: Inventory, name: string, now: Date, warnDays: number, compute: () => T): T {
-  const key = `${Math.floor(now.getTime() / MINUTE_MS)}:${warnDays}`;
+  const key = keyOf(now, warnDays);
   let views = bySnapshot.get(inv);
   if (!views) {
     views = new Map();

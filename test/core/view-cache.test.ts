@@ -128,3 +128,26 @@ test('warmLifecycle readies the Lifecycle view and history without answering the
   ok(warm.w.cli('--json', 'issue', 'b'));
   assert.equal((await warm.value<AuditRow[]>('getAuditLog', { limit: 100 })).length, log.length + 1, 'a grown log is read again after a warm-up');
 });
+
+test('nodesRevision stays while listNodes would give the same list, and changes with the vault, the minute and the threshold', async () => {
+  const { w, value, tick, setWarnDays } = setup();
+  const r1 = await value<string>('nodesRevision');
+  const rows = await value<NodeRow[]>('listNodes');
+  assert.equal(await value<string>('nodesRevision'), r1, 'nothing changed');
+  assert.equal(await value('listNodes'), rows);
+  // Another process changes the vault: a new revision, and a new list with it.
+  ok(w.cli('--json', 'node', 'add', 'c', '--ip', '10.7.0.3'));
+  const r2 = await value<string>('nodesRevision');
+  assert.notEqual(r2, r1);
+  assert.deepEqual((await value<NodeRow[]>('listNodes')).map((n) => n.name), ['a', 'b', 'c']);
+  assert.equal(await value<string>('nodesRevision'), r2);
+  // States and days left follow the clock (a view is kept a minute) and the expiry threshold.
+  tick(61_000);
+  const r3 = await value<string>('nodesRevision');
+  assert.notEqual(r3, r2);
+  setWarnDays(45);
+  assert.notEqual(await value<string>('nodesRevision'), r3);
+  // It takes no request, like listNodes.
+  const bad = (await dispatch(createHandlers(plainHost(w.home, w.pass)), 'nodesRevision', { since: 'x' }, { emit: () => {} })) as Result<string>;
+  assert.equal(bad.ok, false);
+});

@@ -445,6 +445,47 @@ describe('App', () => {
     expect(document.querySelector('[data-view=ca]')).not.toBeNull();
   });
 
+  test('the window getting the focus back reloads the node list only when main says it changed', async () => {
+    app.loaded = false;
+    let revision = 'r1';
+    let rows = [row('n1')];
+    const fake = fakeApi({ getAppInfo: () => INFO, getCa: () => CA, listNodes: () => rows, nodesRevision: () => revision });
+    useApi(fake.api);
+    render(App);
+    await waitFor(() => screen.getByText('n1'));
+    const lists = () => fake.calls.filter((c) => c.channel === 'listNodes').length;
+    expect(lists()).toBe(1);
+    // A burst of focus events (a window opening gets two) with nothing changed: no reload.
+    window.dispatchEvent(new FocusEvent('focus'));
+    window.dispatchEvent(new FocusEvent('focus'));
+    await waitFor(() => expect(fake.calls.filter((c) => c.channel === 'nodesRevision').length).toBeGreaterThanOrEqual(3));
+    await tick();
+    expect(lists()).toBe(1);
+    // The command line changed the vault meanwhile: the next focus shows it.
+    revision = 'r2';
+    rows = [row('n1'), row('n2')];
+    window.dispatchEvent(new FocusEvent('focus'));
+    await waitFor(() => screen.getByText('n2'));
+    expect(lists()).toBe(2);
+  });
+
+  test('focus events while the first list is still loading wait for it instead of loading it again', async () => {
+    app.loaded = false;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const fake = fakeApi({ getAppInfo: () => INFO, getCa: () => CA, listNodes: async () => (await gate, [row('n1')]), nodesRevision: () => 'r1' });
+    useApi(fake.api);
+    render(App);
+    await waitFor(() => expect(fake.calls.some((c) => c.channel === 'listNodes')).toBe(true));
+    window.dispatchEvent(new FocusEvent('focus'));
+    window.dispatchEvent(new FocusEvent('focus'));
+    release();
+    await waitFor(() => screen.getByText('n1'));
+    await waitFor(() => expect(fake.calls.filter((c) => c.channel === 'nodesRevision').length).toBe(3));
+    await tick();
+    expect(fake.calls.filter((c) => c.channel === 'listNodes').length).toBe(1);
+  });
+
   test('a vault that cannot be opened shows the reason instead of a blank window', async () => {
     app.loaded = false;
     useApi(fakeApi({ getAppInfo: () => fail('io', 'the vault folder /x is not writable'), getCa: () => null }).api);

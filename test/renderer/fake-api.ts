@@ -14,7 +14,8 @@ export function fakeApi(impl: Impl = {}) {
   for (const channel of INVOKE_CHANNELS) {
     api[channel] = async (request?: unknown): Promise<Result<unknown>> => {
       calls.push({ channel, request });
-      const fn = impl[channel] as ((r: unknown) => unknown) | undefined;
+      // Unless a test scripts it, every list is new: a focus reloads it, as before revisions existed.
+      const fn = (impl[channel] ?? (channel === 'nodesRevision' ? () => `fake-${calls.length}` : undefined)) as ((r: unknown) => unknown) | undefined;
       if (!fn) return { ok: false, error: { code: 'internal', message: `no fake for ${channel}` } };
       try {
         return { ok: true, value: await fn(request) };

@@ -10,7 +10,7 @@ import { getProfile, verifyPortOf } from '../../profiles/index.ts';
 import { inspectKeyFile } from '../../ssh/auth.ts';
 import type { NodeRecord } from '../../vault/schema.ts';
 import { nodeRows, certSummary, certDetail } from '../views.ts';
-import { cachedView } from '../view-cache.ts';
+import { cachedView, viewRevision } from '../view-cache.ts';
 import type { NodeDraft, NodePushSettings, NodeRow, NodesInvoke, RemovedNodesView } from '../contract.ts';
 import type { Host } from '../host.ts';
 import type { HandlerSection } from './types.ts';
@@ -72,6 +72,10 @@ export function nodeHandlers(host: Host, picked = new PickedFiles(), removedNode
       const now = ctx.now();
       const warnDays = warnDaysOf(ctx);
       return cachedView(inv, 'nodes', now, warnDays, () => nodeRows(inv, now, undefined, warnDays));
+    },
+    nodesRevision: () => {
+      const ctx = host.context();
+      return viewRevision(ctx.vault.read(), ctx.now(), warnDaysOf(ctx));
     },
     getNode: ({ name }) => {
       const ctx = host.context();
